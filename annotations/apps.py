@@ -1,0 +1,8 @@
+"""App config for annotations: readers' notes on passages of briefs."""
+from django.apps import AppConfig
+
+
+class AnnotationsConfig(AppConfig):
+    name = "annotations"
+    verbose_name = "Annotations"
+    default_auto_field = "django.db.models.BigAutoField"

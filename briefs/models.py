@@ -1,0 +1,204 @@
+"""Data model of the archive: sources, topics (taggit tags) and briefs."""
+
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from taggit.managers import TaggableManager
+from taggit.models import TagBase, TaggedItemBase
+
+from .slugs import base_slug, first_free_slug
+
+SLUG_MAX_LENGTH = 200
+
+
+class Source(models.Model):
+    """A site or outlet briefs come from ("ClashReport", "Stocktwits")."""
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    homepage = models.URLField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("briefs:source-detail", kwargs={"slug": self.slug})
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            taken = set(
+                Source.objects.filter(slug__startswith=base_slug(self.name, fallback="source"))
+                .exclude(pk=self.pk)
+                .values_list("slug", flat=True)
+            )
+            self.slug = first_free_slug(base_slug(self.name, fallback="source"), taken)
+        super().save(*args, **kwargs)
+
+
+class Topic(TagBase):
+    """A "Related Topics" tag; the name keeps its exact spelling ("U.S.-China Trade")."""
+
+    description = models.TextField(
+        blank=True, help_text="Shown on the topic page; for curators to explain the topic."
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="briefs_topic_name_ci_unique"),
+        ]
+
+    def get_absolute_url(self):
+        return reverse("briefs:topic-detail", kwargs={"slugs": self.slug})
+
+
+class TaggedBrief(TaggedItemBase):
+    """Through model: a real foreign key to Brief, so topic joins use plain indexes."""
+
+    content_object = models.ForeignKey(
+        "Brief", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+    tag = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="tagged_briefs")
+
+    class Meta:
+        verbose_name = "brief topic"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_object", "tag"], name="briefs_taggedbrief_brief_topic_unique"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["tag", "content_object"], name="briefs_tagged_topic_brief_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.content_object_id} → {self.tag_id}"
+
+
+class BriefQuerySet(models.QuerySet):
+    """Reads of briefs; visibility is decided here and nowhere else."""
+
+    def published(self):
+        """Briefs readers may see."""
+        return self.filter(status=Brief.Status.PUBLISHED)
+
+    def with_topics(self, topics):
+        """Briefs carrying every one of ``topics`` (an intersection)."""
+        queryset = self
+        for topic in topics:
+            queryset = queryset.filter(
+                pk__in=TaggedBrief.objects.filter(tag=topic).values("content_object")
+            )
+        return queryset
+
+
+class Brief(models.Model):
+    """One news brief: clean fields for reading, the raw import kept beside them."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    title = models.CharField(max_length=500)
+    slug = models.SlugField(max_length=SLUG_MAX_LENGTH, unique=True, blank=True)
+    dek = models.TextField(blank=True, help_text="The standfirst under the title.")
+    body = models.TextField(
+        help_text="Plain text; paragraphs separated by one blank line. "
+        "Annotation offsets count characters of this field."
+    )
+    source = models.ForeignKey(
+        Source, on_delete=models.SET_NULL, null=True, blank=True, related_name="briefs"
+    )
+    author = models.CharField(max_length=200, blank=True)
+    published_at = models.DateTimeField(
+        help_text="When the text gives only a date: midnight UTC of that date."
+    )
+    published_time_known = models.BooleanField(default=True)
+    image_caption = models.TextField(blank=True)
+    raw_text = models.TextField(blank=True, help_text="The file exactly as imported.")
+    content_hash = models.CharField(max_length=64, blank=True, editable=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True)
+
+    topics = TaggableManager(through=TaggedBrief, blank=True, related_name="briefs")
+
+    objects = BriefQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_hash"],
+                condition=~models.Q(content_hash=""),
+                name="briefs_brief_content_hash_unique",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["draft", "published"]),
+                name="briefs_brief_status_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-published_at", "-id"], name="brief_status_pub_idx"),
+            models.Index(fields=["source", "-published_at"], name="brief_source_pub_idx"),
+            models.Index(fields=["-published_at", "-id"], name="brief_pub_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("briefs:brief-detail", kwargs={"slug": self.slug})
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = self._free_slug()
+        super().save(*args, **kwargs)
+
+    def _free_slug(self):
+        base = base_slug(self.title, max_length=SLUG_MAX_LENGTH - 10)
+        taken = set(
+            Brief.objects.filter(slug__startswith=base)
+            .exclude(pk=self.pk)
+            .values_list("slug", flat=True)
+        )
+        return first_free_slug(base, taken, max_length=SLUG_MAX_LENGTH)
+
+    @property
+    def paragraphs(self):
+        """The body split into its paragraphs (one blank line between them)."""
+        return [p for p in self.body.split("\n\n") if p.strip()]
+
+
+class TopicSuggestion(models.Model):
+    """A topic the importer guessed for a brief that came without a topic list.
+
+    Kept apart from ``Brief.topics`` so readers never see it until a curator
+    accepts it; a dismissed suggestion stays, so a re-import does not bring it back.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DISMISSED = "dismissed", "Dismissed"
+
+    brief = models.ForeignKey(Brief, on_delete=models.CASCADE, related_name="topic_suggestions")
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="suggestions")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["brief", "topic__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["brief", "topic"], name="briefs_topicsuggestion_brief_topic_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.topic} for {self.brief}"
+
+    def get_absolute_url(self):
+        return self.brief.get_absolute_url()

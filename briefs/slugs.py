@@ -1,0 +1,34 @@
+"""Slug helpers: pure functions that turn titles into URL-safe, unique slugs."""
+
+from django.utils.text import slugify
+
+
+def base_slug(text, *, max_length=200, fallback="brief"):
+    """Return the slugified ``text`` cut at a word boundary to ``max_length``.
+
+    Titles made only of punctuation or non-Latin script slugify to nothing;
+    ``fallback`` keeps the URL usable in that case.
+    """
+    slug = slugify(text or "")
+    if not slug:
+        slug = slugify(text or "", allow_unicode=True) or fallback
+    if len(slug) > max_length:
+        cut = slug[:max_length]
+        slug = cut.rsplit("-", 1)[0] if "-" in cut else cut
+    return slug.strip("-") or fallback
+
+
+def first_free_slug(base, taken, *, max_length=200):
+    """Return ``base`` or the first ``base-N`` (N >= 2) not in the set ``taken``.
+
+    The suffix always fits inside ``max_length`` by trimming the base.
+    """
+    if base not in taken:
+        return base
+    number = 2
+    while True:
+        suffix = f"-{number}"
+        candidate = base[: max_length - len(suffix)].rstrip("-") + suffix
+        if candidate not in taken:
+            return candidate
+        number += 1

@@ -1,0 +1,53 @@
+"""Reading pages: thin views over ``Brief.objects.published()``."""
+
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+
+from .models import Brief, Source, Topic
+
+PAGE_SIZE = 20
+
+
+def _page(request, queryset):
+    paginator = Paginator(queryset, PAGE_SIZE)
+    number = request.GET.get("page", "1")
+    if not number.isdigit() or not 1 <= int(number) <= max(paginator.num_pages, 1):
+        raise Http404("No such page.")
+    return paginator.page(int(number))
+
+
+def _listing(queryset):
+    return queryset.select_related("source").prefetch_related("topics")
+
+
+def home(request):
+    """Newest published briefs."""
+    page = _page(request, _listing(Brief.objects.published()))
+    return render(request, "briefs/brief_list.html", {"page": page, "heading": "Latest briefs"})
+
+
+def brief_detail(request, slug):
+    """One published brief."""
+    brief = get_object_or_404(
+        Brief.objects.published().select_related("source").prefetch_related("topics"), slug=slug
+    )
+    return render(request, "briefs/brief_detail.html", {"brief": brief})
+
+
+def topic_detail(request, slugs):
+    """Briefs carrying every topic named in the URL."""
+    wanted = sorted(set(slugs.split("+")))
+    topics = list(Topic.objects.filter(slug__in=wanted))
+    if len(topics) != len(wanted):
+        raise Http404("No such topic.")
+    page = _page(request, _listing(Brief.objects.published().with_topics(topics)))
+    heading = " + ".join(topic.name for topic in topics)
+    return render(request, "briefs/brief_list.html", {"page": page, "heading": heading})
+
+
+def source_detail(request, slug):
+    """Briefs from one source."""
+    source = get_object_or_404(Source, slug=slug)
+    page = _page(request, _listing(Brief.objects.published().filter(source=source)))
+    return render(request, "briefs/brief_list.html", {"page": page, "heading": source.name})

@@ -1,0 +1,12 @@
+"""Root URLs: the admin, the health check, and each app under its own namespace."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("healthz", views.healthz, name="healthz"),
+    path("", include("briefs.urls")),
+]

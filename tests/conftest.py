@@ -1,0 +1,53 @@
+"""Shared fixtures and small factories for the whole suite."""
+
+import datetime as dt
+import itertools
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from briefs.models import Brief, Source, Topic
+
+_counter = itertools.count(1)
+
+
+def make_source(name=None, **fields):
+    """Create a Source with a unique name unless one is given."""
+    return Source.objects.create(name=name or f"Source {next(_counter)}", **fields)
+
+
+def make_topic(name=None, **fields):
+    """Create a Topic with a unique name unless one is given."""
+    return Topic.objects.create(name=name or f"Topic {next(_counter)}", **fields)
+
+
+def make_brief(title=None, *, topics=(), body=None, published_at=None, **fields):
+    """Create a published Brief; ``topics`` may be Topic objects or names."""
+    number = next(_counter)
+    brief = Brief.objects.create(
+        title=title or f"Brief number {number}",
+        body=body if body is not None else f"First paragraph of brief {number}.\n\nSecond one.",
+        published_at=published_at
+        or dt.datetime(2025, 7, 1, tzinfo=dt.timezone.utc) + dt.timedelta(hours=number),
+        **fields,
+    )
+    if topics:
+        brief.topics.add(*topics)
+    return brief
+
+
+def make_user(username=None, password="correct-horse-battery", **fields):
+    """Create an ordinary (non-staff) user."""
+    return get_user_model().objects.create_user(
+        username=username or f"reader{next(_counter)}", password=password, **fields
+    )
+
+
+@pytest.fixture
+def user(db):
+    return make_user()
+
+
+@pytest.fixture
+def other_user(db):
+    return make_user()
