@@ -1,11 +1,13 @@
 """Data model of the archive: sources, topics (taggit tags) and briefs."""
 
-from django.db import models
+from django.conf import settings
+from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.urls import reverse
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
+from .signals import brief_body_changed
 from .slugs import base_slug, first_free_slug
 
 SLUG_MAX_LENGTH = 200
@@ -153,10 +155,43 @@ class Brief(models.Model):
     def get_absolute_url(self):
         return reverse("briefs:brief-detail", kwargs={"slug": self.slug})
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        if "body" in field_names:
+            instance._stored_body = instance.body
+        return instance
+
+    def note_change(self, *, by=None, reason=""):
+        """Say who is changing this brief and why; the next save records it in the revision."""
+        self._change_author = by
+        self._change_reason = reason
+
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = self._free_slug()
-        super().save(*args, **kwargs)
+        if self.pk is None:
+            super().save(*args, **kwargs)
+            self._stored_body = self.body
+            return
+        old_body = getattr(self, "_stored_body", None)
+        if old_body is None:
+            old_body = Brief.objects.filter(pk=self.pk).values_list("body", flat=True).first()
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if old_body is not None and old_body != self.body:
+                BriefRevision.objects.create(
+                    brief=self,
+                    title=self.title,
+                    body=old_body,
+                    author=getattr(self, "_change_author", None),
+                    reason=getattr(self, "_change_reason", "")[:200],
+                )
+                brief_body_changed.send(
+                    sender=Brief, brief=self, old_body=old_body, new_body=self.body
+                )
+        self._stored_body = self.body
+        self._change_author, self._change_reason = None, ""
 
     def _free_slug(self):
         base = base_slug(self.title, max_length=SLUG_MAX_LENGTH - 10)
@@ -202,3 +237,50 @@ class TopicSuggestion(models.Model):
 
     def get_absolute_url(self):
         return self.brief.get_absolute_url()
+
+
+class BriefRevision(models.Model):
+    """A brief's body as it was before a change: who changed it, when and why."""
+
+    brief = models.ForeignKey(Brief, on_delete=models.CASCADE, related_name="revisions")
+    title = models.CharField(max_length=500)
+    body = models.TextField(help_text="The body before the change.")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="brief_revisions",
+    )
+    reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["brief", "-created_at"], name="briefrevision_brief_idx")]
+
+    def __str__(self):
+        return f"{self.brief_id} before {self.created_at:%Y-%m-%d %H:%M}"
+
+    def get_absolute_url(self):
+        return self.brief.get_absolute_url()
+
+
+class TopicSlugRedirect(models.Model):
+    """An old topic slug (after a rename or merge) and the topic it now means.
+
+    Topic pages, combination pages and feeds answer 301 from the old slug.
+    """
+
+    old_slug = models.SlugField(max_length=100, unique=True)
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="old_slugs")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["old_slug"]
+
+    def __str__(self):
+        return f"{self.old_slug} → {self.topic.slug}"
+
+    def get_absolute_url(self):
+        return self.topic.get_absolute_url()

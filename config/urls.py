@@ -8,5 +8,6 @@ from . import views
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    path("", include("annotations.urls")),
     path("", include("briefs.urls")),
 ]

@@ -1,0 +1,5 @@
+"""Annotation pages and the W3C Web Annotation API."""
+
+app_name = "annotations"
+
+urlpatterns = []
