@@ -11,6 +11,8 @@ from django.urls import reverse
 
 from briefs.models import Brief
 
+from .querysets import AnnotationQuerySet
+
 
 class Annotation(models.Model):
     """A highlight of a passage of a brief, with an optional note."""
@@ -34,6 +36,8 @@ class Annotation(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
+
+    objects = AnnotationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -19,9 +19,11 @@ class TopicSlugsConverter:
 
 register_converter(TopicSlugsConverter, "topicslugs")
 
+from . import feed_urls  # noqa: E402  (needs the converter registered first)
+
 app_name = "briefs"
 
-urlpatterns = [
+urlpatterns = feed_urls.urlpatterns + [
     path("", views.home, name="home"),
     path("briefs/<slug:slug>/", views.brief_detail, name="brief-detail"),
     path("topics/<topicslugs:slugs>/", views.topic_detail, name="topic-detail"),

@@ -2,9 +2,10 @@
 
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 
-from .models import Brief, Source, Topic
+from .models import Brief, Source
+from .topics import UnknownTopic, resolve_topic_slugs
 
 PAGE_SIZE = 20
 
@@ -37,12 +38,14 @@ def brief_detail(request, slug):
 
 def topic_detail(request, slugs):
     """Briefs carrying every topic named in the URL."""
-    wanted = sorted(set(slugs.split("+")))
-    topics = list(Topic.objects.filter(slug__in=wanted))
-    if len(topics) != len(wanted):
-        raise Http404("No such topic.")
-    page = _page(request, _listing(Brief.objects.published().with_topics(topics)))
-    heading = " + ".join(topic.name for topic in topics)
+    try:
+        selection = resolve_topic_slugs(slugs)
+    except UnknownTopic:
+        raise Http404("No such topic.") from None
+    if selection.redirect:
+        return redirect("briefs:topic-detail", slugs=selection.canonical, permanent=True)
+    page = _page(request, _listing(Brief.objects.published().with_topics(selection.topics)))
+    heading = selection.name
     return render(request, "briefs/brief_list.html", {"page": page, "heading": heading})
 
 

@@ -1,0 +1,55 @@
+"""Reading topic selections from URLs: ``rare-earths+semiconductors`` and old slugs."""
+
+from dataclasses import dataclass
+
+from .models import Topic, TopicSlugRedirect
+
+MAX_TOPICS_IN_SELECTION = 8
+
+
+class UnknownTopic(LookupError):
+    """A slug in the selection names no topic (the page answers 404)."""
+
+
+@dataclass(frozen=True)
+class TopicSelection:
+    """Topics named in a URL, in canonical (slug) order.
+
+    ``redirect`` is true when an old slug (renamed or merged topic) was used, so
+    the caller answers 301 to ``canonical``; a mere reordering of slugs is not
+    redirected, only marked by the canonical link.
+    """
+
+    topics: tuple
+    canonical: str
+    redirect: bool
+
+    @property
+    def name(self):
+        return " + ".join(topic.name for topic in self.topics)
+
+
+def resolve_topic_slugs(slugs):
+    """Turn ``"a+b"`` into a TopicSelection, raising UnknownTopic for any unknown slug.
+
+    Runs one query, plus one more only when some slug is not a current one.
+    """
+    wanted = {slug for slug in slugs.split("+") if slug}
+    if not wanted or len(wanted) > MAX_TOPICS_IN_SELECTION:
+        raise UnknownTopic(slugs)
+    found = {topic.slug: topic for topic in Topic.objects.filter(slug__in=wanted)}
+    missing = wanted - found.keys()
+    redirect = False
+    if missing:
+        moved = {
+            row.old_slug: row.topic
+            for row in TopicSlugRedirect.objects.filter(old_slug__in=missing).select_related(
+                "topic"
+            )
+        }
+        if missing - moved.keys():
+            raise UnknownTopic(slugs)
+        found.update({topic.slug: topic for topic in moved.values()})
+        redirect = True
+    topics = tuple(found[slug] for slug in sorted(found))
+    return TopicSelection(topics, "+".join(t.slug for t in topics), redirect)
