@@ -4,16 +4,20 @@ from django.urls import path
 
 from . import feeds
 
+
+def _formats(feed_class, prefix, name):
+    """RSS at ``prefix``, Atom at ``prefix + "atom/"``, JSON Feed at ``prefix + "json/"``."""
+    return [
+        path(prefix, feed_class("rss"), name=name),
+        path(prefix + "atom/", feed_class("atom"), name=name + "-atom"),
+        path(prefix + "json/", feed_class("json"), name=name + "-json"),
+    ]
+
+
 urlpatterns = [
-    path("feed/", feeds.not_yet, name="feed"),
-    path("feed/atom/", feeds.not_yet, name="feed-atom"),
-    path("feed/json/", feeds.not_yet, name="feed-json"),
-    path("topics/opml/", feeds.not_yet, name="topic-opml"),
-    path("topics/<topicslugs:slugs>/feed/", feeds.not_yet, name="topic-feed"),
-    path("topics/<topicslugs:slugs>/feed/atom/", feeds.not_yet, name="topic-feed-atom"),
-    path("topics/<topicslugs:slugs>/feed/json/", feeds.not_yet, name="topic-feed-json"),
-    path("sources/<slug:slug>/feed/", feeds.not_yet, name="source-feed"),
-    path("sources/<slug:slug>/feed/atom/", feeds.not_yet, name="source-feed-atom"),
-    path("sources/<slug:slug>/feed/json/", feeds.not_yet, name="source-feed-json"),
-    path("search/feed/", feeds.not_yet, name="search-feed"),
+    *_formats(feeds.LatestBriefsFeed, "feed/", "feed"),
+    path("topics/opml/", feeds.topics_opml, name="topic-opml"),
+    *_formats(feeds.TopicBriefsFeed, "topics/<topicslugs:slugs>/feed/", "topic-feed"),
+    *_formats(feeds.SourceBriefsFeed, "sources/<slug:slug>/feed/", "source-feed"),
+    path("search/feed/", feeds.SearchBriefsFeed("rss"), name="search-feed"),
 ]

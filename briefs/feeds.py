@@ -1,7 +1,348 @@
-"""RSS, Atom and JSON feeds of briefs (being built: see the feeds issue)."""
+"""RSS, Atom and JSON feeds of briefs, and the OPML list of topic feeds.
 
-from django.http import Http404
+Feed readers poll every few minutes, so every feed answers a conditional GET from
+one aggregate query (newest ``modified_at`` and the count of its briefs) before it
+renders anything, and renders with a fixed number of queries whatever its length.
+``ConditionalFeed`` holds that machinery; the annotations app builds on it too.
+"""
+
+import hashlib
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from django.contrib.syndication.views import Feed, add_domain
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Count, Max, Q, QuerySet
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponsePermanentRedirect,
+)
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.cache import get_conditional_response, quote_etag
+from django.utils.html import escape
+from django.utils.http import http_date
+from django.utils.xmlutils import SimplerXMLGenerator
+
+from .feed_formats import FORMATS, body_html, clean_text
+from .models import Brief, Source, TaggedBrief, Topic, TopicSlugRedirect
+from .topics import UnknownTopic, resolve_topic_slugs
+
+SITE_NAME = "Brief Archive"
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+CACHE_CONTROL = "public, max-age=300"
+# Part of every ETag: bump it when the rendered feeds change shape, so readers refetch.
+FEED_VERSION = "1"
+MAX_QUERY_LENGTH = 200
 
 
-def not_yet(request, **kwargs):
-    raise Http404("Feeds are being built.")
+class BadFeedRequest(Exception):
+    """A query parameter the feed cannot honour; the message is shown to the reader."""
+
+
+class FeedMoved(Exception):
+    """The feed lives under other URL arguments now (a renamed or merged topic)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(kwargs)
+        self.kwargs = kwargs
+
+
+@dataclass
+class FeedSubject:
+    """What one feed request is about: its texts, the rows it lists and how many."""
+
+    title: str
+    link: str
+    description: str
+    queryset: QuerySet
+    limit: int
+    authority: str
+    key: str
+    feed_url: str
+
+
+def feed_limit(request):
+    """The ``?limit=`` of the request: 50 when absent, 1 to 200 allowed, else BadFeedRequest."""
+    raw = request.GET.get("limit", "").strip()
+    if not raw:
+        return DEFAULT_LIMIT
+    if not re.fullmatch(r"[0-9]{1,4}", raw) or not 1 <= int(raw) <= MAX_LIMIT:
+        raise BadFeedRequest(
+            f"limit must be a whole number from 1 to {MAX_LIMIT} "
+            f"(leave it out for the newest {DEFAULT_LIMIT})."
+        )
+    return int(raw)
+
+
+def tag_authority(request):
+    """The host name for ``tag:`` URIs: the site's own name, without a port."""
+    return urlsplit("//" + request.get_host()).hostname or "localhost"
+
+
+def tag_uri(authority, kind, pk):
+    """A guid that survives edits of title, slug and body: it is built from the primary key."""
+    return f"tag:{authority},2025:{kind}:{pk}"
+
+
+def feed_title(what):
+    """"Brief Archive — Rare Earths + Semiconductors"."""
+    return clean_text(f"{SITE_NAME} — {what}")
+
+
+class ConditionalFeed(Feed):
+    """A syndication feed answering conditional GETs before it renders.
+
+    Subclasses implement ``get_object`` returning a FeedSubject (raising Http404,
+    FeedMoved or BadFeedRequest as needed) and ``items``; the subject's queryset must
+    have a ``modified_at`` field, whose maximum dates the feed.
+    """
+
+    def __init__(self, format="rss"):
+        self.format = format
+        self.feed_type = FORMATS[format]
+
+    def __call__(self, request, *args, **kwargs):
+        try:
+            subject = self.get_object(request, *args, **kwargs)
+        except BadFeedRequest as error:
+            return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
+        except FeedMoved as moved:
+            return self._moved(request, moved)
+        except ObjectDoesNotExist:
+            raise Http404("No such feed.") from None
+        latest, count = self.freshness(subject)
+        response = HttpResponse(content_type=self.feed_type.content_type)
+        response["Cache-Control"] = CACHE_CONTROL
+        fingerprint = "|".join(
+            [FEED_VERSION, self.format, subject.key, str(subject.limit), str(count)]
+            + [latest.isoformat() if latest else ""]
+        )
+        etag = quote_etag(hashlib.sha256(fingerprint.encode()).hexdigest()[:32])
+        response["ETag"] = etag
+        timestamp = int(latest.timestamp()) if latest else None
+        if timestamp is not None:
+            response["Last-Modified"] = http_date(timestamp)
+        answer = get_conditional_response(
+            request, etag=etag, last_modified=timestamp, response=response
+        )
+        if answer is not response:
+            return answer
+        self.get_feed(subject, request).write(response, "utf-8")
+        return response
+
+    def freshness(self, subject):
+        """Newest change and row count of the whole subject, in one aggregate query."""
+        stamp = subject.queryset.order_by().aggregate(
+            latest=Max("modified_at"), count=Count("pk")
+        )
+        return stamp["latest"], stamp["count"]
+
+    def _moved(self, request, moved):
+        match = request.resolver_match
+        url = reverse(match.view_name, kwargs={**match.kwargs, **moved.kwargs})
+        query = request.META.get("QUERY_STRING", "")
+        return HttpResponsePermanentRedirect(f"{url}?{query}" if query else url)
+
+    def subject(self, request, **texts):
+        """A FeedSubject for this request, with its limit, tag authority and ETag key."""
+        return FeedSubject(
+            limit=feed_limit(request),
+            authority=tag_authority(request),
+            key=request.path + "?" + request.GET.get("q", ""),
+            feed_url=request.get_full_path(),
+            **texts,
+        )
+
+    def title(self, subject):
+        return subject.title
+
+    def link(self, subject):
+        return subject.link
+
+    def description(self, subject):
+        return subject.description
+
+    def feed_url(self, subject):
+        return subject.feed_url
+
+
+class BriefFeed(ConditionalFeed):
+    """Published briefs, newest first: the item methods every brief feed shares."""
+
+    item_guid_is_permalink = False
+
+    def items(self, subject):
+        briefs = list(
+            subject.queryset.select_related("source")
+            .prefetch_related("topics")
+            .defer("raw_text", "image_caption")
+            .order_by("-published_at", "-id")[: subject.limit]
+        )
+        for brief in briefs:
+            brief.feed_authority = subject.authority
+        return briefs
+
+    def item_title(self, brief):
+        return clean_text(brief.title)
+
+    def item_description(self, brief):
+        return escape(clean_text(brief.dek)) if brief.dek else None
+
+    def item_link(self, brief):
+        return brief.get_absolute_url()
+
+    def item_guid(self, brief):
+        return tag_uri(brief.feed_authority, "brief", brief.pk)
+
+    def item_author_name(self, brief):
+        return clean_text(brief.author) or None
+
+    def item_pubdate(self, brief):
+        return brief.published_at
+
+    def item_updateddate(self, brief):
+        return brief.modified_at
+
+    def item_categories(self, brief):
+        return sorted(clean_text(topic.name) for topic in brief.topics.all())
+
+    def item_extra_kwargs(self, brief):
+        return {
+            "content_html": body_html(brief.body),
+            "summary_text": clean_text(brief.dek) or None,
+        }
+
+
+class LatestBriefsFeed(BriefFeed):
+    """``/feed/``: the newest published briefs."""
+
+    def get_object(self, request):
+        return self.subject(
+            request,
+            title=feed_title("Latest briefs"),
+            link=reverse("briefs:home"),
+            description="The newest briefs published in the archive.",
+            queryset=Brief.objects.published(),
+        )
+
+
+class TopicBriefsFeed(BriefFeed):
+    """``/topics/a+b/feed/``: briefs carrying every topic named; old slugs answer 301."""
+
+    def get_object(self, request, slugs):
+        try:
+            selection = resolve_topic_slugs(slugs)
+        except UnknownTopic:
+            raise Http404("No such topic.") from None
+        if selection.redirect:
+            raise FeedMoved(slugs=selection.canonical)
+        names = selection.name
+        return self.subject(
+            request,
+            title=feed_title(names),
+            link=reverse("briefs:topic-detail", kwargs={"slugs": selection.canonical}),
+            description=f"Briefs on {names}, newest first.",
+            queryset=Brief.objects.published().with_topics(selection.topics),
+        )
+
+
+class SourceBriefsFeed(BriefFeed):
+    """``/sources/<slug>/feed/``: briefs from one source."""
+
+    def get_object(self, request, slug):
+        source = get_object_or_404(Source, slug=slug)
+        return self.subject(
+            request,
+            title=feed_title(source.name),
+            link=source.get_absolute_url(),
+            description=f"Briefs from {clean_text(source.name)}, newest first.",
+            queryset=Brief.objects.published().filter(source=source),
+        )
+
+
+def search_briefs(words):
+    """Published briefs matching ``words`` in title, dek or body (case-insensitive)."""
+    return Brief.objects.published().filter(
+        Q(title__icontains=words) | Q(dek__icontains=words) | Q(body__icontains=words)
+    )
+
+
+class SearchBriefsFeed(BriefFeed):
+    """``/search/feed/?q=``: a saved search, newest matches first."""
+
+    def get_object(self, request):
+        words = " ".join(request.GET.get("q", "").split())
+        if not words:
+            raise BadFeedRequest("Say what to search for: /search/feed/?q=rare+earths")
+        if len(words) > MAX_QUERY_LENGTH:
+            raise BadFeedRequest(f"The search is too long (at most {MAX_QUERY_LENGTH} characters).")
+        return self.subject(
+            request,
+            title=feed_title(f"Search: {words}"),
+            link=reverse("briefs:home"),
+            description=f"Briefs matching “{words}”, newest first.",
+            queryset=search_briefs(words),
+        )
+
+
+def _chosen_topics(raw):
+    """Topics named in ``?topics=a,b`` (old slugs mean their new topic); 404 for unknown ones."""
+    wanted = {slug.strip() for slug in raw.split(",") if slug.strip()}
+    if not wanted:
+        raise Http404("Name the topics: ?topics=rare-earths,semiconductors")
+    found = {topic.slug: topic for topic in Topic.objects.filter(slug__in=wanted)}
+    missing = wanted - found.keys()
+    if missing:
+        moved = TopicSlugRedirect.objects.filter(old_slug__in=missing).select_related("topic")
+        found.update({row.old_slug: row.topic for row in moved})
+        if missing - found.keys():
+            raise Http404("No topic called " + ", ".join(sorted(missing - found.keys())))
+    return sorted({topic.pk: topic for topic in found.values()}.values(), key=lambda t: t.name)
+
+
+def topics_opml(request):
+    """``/topics/opml/``: OPML 2.0 listing the RSS feed of every topic with published briefs.
+
+    A reader imports it to subscribe to many topics at once; ``?topics=a,b`` narrows
+    the list to the topics chosen.
+    """
+    if "topics" in request.GET:
+        topics = _chosen_topics(request.GET["topics"])
+    else:
+        published = TaggedBrief.objects.filter(content_object__in=Brief.objects.published())
+        topics = Topic.objects.filter(pk__in=published.values("tag"))
+    secure = request.is_secure()
+    host = request.get_host()
+    response = HttpResponse(content_type="text/x-opml; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="brief-archive-topics.opml"'
+    response["Cache-Control"] = CACHE_CONTROL
+    xml = SimplerXMLGenerator(response, "utf-8")
+    xml.startDocument()
+    xml.startElement("opml", {"version": "2.0"})
+    xml.startElement("head", {})
+    xml.addQuickElement("title", feed_title("topic feeds"))
+    xml.addQuickElement("docs", "https://opml.org/spec2.opml")
+    xml.endElement("head")
+    xml.startElement("body", {})
+    for topic in topics:
+        name = clean_text(topic.name)
+        feed = reverse("briefs:topic-feed", kwargs={"slugs": topic.slug})
+        xml.addQuickElement(
+            "outline",
+            attrs={
+                "type": "rss",
+                "text": name,
+                "title": name,
+                "xmlUrl": add_domain(host, feed, secure),
+                "htmlUrl": add_domain(host, topic.get_absolute_url(), secure),
+            },
+        )
+    xml.endElement("body")
+    xml.endElement("opml")
+    xml.endDocument()
+    return response

@@ -1,0 +1,98 @@
+"""The three feed formats (RSS 2.0, Atom, JSON Feed 1.1) and the text clean-up they share.
+
+Django's generators cover RSS and Atom but write only a summary; readers want the
+full text, so the subclasses here add ``content:encoded`` (RSS) and ``content``
+(Atom). JSON Feed has no Django generator, so one is written on the same base,
+which lets every feed class produce all three formats from one set of methods.
+"""
+
+import json
+import re
+
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
+from django.utils.html import escape
+
+from .text import body_blocks
+
+# XML 1.0 forbids C0 controls other than tab/newline/return, lone surrogates and
+# U+FFFE/U+FFFF; Django's XML writer refuses the C0 ones outright. C1 controls are
+# legal but render as junk, so they go too.
+_UNFIT_FOR_FEEDS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def clean_text(value):
+    """``value`` as a string without the characters feeds cannot carry (None stays None)."""
+    if value is None:
+        return None
+    return _UNFIT_FOR_FEEDS.sub("", str(value))
+
+
+def body_html(body):
+    """A plain-text body as escaped HTML: one ``<p>`` per paragraph, line breaks kept."""
+    parts = []
+    for block in body_blocks(clean_text(body)):
+        text = "<br>\n".join(escape(line) for line in block.text.split("\n"))
+        tag = "h3" if block.kind == "heading" else "p"
+        parts.append(f"<{tag}>{text}</{tag}>")
+    return "\n".join(parts)
+
+
+class RssFeed(Rss201rev2Feed):
+    """RSS 2.0 with the full text in ``content:encoded``."""
+
+    def rss_attributes(self):
+        attributes = super().rss_attributes()
+        attributes["xmlns:content"] = "http://purl.org/rss/1.0/modules/content/"
+        return attributes
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        if item.get("content_html"):
+            handler.addQuickElement("content:encoded", item["content_html"])
+
+
+class AtomFeed(Atom1Feed):
+    """Atom 1.0 with the full text in ``content``."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        if item.get("content_html"):
+            handler.addQuickElement("content", item["content_html"], {"type": "html"})
+
+
+class JsonFeed(SyndicationFeed):
+    """JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/), from the same item data."""
+
+    content_type = "application/feed+json; charset=utf-8"
+
+    def write(self, outfile, encoding):
+        feed = {
+            "version": "https://jsonfeed.org/version/1.1",
+            "title": self.feed["title"],
+            "home_page_url": self.feed["link"],
+            "feed_url": self.feed["feed_url"],
+            "description": self.feed["description"],
+            "language": self.feed["language"],
+            "items": [self._item(item) for item in self.items],
+        }
+        outfile.write(json.dumps(feed, ensure_ascii=False))
+
+    @staticmethod
+    def _item(item):
+        entry = {"id": item["unique_id"], "url": item["link"], "title": item["title"]}
+        if item.get("summary_text"):
+            entry["summary"] = item["summary_text"]
+        if item.get("content_html"):
+            entry["content_html"] = item["content_html"]
+        if item["pubdate"]:
+            entry["date_published"] = item["pubdate"].isoformat()
+        if item["updateddate"]:
+            entry["date_modified"] = item["updateddate"].isoformat()
+        if item["author_name"]:
+            entry["authors"] = [{"name": item["author_name"]}]
+        if item["categories"]:
+            entry["tags"] = list(item["categories"])
+        return entry
+
+
+FORMATS = {"rss": RssFeed, "atom": AtomFeed, "json": JsonFeed}
