@@ -11,3 +11,6 @@ urlpatterns = [
     path("", include("annotations.urls")),
     path("", include("briefs.urls")),
 ]
+
+# A database outage anywhere in the request answers 503, any other fault 500.
+handler500 = "config.errors.server_error"

@@ -16,6 +16,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 SECURE_SSL_REDIRECT = False
+# django-axes refuses authenticate() calls without a request, as Client.login() makes;
+# tests of login throttling switch it on with the `settings` fixture.
+AXES_ENABLED = False
 # Serve static files from the app folders, as runserver does; no collectstatic needed.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True

@@ -1,0 +1,30 @@
+"""Size limits for everything a visitor can send, in one place.
+
+The archive is on the public internet: every input that reaches a query, a
+parser or the database has an upper bound, so an absurd request costs little
+and fails with a clear message instead of a slow page or a 500. Views, forms,
+the API and the admin import read these constants rather than repeating numbers.
+"""
+
+# Search (`/search/?q=`, `/search/feed/?q=`): longer queries are cut to this length.
+SEARCH_QUERY_MAX_LENGTH = 200
+# Topic filters combined with a search (`&topic=a&topic=b`) and slugs in a topic URL.
+SEARCH_MAX_TOPIC_FILTERS = 8
+
+# Pagination: `?page=` beyond this is refused (404) on public lists; deep pages go by date archive.
+MAX_PAGE_NUMBER = 1000
+# Any list whose size a visitor may choose (`?limit=` on feeds, `?per_page=` in the API).
+MAX_PAGE_SIZE = 200
+
+# Annotations: a note beyond this length is refused with 413, a quote beyond this with 400.
+ANNOTATION_NOTE_MAX_LENGTH = 10_000
+ANNOTATION_QUOTE_MAX_LENGTH = 5_000
+# Annotation creation per user (the API answers 429 beyond it).
+ANNOTATION_CREATE_RATE = "60/m"
+
+# Accounts: sign-ups per client IP (the sign-up view answers 429 beyond it).
+SIGNUP_RATE = "5/h"
+
+# Importing: one file and one batch (admin upload and the import command).
+IMPORT_MAX_FILE_BYTES = 2 * 1024 * 1024
+IMPORT_MAX_FILES = 100

@@ -1,0 +1,112 @@
+"""A small cache-based rate limiter for views, and the client address it counts by.
+
+Used where django-axes does not reach: sign-ups per IP, writes per user. Counters
+live in Django's cache, so with several app servers the limit is exact only when
+they share a cache (set ``REDIS_URL``); with the local-memory default each worker
+counts on its own, which still stops a single client hammering one process.
+
+    @ratelimit(key="ip", rate="5/h")
+    def signup(request): ...
+"""
+
+import functools
+import re
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
+
+
+def parse_rate(rate):
+    """Turn ``"5/h"`` or ``"10/10m"`` into ``(count, seconds)``; raise ValueError otherwise."""
+    match = _RATE.match(rate)
+    if not match or int(match.group(1)) < 1:
+        raise ValueError(f"Rate {rate!r} is not of the form '5/h', '60/m' or '10/10m'.")
+    count, multiplier, unit = match.groups()
+    return int(count), int(multiplier or 1) * _UNITS[unit]
+
+
+def client_ip(request):
+    """The visitor's address: ``REMOTE_ADDR``, or the proxy-appended one behind trusted proxies.
+
+    ``X-Forwarded-For`` can be forged by the client, so it is read only when
+    ``TRUSTED_PROXY_COUNT`` says how many proxies in front of the app append to it;
+    the address the outermost trusted proxy saw is then the one ``count`` from the right.
+    """
+    count = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if count and forwarded:
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if len(hops) >= count:
+            return hops[-count]
+    return request.META.get("REMOTE_ADDR") or "unknown"
+
+
+def _key_value(request, key):
+    if callable(key):
+        return str(key(request))
+    if key == "ip":
+        return client_ip(request)
+    if key == "user":
+        if request.user.is_authenticated:
+            return f"user:{request.user.pk}"
+        return f"ip:{client_ip(request)}"
+    raise ValueError(f"Unknown rate limit key {key!r}: use 'ip', 'user' or a callable.")
+
+
+def too_many_requests(request, retry_after):
+    """The friendly 429 page, with ``Retry-After`` so well-behaved clients wait."""
+    body = render_to_string("429.html", {"retry_minutes": max(1, -(-retry_after // 60))}, request)
+    response = HttpResponse(body, status=429)
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+def ratelimit(*, key="ip", rate, methods=("POST",), group=None):
+    """Refuse a view with 429 once ``key`` has made ``rate`` requests in the window.
+
+    ``key`` is ``"ip"``, ``"user"`` (signed-in user, else IP) or a callable of the
+    request; only ``methods`` count (so showing a sign-up form is free, submitting
+    it is not). Windows are fixed (the counter starts on the first request), which
+    is simple and cheap: at worst twice the rate passes around a window's edge.
+    """
+    limit, window = parse_rate(rate)
+
+    def decorator(view):
+        name = group or f"{view.__module__}.{view.__qualname__}"
+
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if request.method not in methods:
+                return view(request, *args, **kwargs)
+            now = int(time.time())
+            window_start = now - now % window
+            cache_key = f"ratelimit:{name}:{_key_value(request, key)}:{window_start}"
+            cache.add(cache_key, 0, timeout=window + 5)
+            try:
+                used = cache.incr(cache_key)
+            except ValueError:  # evicted between add and incr: count this one as the first
+                cache.set(cache_key, 1, timeout=window + 5)
+                used = 1
+            if used > limit:
+                return too_many_requests(request, retry_after=window_start + window - now)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def login_lockout(request, original_response=None, credentials=None):
+    """django-axes' lockout answer (``AXES_LOCKOUT_CALLABLE``): 429, the wait, ``Retry-After``."""
+    seconds = int(settings.AXES_COOLOFF_TIME.total_seconds())
+    context = {"failure_limit": settings.AXES_FAILURE_LIMIT, "retry_minutes": -(-seconds // 60)}
+    body = render_to_string("axes/lockout.html", context, request)
+    response = HttpResponse(body, status=429)
+    response["Retry-After"] = str(seconds)
+    return response
