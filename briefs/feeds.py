@@ -91,7 +91,7 @@ def tag_uri(authority, kind, pk):
 
 def feed_title(what):
     """"Brief Archive — Rare Earths + Semiconductors"."""
-    return clean_text(f"{SITE_NAME} — {what}")
+    return f"{SITE_NAME} — {what}"
 
 
 class ConditionalFeed(Feed):
@@ -159,13 +159,13 @@ class ConditionalFeed(Feed):
         )
 
     def title(self, subject):
-        return subject.title
+        return clean_text(subject.title)
 
     def link(self, subject):
         return subject.link
 
     def description(self, subject):
-        return subject.description
+        return clean_text(subject.description)
 
     def feed_url(self, subject):
         return subject.feed_url
@@ -260,7 +260,7 @@ class SourceBriefsFeed(BriefFeed):
             request,
             title=feed_title(source.name),
             link=source.get_absolute_url(),
-            description=f"Briefs from {clean_text(source.name)}, newest first.",
+            description=f"Briefs from {source.name}, newest first.",
             queryset=Brief.objects.published().filter(source=source),
         )
 
@@ -325,7 +325,7 @@ def topics_opml(request):
     xml.startDocument()
     xml.startElement("opml", {"version": "2.0"})
     xml.startElement("head", {})
-    xml.addQuickElement("title", feed_title("topic feeds"))
+    xml.addQuickElement("title", feed_title("Topic feeds"))
     xml.addQuickElement("docs", "https://opml.org/spec2.opml")
     xml.endElement("head")
     xml.startElement("body", {})
