@@ -1,0 +1,474 @@
+"""Parse one news article copied from a site as plain text into clean brief fields.
+
+The layout family (see ``../shared/seeds``) is, top to bottom:
+
+1. the title on the first non-empty line;
+2. the dek (standfirst): the next paragraph, when it comes before any date, byline
+   or image line (a short Title-Case line there is taken for a name, not a dek);
+3. a header block in any order: a date line (``July 28, 2025``, ``Jul 9, 2025``,
+   ``Sept. 3, 2025``, ``2025-07-28``, glued to the site name, or ``Updated ... |
+   10:10 PM GMT-04``), a byline (``Author·Source``, ``By Author``, or an author line
+   and a source line), a photo caption printed twice, ``Cover Image``/``Profile
+   Image``/``Share this article``;
+4. the body: paragraphs separated by blank lines, Title-Case subheadings kept as
+   paragraphs of their own;
+5. end matter: an empty ``Sources:``, newsletter and advertisement blocks, a
+   ``Related Topics`` list (one topic a line) and the title repeated as the last line.
+
+Decisions, so that unseen articles of the family behave predictably:
+
+- A brief needs a title, a body and a date. Without one of them the file is refused
+  with a one-line BriefParseError; everything else missing is only a warning.
+- When the text gives a date but no time, ``published_at`` is midnight UTC of that
+  date and ``published_time_known`` is false. A time with a UTC offset or a known zone
+  abbreviation is applied exactly; a time with no zone is read as UTC, with a warning.
+- A "Published" date wins over an "Updated" one; with only "Updated", that is the date.
+- Without a date in the header, a date line anywhere else in the text is used.
+- The caption printed twice is kept once in ``image_caption``, never in the body.
+- Topics keep their exact spelling, are de-duplicated case-insensitively (the first
+  spelling wins) and must be 100 characters or fewer with something to slug.
+- ``content_hash`` is the SHA-256 of the normalised text, so a re-saved file with CRLF,
+  a BOM, non-breaking or trailing spaces hashes like the original.
+"""
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.utils.text import slugify
+
+from ..text import is_subheading
+from .dates import parse_date_line
+from .errors import BriefParseError
+from .normalise import MAX_BYTES, MAX_BYTES_LABEL, normalise_lines, normalised_text
+
+MAX_TITLE = 300
+MAX_TOPIC = 100
+MAX_HEADER_LINES = 30  # non-blank lines after the title searched for the header block
+
+_BOILERPLATE_LINE = re.compile(
+    r"^(?:cover image|profile image|featured image|image|photo|share this (?:article|story)"
+    r"|share|copy link|listen to this article|all newsletters|skip advertisement"
+    r"|advertisement\.?(?: remove ads\.?)?|remove ads\.?"
+    r"|story continues below(?: this)? advertisement)$",
+    re.IGNORECASE,
+)
+_BOILERPLATE_START = re.compile(
+    r"^(?:for updates and corrections\b|read about our editorial guidelines\b)", re.IGNORECASE
+)
+_NEWSLETTER_START = re.compile(r"^(?:subscribe to\b|sign up for\b)", re.IGNORECASE)
+_NEWSLETTER_TAGLINE_MAX = 120
+_TOPICS_HEADER = re.compile(
+    r"^(?:related\s+topics|topics|tags)(?:\s*:\s*(?P<inline>.*)|\s*)$", re.IGNORECASE
+)
+_SOURCES_HEADER = re.compile(r"^sources?\s*:?$", re.IGNORECASE)
+_CAPTION = re.compile(
+    r"(?:\((?:photo|image|picture|photograph)s?(?: credit)?s?:[^)]*\)$"
+    r"|^(?:photo|image|picture|photograph)(?: credit)?s?:\s)",
+    re.IGNORECASE,
+)
+_BY_LINE = re.compile(r"^by\s+(?P<rest>.+)$", re.IGNORECASE)
+_BYLINE_SEPARATORS = re.compile(r"\s*[·•]\s*")
+_READ_TIME = re.compile(r"^\d+\s*min(?:ute)?s?\s+read$", re.IGNORECASE)
+_NAME_PARTICLES = {"de", "da", "del", "van", "von", "der", "al", "bin", "and", "of", "the", "&", "le"}
+_SENTENCE_END = tuple('.!?:;"”’)]…')
+_TOPIC_BULLETS = "-–—•*·#> \t"
+
+
+@dataclass
+class ParsedBrief:
+    """Everything a brief needs, read from one text; plain values only."""
+
+    title: str
+    dek: str
+    author: str
+    source_name: str
+    published_at: datetime
+    published_time_known: bool
+    image_caption: str
+    body: str
+    topics: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+    normalised_text: str = ""
+    content_hash: str = ""
+
+    @property
+    def paragraphs(self):
+        return self.body.split("\n\n")
+
+
+def parse_brief(text):
+    """Read one article's text into a ParsedBrief, or raise BriefParseError saying why not."""
+    if not isinstance(text, str):
+        raise BriefParseError("expected text, got " + type(text).__name__)
+    if len(text) > MAX_BYTES:
+        raise BriefParseError(f"text is larger than {MAX_BYTES_LABEL}")
+    lines = normalise_lines(text)
+    canonical = normalised_text(lines)
+    if not canonical:
+        raise BriefParseError("file is empty (no text besides whitespace)")
+    return _Reader(lines, canonical).read()
+
+
+class _Reader:
+    """One pass over the normalised lines; the steps share the cursor and the findings."""
+
+    def __init__(self, lines, canonical):
+        self.lines = lines
+        self.canonical = canonical
+        self.warnings = []
+        self.dates = []  # (line index, DateLine)
+        self.caption = ""
+        self.author = ""
+        self.source = ""
+        self.site = ""
+
+    def read(self):
+        title_index = self._title_index()
+        self.title = self.lines[title_index]
+        end = self._strip_repeated_title(title_index, len(self.lines))
+        topics_at, topics = self._topics(title_index + 1, end)
+        if topics_at is not None:
+            end = topics_at
+        else:
+            self.warnings.append("no topic list; topics will be suggested from the vocabulary")
+        dek, body_start = self._header(title_index + 1, end)
+        published = self._published(body_start, end)
+        paragraphs = self._body(body_start, end)
+        if not paragraphs:
+            raise BriefParseError("no body text found after the title and header lines")
+        if not dek:
+            self.warnings.append("no dek (standfirst) found")
+        if not self.author:
+            self.warnings.append("no author found")
+        if not self.source:
+            self.warnings.append("no source found")
+        return ParsedBrief(
+            title=self.title,
+            dek=dek,
+            author=self.author,
+            source_name=self.source,
+            published_at=published.published_at,
+            published_time_known=published.time_known,
+            image_caption=self.caption,
+            body="\n\n".join(paragraphs),
+            topics=topics,
+            warnings=self.warnings,
+            normalised_text=self.canonical,
+            content_hash=hashlib.sha256(self.canonical.encode("utf-8")).hexdigest(),
+        )
+
+    # -- title and end matter -------------------------------------------------------------
+
+    def _title_index(self):
+        for index, line in enumerate(self.lines):
+            if not line or _is_boilerplate(line):
+                continue
+            if not any(char.isalpha() for char in line) or parse_date_line(line):
+                raise BriefParseError(
+                    "no recognisable title: the first line should be the headline, "
+                    f"found {_quote(line)}"
+                )
+            if len(line) > MAX_TITLE:
+                raise BriefParseError(
+                    f"no recognisable title: the first line is {len(line):,} characters long "
+                    f"(a title has at most {MAX_TITLE})"
+                )
+            return index
+        raise BriefParseError("no recognisable title: the text holds only site boilerplate")
+
+    def _same_as_title(self, line):
+        return line.casefold() == self.title.casefold()
+
+    def _strip_repeated_title(self, title_index, end):
+        """Drop trailing blank/boilerplate lines and the title printed again at the end."""
+        index = end - 1
+        while index > title_index and (
+            not self.lines[index] or _is_boilerplate(self.lines[index])
+        ):
+            index -= 1
+        if index > title_index and self._same_as_title(self.lines[index]):
+            return index
+        return end
+
+    def _topics(self, start, end):
+        """Find the last topics header; return (its index, the topic names) or (None, [])."""
+        for index in range(end - 1, start - 1, -1):
+            match = _TOPICS_HEADER.match(self.lines[index])
+            if match:
+                break
+        else:
+            return None, []
+        candidates = []
+        if match["inline"]:
+            candidates.extend(match["inline"].split(","))
+        candidates.extend(self.lines[index + 1:end])
+        names, seen = [], set()
+        for raw in candidates:
+            name = raw.strip().lstrip(_TOPIC_BULLETS).rstrip(",;").strip()
+            if not name or _is_boilerplate(name) or self._same_as_title(name):
+                continue
+            problem = _topic_problem(name)
+            if problem:
+                self.warnings.append(f"topic {_quote(name)} skipped: {problem}")
+                continue
+            if name.casefold() in seen:
+                self.warnings.append(f"topic {_quote(name)} listed twice; kept once")
+                continue
+            seen.add(name.casefold())
+            names.append(name)
+        if not names:
+            self.warnings.append("the topic list is empty")
+        return index, names
+
+    # -- header: dek, dates, byline, caption ------------------------------------------------
+
+    def _header(self, start, end):
+        """Read the dek and header block; return (dek, index where the body starts)."""
+        dek_lines, dek_closed, meta_seen = [], False, False
+        pending_names = []  # name-like lines before any meta line: names or body?
+        seen = 0
+        index = start
+        while index < end:
+            line = self.lines[index]
+            if not line:
+                dek_closed = dek_closed or bool(dek_lines)
+                index += 1
+                continue
+            seen += 1
+            if seen > MAX_HEADER_LINES:
+                break
+            if _is_boilerplate(line) or self._same_as_title(line):
+                meta_seen = meta_seen or _is_boilerplate(line)
+                index += 1
+                continue
+            if self._take_caption(index, end):
+                meta_seen, dek_closed = True, dek_closed or bool(dek_lines)
+                index += 1
+                continue
+            if self._take_meta(index, line):
+                meta_seen, dek_closed = True, dek_closed or bool(dek_lines)
+                index += 1
+                continue
+            if _is_name_like(line) and self._wants_name(line, pending_names):
+                pending_names.append((index, line))
+                index += 1
+                continue
+            if not meta_seen and not dek_closed and not pending_names:
+                dek_lines.append(line)
+                index += 1
+                continue
+            break
+        if not meta_seen and pending_names:
+            # No date or byline followed: those short lines open the body.
+            index = pending_names[0][0]
+            pending_names = []
+        self._assign_names([line for _, line in pending_names])
+        return " ".join(dek_lines), index
+
+    def _take_caption(self, index, end):
+        """A photo caption: printed twice in a row, or marked "(Photo credit: ...)"."""
+        line = self.lines[index]
+        if self.caption and line.casefold() == self.caption.casefold():
+            return True
+        following = next((other for other in self.lines[index + 1:end] if other), "")
+        if following.casefold() == line.casefold() or _CAPTION.search(line):
+            if self.caption:
+                self.warnings.append(f"second image caption dropped: {_quote(line)}")
+            else:
+                self.caption = line
+            return True
+        return False
+
+    def _take_meta(self, index, line):
+        """Date lines and bylines (``Author·Source``, ``By Author``)."""
+        found = parse_date_line(line)
+        if found:
+            self._add_date(index, found)
+            return True
+        parts = [part for part in _BYLINE_SEPARATORS.split(line) if part]
+        if len(parts) >= 2:
+            names = []
+            for part in parts:
+                found = parse_date_line(part)
+                if found:
+                    self._add_date(index, found)
+                elif _READ_TIME.match(part):
+                    continue
+                elif _is_name_like(part) or _BY_LINE.match(part):
+                    names.append(_strip_by(part))
+                else:
+                    return False
+            self._assign_names(names)
+            return True
+        match = _BY_LINE.match(line)
+        if match:
+            names = [name.strip() for name in re.split(r"\s*[,|]\s*", match["rest"], maxsplit=1)]
+            if all(_is_name_like(name) for name in names):
+                self._assign_names(names)
+                return True
+        return False
+
+    def _add_date(self, index, found):
+        self.dates.append((index, found))
+        if found.site and not self.site:
+            self.site = found.site
+
+    def _wants_name(self, line, pending):
+        """Whether a short Title-Case line in the header is still an author or source."""
+        if _squash(line) == _squash(self.site):
+            return True
+        wanted = (not self.author) + (not self.source and not self.site)
+        return len(pending) < wanted
+
+    def _assign_names(self, names):
+        names = [name for name in names if name]
+        site_key = _squash(self.site)
+        for name in names:
+            if site_key and _squash(name) == site_key and not self.source:
+                self.source = name
+        for name in names:
+            if name == self.source:
+                continue
+            if not self.author:
+                self.author = name
+            elif not self.source:
+                self.source = name
+        if not self.source and self.site:
+            self.source = self.site
+
+    def _published(self, body_start, end):
+        """Pick the publication date; look beyond the header only when it has none."""
+        if not self.dates:
+            for index in range(body_start, len(self.lines)):
+                found = parse_date_line(self.lines[index])
+                if found:
+                    self._add_date(index, found)
+                    break
+        if not self.dates:
+            raise BriefParseError(
+                "no publication date found (expected a line like 'July 28, 2025' or "
+                "'Updated Jul 27, 2025 | 10:10 PM GMT-04')"
+            )
+        published = [d for _, d in self.dates if not d.label.endswith("updated")]
+        chosen = (published or [d for _, d in self.dates])[0]
+        if chosen.warning:
+            self.warnings.append(chosen.warning)
+        if not self.source and self.site:
+            self.source = self.site
+        return chosen
+
+    # -- body ----------------------------------------------------------------------------
+
+    def _body(self, start, end):
+        """Paragraphs between the header and the end matter, boilerplate removed."""
+        date_lines = {index for index, _ in self.dates}
+        blocks, current = [], []
+        tagline_allowed = False
+        previous = ""
+        for index in range(start, end):
+            line = self.lines[index]
+            if not line:
+                if current:
+                    blocks.append(current)
+                current, tagline_allowed = [], False
+                previous = ""
+                continue
+            if index in date_lines or self._is_labelled_date(line):
+                continue
+            if _NEWSLETTER_START.match(line) and len(line) <= _NEWSLETTER_TAGLINE_MAX:
+                tagline_allowed = True
+                continue
+            if tagline_allowed and len(line) <= _NEWSLETTER_TAGLINE_MAX:
+                # The tagline printed under "Subscribe to ..." / "All Newsletters".
+                tagline_allowed = line.casefold() == "all newsletters"
+                continue
+            if _is_boilerplate(line):
+                continue
+            if self.caption and line.casefold() == self.caption.casefold():
+                continue
+            if line == previous:
+                # A photo caption printed twice inside the body.
+                if current and current[-1] == line:
+                    current.pop()
+                if not self.caption:
+                    self.caption = line
+                continue
+            previous = line
+            current.append(line)
+        if current:
+            blocks.append(current)
+        paragraphs = [paragraph for block in blocks for paragraph in _block_paragraphs(block)]
+        while paragraphs and (
+            _SOURCES_HEADER.match(paragraphs[-1]) or self._same_as_title(paragraphs[-1])
+        ):
+            paragraphs.pop()
+        return [p for p in paragraphs if any(char.isalnum() for char in p)]
+
+    @staticmethod
+    def _is_labelled_date(line):
+        found = parse_date_line(line)
+        return bool(found and found.label)
+
+
+def _block_paragraphs(lines):
+    """Lines of one block become paragraphs; hard-wrapped prose lines are joined again."""
+    paragraphs = []
+    for line in lines:
+        if paragraphs and _continues(paragraphs[-1], line):
+            paragraphs[-1] = f"{paragraphs[-1]} {line}"
+        else:
+            paragraphs.append(line)
+    return paragraphs
+
+
+def _continues(previous, line):
+    """A line wrapped mid-sentence: the previous one is long and does not end a sentence."""
+    return (
+        len(previous) >= 40
+        and not previous.endswith(_SENTENCE_END)
+        and not is_subheading(previous)
+        and not is_subheading(line)
+    )
+
+
+def _is_boilerplate(line):
+    return bool(_BOILERPLATE_LINE.match(line) or _BOILERPLATE_START.match(line))
+
+
+def _is_name_like(line):
+    """A short Title-Case line without sentence punctuation: "ClashReport Editor"."""
+    if not line or len(line) > 60 or line.endswith(_SENTENCE_END) or line.endswith(","):
+        return False
+    words = line.split()
+    if not 1 <= len(words) <= 5 or not any(char.isalpha() for char in line):
+        return False
+    return all(
+        word[0].isupper() or word[0].isdigit() or word.lower() in _NAME_PARTICLES
+        for word in words
+    )
+
+
+def _strip_by(name):
+    match = _BY_LINE.match(name)
+    return match["rest"].strip() if match else name
+
+
+def _squash(name):
+    return "".join(name.split()).casefold()
+
+
+def _topic_problem(name):
+    if len(name) > MAX_TOPIC:
+        return f"longer than {MAX_TOPIC} characters"
+    if not slugify(name, allow_unicode=True):
+        return "no letters or digits"
+    if len(name.split()) > 12 or (name.endswith((".", "!", "?")) and len(name.split()) > 6):
+        return "reads like a sentence, not a topic"
+    return ""
+
+
+def _quote(text, limit=60):
+    text = text if len(text) <= limit else text[: limit - 1] + "…"
+    return f"'{text}'"
