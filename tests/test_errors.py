@@ -58,26 +58,19 @@ def test_unknown_page_answers_404_with_a_way_back(visitor):
     _assert_nothing_leaks(response)
 
 
-def test_server_error_answers_500_without_traceback_or_message(visitor):
-    response = visitor.get("/test/crash/")
-    assert response.status_code == 500
-    assert _heading(response) == "Something went wrong on our side"
-    assert "Try again in a minute" in response.content.decode()
-    _assert_nothing_leaks(response)
-
-
-def test_permission_denied_answers_403_with_what_to_try(visitor):
-    response = visitor.get("/test/forbidden/")
-    assert response.status_code == 403
-    assert _heading(response) == "This page is not open to you"
-    assert "sign in and try again" in response.content.decode()
-    _assert_nothing_leaks(response)
-
-
-def test_malformed_request_answers_400_with_what_to_try(visitor):
-    response = visitor.get("/test/suspicious/")
-    assert response.status_code == 400
-    assert _heading(response) == "We could not understand that request"
+@pytest.mark.parametrize(
+    ("path", "status", "heading", "what_to_try"),
+    [
+        ("/test/crash/", 500, "Something went wrong on our side", "Try again in a minute"),
+        ("/test/forbidden/", 403, "This page is not open to you", "sign in and try again"),
+        ("/test/suspicious/", 400, "We could not understand that request", "reload the page"),
+    ],
+)
+def test_error_pages_say_what_to_try_and_show_no_detail(visitor, path, status, heading, what_to_try):
+    response = visitor.get(path)
+    assert response.status_code == status
+    assert _heading(response) == heading
+    assert what_to_try in response.content.decode()
     _assert_nothing_leaks(response)
 
 
