@@ -5,3 +5,7 @@ from django.urls import path  # noqa: F401
 app_name = "annotations"
 
 urlpatterns = []
+
+from . import feed_urls  # noqa: E402
+
+urlpatterns += feed_urls.urlpatterns
