@@ -21,6 +21,14 @@ class Annotation(models.Model):
         PRIVATE = "private", "Private"
         PUBLIC = "public", "Public"
 
+    class AnchorStatus(models.TextChoices):
+        """How the passage was found after the brief's last body change."""
+
+        EXACT = "exact", "Exact"
+        SHIFTED = "shifted", "Shifted"
+        FUZZY = "fuzzy", "Fuzzy"
+        ORPHANED = "orphaned", "Orphaned"
+
     brief = models.ForeignKey(Brief, on_delete=models.CASCADE, related_name="annotations")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="annotations"
@@ -33,6 +41,18 @@ class Annotation(models.Model):
     note = models.TextField(blank=True, help_text="Empty for a plain highlight.")
     visibility = models.CharField(
         max_length=10, choices=Visibility.choices, default=Visibility.PRIVATE
+    )
+    anchor_status = models.CharField(
+        max_length=10,
+        choices=AnchorStatus.choices,
+        default=AnchorStatus.EXACT,
+        help_text="Orphaned: the passage changed and the note could not safely follow it; "
+        "start, end and the quote are where it last was.",
+    )
+    hidden = models.BooleanField(
+        default=False,
+        help_text="Hidden by a curator: gone from public pages, the API and feeds; "
+        "its owner still sees it.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
@@ -50,6 +70,10 @@ class Annotation(models.Model):
                 condition=models.Q(visibility__in=["private", "public"]),
                 name="annotations_annotation_visibility_valid",
             ),
+            models.CheckConstraint(
+                condition=models.Q(anchor_status__in=["exact", "shifted", "fuzzy", "orphaned"]),
+                name="annotations_annotation_anchor_status_valid",
+            ),
         ]
         indexes = [
             models.Index(fields=["brief", "start"], name="annotation_brief_start_idx"),
@@ -57,11 +81,22 @@ class Annotation(models.Model):
             models.Index(
                 fields=["visibility", "-created_at"], name="annotation_visibility_idx"
             ),
+            models.Index(
+                fields=["anchor_status", "-created_at"], name="annotation_anchor_status_idx"
+            ),
         ]
 
     def __str__(self):
         quote = self.exact if len(self.exact) <= 60 else self.exact[:57] + "…"
         return f"“{quote}” on {self.brief_id}"
+
+    @property
+    def is_orphaned(self):
+        return self.anchor_status == self.AnchorStatus.ORPHANED
+
+    @property
+    def is_public(self):
+        return self.visibility == self.Visibility.PUBLIC
 
     def get_absolute_url(self):
         return reverse("briefs:brief-detail", kwargs={"slug": self.brief.slug}) + (
