@@ -3,6 +3,7 @@
 import datetime as dt
 import itertools
 
+import feedparser
 import pytest
 from django.contrib.auth import get_user_model
 
@@ -41,6 +42,15 @@ def make_user(username=None, password="correct-horse-battery", **fields):
     return get_user_model().objects.create_user(
         username=username or f"reader{next(_counter)}", password=password, **fields
     )
+
+
+def read_feed(client, url, **headers):
+    """Fetch ``url`` and parse it as a feed reader would; it must parse without complaint."""
+    response = client.get(url, headers=headers)
+    assert response.status_code == 200, response.content[:300]
+    parsed = feedparser.parse(response.content)
+    assert parsed.bozo == 0, parsed.get("bozo_exception")
+    return parsed
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import pytest
 
 from annotations.models import Annotation
 from briefs.models import TopicSlugRedirect
-from tests.conftest import make_brief, make_topic, make_user
+from tests.conftest import make_brief, make_topic, make_user, read_feed
 
 pytestmark = pytest.mark.django_db
 
@@ -27,15 +27,6 @@ def note_on(brief, user, exact, *, note="", visibility="public", **fields):
         visibility=visibility,
         **fields,
     )
-
-
-def read_feed(client, url, **headers):
-    """Fetch ``url`` and parse it as a feed reader would; it must parse without complaint."""
-    response = client.get(url, headers=headers)
-    assert response.status_code == 200, response.content[:300]
-    parsed = feedparser.parse(response.content)
-    assert parsed.bozo == 0, parsed.get("bozo_exception")
-    return parsed
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from django.utils.http import http_date
 
 from briefs.feed_formats import clean_text
 from briefs.models import Brief, TopicSlugRedirect
-from tests.conftest import make_brief, make_source, make_topic
+from tests.conftest import make_brief, make_source, make_topic, read_feed
 
 pytestmark = pytest.mark.django_db
 
@@ -46,15 +46,6 @@ JSON_FEED_SCHEMA = {
         },
     },
 }
-
-
-def read_feed(client, url, **headers):
-    """Fetch ``url`` and parse it as a reader would; it must parse without complaint."""
-    response = client.get(url, headers=headers)
-    assert response.status_code == 200, response.content[:300]
-    parsed = feedparser.parse(response.content)
-    assert parsed.bozo == 0, parsed.get("bozo_exception")
-    return parsed
 
 
 def read_json_feed(client, url):
