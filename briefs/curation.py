@@ -51,7 +51,7 @@ def _log(by, objects, flag, message):
         )
 
 
-def _free_topic_slug(text, *, topic=None):
+def topic_free_slug(text, *, topic=None):
     """A slug for ``text`` used neither by another topic nor as another topic's old slug."""
     base = base_slug(text, max_length=TOPIC_SLUG_MAX_LENGTH - 10, fallback="topic")
     other_topics = Topic.objects.filter(slug__startswith=base)
@@ -64,10 +64,15 @@ def _free_topic_slug(text, *, topic=None):
     return first_free_slug(base, taken, max_length=TOPIC_SLUG_MAX_LENGTH)
 
 
-def _check_slug_is_free(slug, *, topic):
-    if Topic.objects.filter(slug=slug).exclude(pk=topic.pk).exists():
+def check_topic_slug(*, slug, topic):
+    """Refuse ``slug`` for ``topic`` when another topic has it now or had it before."""
+    others = Topic.objects.filter(slug=slug)
+    old_slugs = TopicSlugRedirect.objects.filter(old_slug=slug).select_related("topic")
+    if topic.pk is not None:
+        others, old_slugs = others.exclude(pk=topic.pk), old_slugs.exclude(topic=topic)
+    if others.exists():
         raise ValidationError({"slug": f"Another topic already has the slug “{slug}”."})
-    taken = TopicSlugRedirect.objects.filter(old_slug=slug).exclude(topic=topic).first()
+    taken = old_slugs.first()
     if taken is not None:
         raise ValidationError(
             {"slug": f"“{slug}” is an old slug of “{taken.topic}”; its URLs redirect there."}
@@ -95,10 +100,10 @@ def topic_create(*, name, slug="", description="", by=None):
         )
     topic = Topic(name=name, description=description)
     if slug:
-        _check_slug_is_free(slug, topic=topic)
+        check_topic_slug(slug=slug, topic=topic)
         topic.slug = slug
     else:
-        topic.slug = _free_topic_slug(name)
+        topic.slug = topic_free_slug(name)
     topic.full_clean()
     topic.save()
     _log(by, [topic], ADDITION, "Created.")
@@ -121,10 +126,10 @@ def topic_rename(*, topic, name, slug=None, description=None, by=None):
         )
     if slug is None:
         new_slug = old_slug if topic_name_key(name) == topic_name_key(old_name) else None
-        new_slug = new_slug or _free_topic_slug(name, topic=topic)
+        new_slug = new_slug or topic_free_slug(name, topic=topic)
     else:
         new_slug = slug
-        _check_slug_is_free(new_slug, topic=topic)
+        check_topic_slug(slug=new_slug, topic=topic)
     topic.name, topic.slug = name, new_slug
     if description is not None:
         topic.description = description
