@@ -1,0 +1,47 @@
+"""gunicorn settings for Brief Archive: ``gunicorn config.wsgi`` picks this file up by itself.
+
+Every number can be overridden from the environment (``GUNICORN_WORKERS=8``), so one
+file serves a 2-core box and a larger one. Sync workers suit this app: pages are short
+database reads, and the proxy in front buffers slow clients.
+"""
+
+import multiprocessing
+import os
+
+
+def _int(name, default):
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+
+# (2 x cores) + 1 is gunicorn's advice for sync workers: one waits on the database
+# while another uses the CPU.
+workers = _int("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1)
+worker_class = "sync"
+
+# A request that takes longer than this is stuck (pages answer in milliseconds):
+# the worker is killed and replaced rather than holding a slot forever.
+timeout = _int("GUNICORN_TIMEOUT", 30)
+graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
+# Behind a proxy that reuses connections, keep them a little longer than its idle timeout.
+keepalive = _int("GUNICORN_KEEPALIVE", 5)
+
+# Recycle each worker after this many requests (jittered so they do not all restart
+# together), which bounds any slow memory growth without a deploy.
+max_requests = _int("GUNICORN_MAX_REQUESTS", 2000)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 200)
+
+# Logs to standard output/error, for the process manager or container runtime to collect.
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
+
+# Headers from the proxy in front (X-Forwarded-Proto for HTTPS) are trusted only from here.
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+# Load the app before forking: workers share its memory pages, and a broken
+# configuration (say, no DJANGO_SECRET_KEY) stops the server at once with the error.
+preload_app = True
