@@ -134,10 +134,12 @@ class _Reader:
         else:
             self.warnings.append("no topic list; topics will be suggested from the vocabulary")
         dek, body_start = self._header(title_index + 1, end)
+        if not any(self.lines[body_start:end]):
+            raise _no_body()
         published = self._published(body_start, end)
         paragraphs = self._body(body_start, end)
         if not paragraphs:
-            raise BriefParseError("no body text found after the title and header lines")
+            raise _no_body()
         if not dek:
             self.warnings.append("no dek (standfirst) found")
         if not self.author:
@@ -410,6 +412,10 @@ class _Reader:
     def _is_labelled_date(line):
         found = parse_date_line(line)
         return bool(found and found.label)
+
+
+def _no_body():
+    return BriefParseError("no body text found after the title and header lines")
 
 
 def _block_paragraphs(lines):
