@@ -1,14 +1,90 @@
-"""Admin registration for annotations (moderation grows here)."""
+"""Admin for annotations: moderation of public notes and the orphaned-anchor review list.
 
-from django.contrib import admin
+Curators see public annotations only (private notes belong to their owners alone), newest
+first; they hide or show them through ``annotation_hide``/``annotation_unhide``, and review
+orphans with the "anchor status" filter. Nothing here edits a reader's words.
+"""
+
+from django.contrib import admin, messages
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.urls import reverse
+from django.utils.html import format_html
 
 from .models import Annotation
+from .services import annotation_hide, annotation_unhide
 
 
 @admin.register(Annotation)
 class AnnotationAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "brief", "user", "visibility", "created_at"]
-    list_filter = ["visibility"]
-    search_fields = ["exact", "note"]
+    list_display = [
+        "__str__",
+        "note_start",
+        "brief_link",
+        "user_link",
+        "anchor_status",
+        "hidden",
+        "created_at",
+    ]
+    list_filter = ["hidden", "anchor_status", "created_at"]
+    search_fields = ["exact", "note", "brief__title", "user__username"]
     list_select_related = ["brief", "user"]
-    raw_id_fields = ["brief", "user"]
+    ordering = ["-created_at", "-id"]
+    actions = ["hide", "unhide"]
+    readonly_fields = [
+        "brief",
+        "user",
+        "exact",
+        "prefix",
+        "suffix",
+        "start",
+        "end",
+        "note",
+        "visibility",
+        "anchor_status",
+        "hidden",
+        "created_at",
+        "modified_at",
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(visibility=Annotation.Visibility.PUBLIC)
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="note")
+    def note_start(self, annotation):
+        return annotation.note[:80] + ("…" if len(annotation.note) > 80 else "")
+
+    def _filtered_link(self, field, value, label):
+        url = reverse("admin:annotations_annotation_changelist", current_app=self.admin_site.name)
+        return format_html('<a href="{}?{}__id__exact={}">{}</a>', url, field, value, label)
+
+    @admin.display(description="brief", ordering="brief__title")
+    def brief_link(self, annotation):
+        return self._filtered_link("brief", annotation.brief_id, annotation.brief.title)
+
+    @admin.display(description="user", ordering="user__username")
+    def user_link(self, annotation):
+        return self._filtered_link("user", annotation.user_id, annotation.user.get_username())
+
+    def _moderate(self, request, queryset, service, verb):
+        annotations = list(queryset)
+        for annotation in annotations:
+            service(annotation=annotation, by=request.user)
+        if annotations:
+            LogEntry.objects.log_actions(
+                user_id=request.user.pk,
+                queryset=annotations,
+                action_flag=CHANGE,
+                change_message=f"{verb} by a curator.",
+            )
+        self.message_user(request, f"{verb} {len(annotations)} annotation(s).", messages.SUCCESS)
+
+    @admin.action(description="Hide selected annotations from the public", permissions=["change"])
+    def hide(self, request, queryset):
+        self._moderate(request, queryset.filter(hidden=False), annotation_hide, "Hidden")
+
+    @admin.action(description="Show selected annotations again", permissions=["change"])
+    def unhide(self, request, queryset):
+        self._moderate(request, queryset.filter(hidden=True), annotation_unhide, "Shown")

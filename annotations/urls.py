@@ -1,11 +1,16 @@
 """Annotation pages and the W3C Web Annotation API."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import api, feed_urls, views
 
 app_name = "annotations"
 
-urlpatterns = []
-
-from . import feed_urls  # noqa: E402
-
-urlpatterns += feed_urls.urlpatterns
+urlpatterns = [
+    path("annotations/", views.recent, name="recent"),
+    path("annotations/mine/", views.mine, name="mine"),
+    path("annotations/mine/export.md", views.mine_export_markdown, name="mine-export-markdown"),
+    path("annotations/mine/export.jsonld", views.mine_export_jsonld, name="mine-export-jsonld"),
+    path("api/annotations/", api.annotation_collection, name="api-list"),
+    path("api/annotations/<int:pk>/", api.annotation_detail, name="api-detail"),
+] + feed_urls.urlpatterns

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "taggit",
     "briefs",
     "annotations",
+    "accounts",
 ]
 
 MIDDLEWARE = [

@@ -8,6 +8,7 @@ from . import views
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("accounts.urls")),
     path("", include("annotations.urls")),
     path("", include("briefs.urls")),
 ]

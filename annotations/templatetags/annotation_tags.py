@@ -1,19 +1,151 @@
-"""Template tags that put annotations onto the brief page (briefs never imports annotations)."""
+"""Template tags that put annotations onto the brief page (briefs never imports annotations).
+
+``{% annotated_body brief %}`` draws the body with the highlights the reader may see, and the
+notes beside (or under) their paragraph; ``{% brief_notes brief %}`` closes the page with the
+"Notes on this brief" section. Both read one list, fetched once per request: one query
+however many annotations the brief has.
+"""
 
 from django import template
+from django.middleware.csrf import get_token
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 
 from briefs.text import body_blocks
 
+from ..highlights import Span, runs, text_fragment
+from ..models import Annotation
+
 register = template.Library()
+
+
+def _annotations_for(request, brief):
+    """What the reader may see on ``brief``, fetched once per request and brief."""
+    cache = getattr(request, "_annotations_by_brief", None)
+    if cache is None:
+        cache = request._annotations_by_brief = {}
+    if brief.pk not in cache:
+        user = getattr(request, "user", None)
+        cache[brief.pk] = list(
+            Annotation.objects.visible_to(user)
+            .filter(brief=brief)
+            .select_related("user")
+            .order_by("start", "end", "pk")
+        )
+    return cache[brief.pk]
+
+
+def _is_own(annotation, request):
+    user = getattr(request, "user", None)
+    return bool(user and user.is_authenticated and annotation.user_id == user.pk)
+
+
+def _mark_open(annotation, request, first, last):
+    classes = ["hl", "hl-own" if _is_own(annotation, request) else "hl-other"]
+    classes.append("hl-public" if annotation.is_public else "hl-private")
+    if first:
+        classes.append("hl-start")
+    if last:
+        classes.append("hl-end")
+    id_attribute = format_html(' id="annotation-{}"', annotation.pk) if first else ""
+    return format_html(
+        '<mark class="{}"{} data-annotation="{}">',
+        " ".join(classes),
+        id_attribute,
+        annotation.pk,
+    )
+
+
+def _block_html(block, by_key, request, seen, last_runs):
+    spans = [Span(a.start, a.end, a.pk) for a in by_key.values()]
+    pieces = []
+    for index, run in enumerate(runs(block.text, block.start, spans)):
+        opening = []
+        for span in run.spans:
+            first = span.key not in seen
+            seen.add(span.key)
+            last = last_runs.get(span.key) == (block.start, index)
+            opening.append(_mark_open(by_key[span.key], request, first, last))
+        pieces.append("".join(opening) + escape(run.text) + "</mark>" * len(run.spans))
+    return mark_safe("".join(pieces))
+
+
+def _last_runs(blocks, by_key):
+    """For each annotation, the (block, run index) of the last run it covers: its ``hl-end``."""
+    spans = [Span(a.start, a.end, a.pk) for a in by_key.values()]
+    last = {}
+    for block in blocks:
+        for index, run in enumerate(runs(block.text, block.start, spans)):
+            for span in run.spans:
+                last[span.key] = (block.start, index)
+    return last
 
 
 @register.inclusion_tag("annotations/annotated_body.html", takes_context=True)
 def annotated_body(context, brief):
     """Render the brief's body as headings and paragraphs, with the reader's highlights."""
-    return {"blocks": body_blocks(brief.body), "brief": brief}
+    request = context.get("request")
+    annotations = [a for a in _annotations_for(request, brief) if not a.is_orphaned]
+    by_key = {a.pk: a for a in annotations}
+    blocks = body_blocks(brief.body)
+    last_runs = _last_runs(blocks, by_key)
+    notes_by_block = {}
+    for annotation in annotations:
+        # The note goes with the block its passage starts in (or the next one).
+        home = next((b for b in blocks if b.end > annotation.start), blocks[-1] if blocks else None)
+        if home is not None:
+            notes_by_block.setdefault(home.start, []).append(_note(annotation, request))
+    seen = set()
+    rendered = [
+        {
+            "kind": block.kind,
+            "start": block.start,
+            "html": _block_html(block, by_key, request, seen, last_runs),
+            "notes": notes_by_block.get(block.start, []),
+        }
+        for block in blocks
+    ]
+    return {"blocks": rendered, "brief": brief}
+
+
+def _note(annotation, request):
+    return {
+        "annotation": annotation,
+        "own": _is_own(annotation, request),
+        "fragment": text_fragment(annotation.exact, annotation.prefix, annotation.suffix),
+    }
 
 
 @register.inclusion_tag("annotations/brief_notes.html", takes_context=True)
 def brief_notes(context, brief):
-    """The "Notes on this brief" section under the body."""
-    return {"brief": brief, "notes": []}
+    """The "Notes on this brief" section under the body, with the annotate form and script."""
+    request = context.get("request")
+    annotations = _annotations_for(request, brief)
+    user = getattr(request, "user", None)
+    signed_in = bool(user and user.is_authenticated)
+    anchored = [a for a in annotations if not a.is_orphaned]
+    return {
+        "brief": brief,
+        "request": request,
+        "signed_in": signed_in,
+        "count": len(anchored),
+        "own_count": sum(1 for a in anchored if _is_own(a, request)),
+        "orphans": [
+            _note(a, request)
+            for a in annotations
+            if a.is_orphaned and _is_own(a, request)
+        ],
+        "csrf_token": get_token(request) if signed_in else "",
+        "next": request.get_full_path() if request else "",
+    }
+
+
+@register.filter
+def note_paragraphs(text):
+    """A plain-text note as escaped paragraphs (blank lines) with line breaks."""
+    paragraphs = [p.strip("\n") for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
+    return mark_safe(
+        "".join(
+            "<p>" + "<br>".join(escape(line) for line in p.split("\n")) + "</p>" for p in paragraphs
+        )
+    )

@@ -1,0 +1,29 @@
+"""Fixtures for the annotation tests: a clean rate-limit cache and a small annotation factory."""
+
+import pytest
+from django.core.cache import cache
+
+from annotations.services import annotation_create
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def annotate(brief, user, exact, *, note="", visibility="private", occurrence=0):
+    """Annotate the ``occurrence``-th copy of ``exact`` in ``brief``'s body."""
+    start = -1
+    for _ in range(occurrence + 1):
+        start = brief.body.index(exact, start + 1)
+    return annotation_create(
+        brief=brief,
+        user=user,
+        exact=exact,
+        start=start,
+        end=start + len(exact),
+        note=note,
+        visibility=visibility,
+    )
