@@ -1,6 +1,6 @@
 """Public reading pages of the archive."""
 
-from django.urls import path, register_converter
+from django.urls import path, re_path, register_converter
 
 from . import views
 
@@ -24,8 +24,20 @@ from . import feed_urls  # noqa: E402  (needs the converter registered first)
 app_name = "briefs"
 
 urlpatterns = feed_urls.urlpatterns + [
-    path("", views.home, name="home"),
-    path("briefs/<slug:slug>/", views.brief_detail, name="brief-detail"),
-    path("topics/<topicslugs:slugs>/", views.topic_detail, name="topic-detail"),
-    path("sources/<slug:slug>/", views.source_detail, name="source-detail"),
+    path("", views.HomeView.as_view(), name="home"),
+    path("briefs/<slug:slug>/", views.BriefDetailView.as_view(), name="brief-detail"),
+    path("topics/", views.TopicIndexView.as_view(), name="topic-list"),
+    path("topics/<topicslugs:slugs>/", views.TopicDetailView.as_view(), name="topic-detail"),
+    path("sources/", views.SourceIndexView.as_view(), name="source-list"),
+    path("sources/<slug:slug>/", views.SourceDetailView.as_view(), name="source-detail"),
+    path("archive/", views.ArchiveIndexView.as_view(), name="archive"),
+    re_path(
+        r"^archive/(?P<year>[0-9]{4})/$", views.ArchivePeriodView.as_view(), name="archive-year"
+    ),
+    re_path(
+        r"^archive/(?P<year>[0-9]{4})/(?P<month>[0-9]{2})/$",
+        views.ArchivePeriodView.as_view(),
+        name="archive-month",
+    ),
+    path("search/", views.SearchView.as_view(), name="search"),
 ]

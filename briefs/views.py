@@ -1,56 +1,467 @@
-"""Reading pages: thin views over ``Brief.objects.published()``."""
+"""Reading pages: thin views over ``Brief.objects.published()`` and briefs/querysets.py.
 
-from django.core.paginator import Paginator
+Every list is a ListView with ``paginate_by`` (an out-of-range ``?page=`` is a 404)
+and every page hands the base template its heading, description, canonical URL,
+breadcrumbs and feed links, so titles and Open Graph tags are never forgotten.
+"""
+
+import calendar
+import datetime as dt
+from itertools import groupby
+
+from django.db.models import Count
+from django.db.models.functions import TruncMonth
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.generic import DetailView, ListView, TemplateView
 
-from .models import Brief, Source
+from .models import Brief, Source, Topic
+from .querysets import (
+    brief_listing,
+    neighbours,
+    related_briefs,
+    sources_with_counts,
+    topics_with_counts,
+)
+from .search import UnusableQuery, highlighted, search_briefs
 from .topics import UnknownTopic, resolve_topic_slugs
 
 PAGE_SIZE = 20
+SITE_NAME = "Brief Archive"
+FEED_TYPES = (
+    ("", "application/rss+xml", "RSS"),
+    ("-atom", "application/atom+xml", "Atom"),
+    ("-json", "application/feed+json", "JSON Feed"),
+)
 
 
-def _page(request, queryset):
-    paginator = Paginator(queryset, PAGE_SIZE)
-    number = request.GET.get("page", "1")
-    if not number.isdigit() or not 1 <= int(number) <= max(paginator.num_pages, 1):
-        raise Http404("No such page.")
-    return paginator.page(int(number))
+def feed_links(name, title, query="", **kwargs):
+    """The RSS, Atom and JSON feeds behind URL name ``name`` (``briefs:feed``…)."""
+    return [
+        {
+            "url": reverse(f"{name}{suffix}", kwargs=kwargs) + (f"?{query}" if query else ""),
+            "type": mime,
+            "title": f"{title} ({label})",
+        }
+        for suffix, mime, label in FEED_TYPES
+        if suffix == "" or not name.endswith("search-feed")
+    ]
 
 
-def _listing(queryset):
-    return queryset.select_related("source").prefetch_related("topics")
+class PageMixin:
+    """Gives the base template what every page needs: heading, description, canonical URL…"""
+
+    heading = ""
+    description = ""
+    canonical_query = ()
+
+    def get_heading(self):
+        return self.heading
+
+    def get_description(self):
+        return self.description
+
+    def get_breadcrumbs(self):
+        """(label, url) pairs from Home to the parent of this page."""
+        return [("Home", reverse("briefs:home"))]
+
+    def get_feeds(self):
+        return []
+
+    def get_canonical_path(self):
+        return self.request.path
+
+    def get_canonical_url(self, page_number=1):
+        params = [(key, value) for key, value in self.canonical_query if value]
+        if page_number > 1:
+            params.append(("page", page_number))
+        path = self.get_canonical_path() + (f"?{urlencode(params)}" if params else "")
+        return self.request.build_absolute_uri(path)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        page = context.get("page_obj")
+        context.update(
+            heading=self.get_heading(),
+            description=self.get_description(),
+            breadcrumbs=self.get_breadcrumbs(),
+            feeds=self.get_feeds(),
+            canonical_url=self.get_canonical_url(page.number if page else 1),
+        )
+        return context
 
 
-def home(request):
-    """Newest published briefs."""
-    page = _page(request, _listing(Brief.objects.published()))
-    return render(request, "briefs/brief_list.html", {"page": page, "heading": "Latest briefs"})
+class BriefListView(PageMixin, ListView):
+    """A paginated list of brief cards, newest first."""
+
+    paginate_by = PAGE_SIZE
+    template_name = "briefs/brief_list.html"
+    context_object_name = "briefs"
+    empty_message = "No briefs here yet."
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["empty_message"] = self.empty_message
+        return context
 
 
-def brief_detail(request, slug):
-    """One published brief."""
-    brief = get_object_or_404(
-        Brief.objects.published().select_related("source").prefetch_related("topics"), slug=slug
-    )
-    return render(request, "briefs/brief_detail.html", {"brief": brief})
+class HomeView(BriefListView):
+    """Newest published briefs, with the most used topics beside them."""
+
+    template_name = "briefs/home.html"
+    heading = "Latest briefs"
+    description = "The newest news briefs in the archive, with their topics and sources."
+    popular_topic_count = 15
+
+    def get_queryset(self):
+        return brief_listing()
+
+    def get_breadcrumbs(self):
+        return []
+
+    def get_feeds(self):
+        return feed_links("briefs:feed", "Latest briefs")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["popular_topics"] = topics_with_counts().order_by("-brief_count", "name")[
+            : self.popular_topic_count
+        ]
+        return context
 
 
-def topic_detail(request, slugs):
-    """Briefs carrying every topic named in the URL."""
-    try:
-        selection = resolve_topic_slugs(slugs)
-    except UnknownTopic:
-        raise Http404("No such topic.") from None
-    if selection.redirect:
-        return redirect("briefs:topic-detail", slugs=selection.canonical, permanent=True)
-    page = _page(request, _listing(Brief.objects.published().with_topics(selection.topics)))
-    heading = selection.name
-    return render(request, "briefs/brief_list.html", {"page": page, "heading": heading})
+class BriefDetailView(PageMixin, DetailView):
+    """One published brief with its topics, related briefs and neighbours by date."""
+
+    template_name = "briefs/brief_detail.html"
+    context_object_name = "brief"
+
+    def get_queryset(self):
+        return Brief.objects.published().select_related("source").prefetch_related("topics")
+
+    def get_heading(self):
+        return self.object.title
+
+    def get_description(self):
+        return self.object.dek or self.object.body[:200]
+
+    def get_breadcrumbs(self):
+        crumbs = super().get_breadcrumbs()
+        if self.object.source:
+            crumbs.append((self.object.source.name, self.object.source.get_absolute_url()))
+        return crumbs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # taggit's prefetch ignores Topic.Meta.ordering, so the order is set here.
+        topics = sorted(self.object.topics.all(), key=lambda topic: topic.name)
+        previous, following = neighbours(self.object)
+        context.update(
+            topics=topics,
+            related=related_briefs(self.object, topics) if topics else [],
+            previous_brief=previous,
+            next_brief=following,
+        )
+        return context
 
 
-def source_detail(request, slug):
-    """Briefs from one source."""
-    source = get_object_or_404(Source, slug=slug)
-    page = _page(request, _listing(Brief.objects.published().filter(source=source)))
-    return render(request, "briefs/brief_list.html", {"page": page, "heading": source.name})
+class TopicIndexView(PageMixin, ListView):
+    """Every topic with published briefs, by name (with an A–Z jump list) or by count."""
+
+    template_name = "briefs/topic_list.html"
+    context_object_name = "topics"
+    paginate_by = 300
+    heading = "Topics"
+    description = "Every topic in the archive with its number of briefs."
+
+    def get_sort(self):
+        return "count" if self.request.GET.get("sort") == "count" else "name"
+
+    def get_queryset(self):
+        order = ("-brief_count", "name") if self.get_sort() == "count" else ("name",)
+        return topics_with_counts().order_by(*order)
+
+    @property
+    def canonical_query(self):
+        return [("sort", "count" if self.get_sort() == "count" else "")]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["sort"] = self.get_sort()
+        if context["sort"] == "name":
+            context["letters"] = [
+                (letter, list(group))
+                for letter, group in groupby(context["topics"], key=_initial)
+            ]
+        return context
+
+
+def _initial(topic):
+    first = topic.name[:1].upper()
+    return first if first.isalpha() else "#"
+
+
+class TopicDetailView(BriefListView):
+    """Briefs carrying every topic named in the URL (one topic, or a combination)."""
+
+    template_name = "briefs/topic_detail.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            self.selection = resolve_topic_slugs(kwargs["slugs"])
+        except UnknownTopic:
+            raise Http404("No such topic.") from None
+        if self.selection.redirect:
+            url = reverse("briefs:topic-detail", kwargs={"slugs": self.selection.canonical})
+            query = request.GET.urlencode()
+            return redirect(url + (f"?{query}" if query else ""), permanent=True)
+        return super().dispatch(request, *args, **kwargs)
+
+    @property
+    def topics(self):
+        return self.selection.topics
+
+    @property
+    def empty_message(self):
+        return f"No briefs on {self.selection.name} yet."
+
+    def get_queryset(self):
+        return brief_listing(Brief.objects.published().with_topics(self.topics))
+
+    def get_heading(self):
+        return self.selection.name
+
+    def get_description(self):
+        if len(self.topics) == 1 and self.topics[0].description:
+            return self.topics[0].description
+        return f"News briefs on {self.selection.name}, newest first."
+
+    def get_breadcrumbs(self):
+        return super().get_breadcrumbs() + [("Topics", reverse("briefs:topic-list"))]
+
+    def get_canonical_path(self):
+        return reverse("briefs:topic-detail", kwargs={"slugs": self.selection.canonical})
+
+    def get_feeds(self):
+        return feed_links(
+            "briefs:topic-feed", f"Briefs on {self.selection.name}", slugs=self.selection.canonical
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        slugs = [topic.slug for topic in self.topics]
+        narrower = (
+            topics_with_counts(Brief.objects.published().with_topics(self.topics))
+            .exclude(pk__in=[topic.pk for topic in self.topics])
+            .order_by("-brief_count", "name")[:20]
+        )
+        context.update(
+            selection=self.selection,
+            narrow_down=[(topic, _combination(slugs + [topic.slug])) for topic in narrower],
+            removable=[
+                (topic, _combination([slug for slug in slugs if slug != topic.slug]))
+                for topic in self.topics
+            ]
+            if len(self.topics) > 1
+            else [],
+        )
+        return context
+
+
+def _combination(slugs):
+    """The canonical URL of a topic combination (slugs sorted, as resolve_topic_slugs does)."""
+    return reverse("briefs:topic-detail", kwargs={"slugs": "+".join(sorted(slugs))})
+
+
+class SourceIndexView(PageMixin, ListView):
+    """Every source with published briefs and how many."""
+
+    template_name = "briefs/source_list.html"
+    context_object_name = "sources"
+    paginate_by = 100
+    heading = "Sources"
+    description = "The sites and outlets the archive's briefs come from."
+
+    def get_queryset(self):
+        return sources_with_counts()
+
+
+class SourceDetailView(BriefListView):
+    """Published briefs from one source."""
+
+    template_name = "briefs/source_detail.html"
+
+    def get_queryset(self):
+        self.source = get_object_or_404(Source, slug=self.kwargs["slug"])
+        return brief_listing(Brief.objects.published().filter(source=self.source))
+
+    @property
+    def empty_message(self):
+        return f"No published briefs from {self.source.name} yet."
+
+    def get_heading(self):
+        return self.source.name
+
+    def get_description(self):
+        return f"News briefs from {self.source.name}, newest first."
+
+    def get_breadcrumbs(self):
+        return super().get_breadcrumbs() + [("Sources", reverse("briefs:source-list"))]
+
+    def get_feeds(self):
+        return feed_links(
+            "briefs:source-feed", f"Briefs from {self.source.name}", slug=self.source.slug
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["source"] = self.source
+        return context
+
+
+def _month_counts(briefs):
+    """(first day of month, number of briefs) for each month ``briefs`` cover, newest first."""
+    return [
+        (row["month"].date(), row["brief_count"])
+        for row in briefs.annotate(month=TruncMonth("published_at"))
+        .values("month")
+        .annotate(brief_count=Count("pk"))
+        .order_by("-month")
+    ]
+
+
+class ArchiveIndexView(PageMixin, TemplateView):
+    """Every month with published briefs, grouped by year."""
+
+    template_name = "briefs/archive_index.html"
+    heading = "Archive"
+    description = "The archive's briefs by year and month."
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        months = _month_counts(Brief.objects.published())
+        context["years"] = [
+            (year, list(group)) for year, group in groupby(months, key=lambda m: m[0].year)
+        ]
+        return context
+
+
+class ArchivePeriodView(BriefListView):
+    """Published briefs of one year or one month; a period without briefs is a 404."""
+
+    template_name = "briefs/archive_period.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        year, month = int(kwargs["year"]), kwargs.get("month")
+        if not 1 <= year <= 9998 or (month is not None and not 1 <= int(month) <= 12):
+            raise Http404("No such date.")
+        self.year, self.month = year, int(month) if month else None
+        if self.month:
+            self.start = dt.datetime(year, self.month, 1, tzinfo=dt.timezone.utc)
+            self.end = (self.start + dt.timedelta(days=32)).replace(day=1)
+        else:
+            self.start = dt.datetime(year, 1, 1, tzinfo=dt.timezone.utc)
+            self.end = self.start.replace(year=year + 1)
+        return super().dispatch(request, *args, **kwargs)
+
+    def period_briefs(self):
+        return Brief.objects.published().filter(
+            published_at__gte=self.start, published_at__lt=self.end
+        )
+
+    def get_queryset(self):
+        return brief_listing(self.period_briefs())
+
+    def get_heading(self):
+        if self.month:
+            return f"{calendar.month_name[self.month]} {self.year}"
+        return str(self.year)
+
+    def get_description(self):
+        return f"News briefs published in {self.get_heading()}."
+
+    def get_breadcrumbs(self):
+        crumbs = super().get_breadcrumbs() + [("Archive", reverse("briefs:archive"))]
+        if self.month:
+            crumbs.append((str(self.year), reverse("briefs:archive-year", args=[self.year])))
+        return crumbs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if not context["paginator"].count:
+            raise Http404("No briefs from that time.")
+        year_start = self.start.replace(month=1)
+        context["months"] = _month_counts(
+            Brief.objects.published().filter(
+                published_at__gte=year_start, published_at__lt=year_start.replace(year=self.year + 1)
+            )
+        )[::-1]
+        context["current_month"] = self.start.date() if self.month else None
+        return context
+
+
+class SearchView(BriefListView):
+    """Full-text search with highlighted snippets, optionally within topics."""
+
+    template_name = "briefs/search.html"
+    description = "Search the archive's briefs by words, phrases and topics."
+
+    def get_queryset(self):
+        self.query = " ".join(self.request.GET.get("q", "").split())
+        wanted = self.request.GET.getlist("topic")[:8]
+        self.filter_topics = list(Topic.objects.filter(slug__in=wanted)) if wanted else []
+        self.problem = ""
+        try:
+            return search_briefs(self.query, topics=self.filter_topics).select_related(
+                "source"
+            ).prefetch_related("topics").defer("body", "raw_text", "image_caption")
+        except UnusableQuery as problem:
+            self.problem = "" if "q" not in self.request.GET else str(problem)
+            return Brief.objects.none()
+
+    @property
+    def canonical_query(self):
+        return [("q", self.query)] + [("topic", topic.slug) for topic in self.filter_topics]
+
+    def get_heading(self):
+        return f"Search: {self.query}" if self.query else "Search"
+
+    def get_breadcrumbs(self):
+        return []
+
+    def get_feeds(self):
+        if not self.query or self.problem:
+            return []
+        return feed_links(
+            "briefs:search-feed", f"Briefs matching “{self.query}”", urlencode(self.canonical_query)
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        for brief in context["page_obj"]:
+            brief.snippet_html = highlighted(brief.search_snippet)
+        searched = bool(self.query) and not self.problem
+        context.update(
+            query=self.query,
+            problem=self.problem,
+            searched=searched,
+            filter_topics=[
+                (topic, self._url(topics=[t for t in self.filter_topics if t != topic]))
+                for topic in self.filter_topics
+            ],
+        )
+        if searched and context["paginator"].count:
+            within = topics_with_counts(self.object_list.order_by().values("pk")).exclude(
+                pk__in=[topic.pk for topic in self.filter_topics]
+            )
+            context["narrow_down"] = [
+                (topic, self._url(topics=self.filter_topics + [topic]))
+                for topic in within.order_by("-brief_count", "name")[:12]
+            ]
+        return context
+
+    def _url(self, *, topics):
+        params = [("q", self.query)] + [("topic", topic.slug) for topic in topics]
+        return reverse("briefs:search") + "?" + urlencode(params)

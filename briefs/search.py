@@ -1,0 +1,171 @@
+"""Full-text search over published briefs, one function for PostgreSQL and SQLite.
+
+Readers type web-search syntax: words (all must match), ``"a quoted phrase"``,
+``-excluded`` words and ``or`` between alternatives. Title and topic names weigh
+most, then the dek, then the body.
+
+- PostgreSQL: ``briefs_brief_search`` holds one weighted ``tsvector`` per brief
+  (title A, topics A, dek B, body C), kept current by triggers on briefs, their
+  topic links and topic names, behind the named GIN index
+  ``briefs_brief_search_gin``; queries go through ``websearch_to_tsquery`` and
+  snippets through ``ts_headline``.
+- SQLite: the FTS5 table ``briefs_brief_fts`` (columns title, topics, dek, body;
+  rowid = brief id), kept current by the same set of triggers, ranked with
+  weighted ``bm25()`` and cut with ``snippet()``.
+
+Both live in migration 0003. The triggers make any write path (admin, importer,
+bulk updates) keep the index current; a later migration that makes SQLite rebuild
+one of those tables would drop them, and the search tests would then fail.
+"""
+
+import re
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.contrib.postgres.search import SearchVectorField
+from django.db import connection
+from django.db.models import F, FloatField, TextField
+from django.db.models.expressions import RawSQL
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from .models import Brief
+
+MAX_QUERY_LENGTH = 200
+MAX_TERMS = 16
+SEARCH_CONFIG = "english"
+# Title and topics, dek, body: the weights of the ``A``, ``B`` and ``C`` parts.
+TITLE_WEIGHT, TOPICS_WEIGHT, DEK_WEIGHT, BODY_WEIGHT = 1.0, 1.0, 0.4, 0.2
+# Private-use characters mark highlights until the snippet is escaped for HTML.
+_MARK_START, _MARK_END = "\ue000", "\ue001"
+_TOKEN = re.compile(r'(?P<neg>-)?(?:"(?P<phrase>[^"]*)"?|(?P<word>[^\s"]+))')
+_WORD = re.compile(r"\w+")
+
+
+class UnusableQuery(ValueError):
+    """A query that cannot be searched; the message tells the reader what to try."""
+
+
+def search_briefs(text, *, topics=()):
+    """Published briefs matching ``text``, best first, each with ``search_snippet``.
+
+    ``topics`` narrows the results to briefs carrying all of them. Raises
+    UnusableQuery (with a message for the reader) for an empty, too long or
+    word-less query; never a database error for odd input.
+    """
+    text = " ".join((text or "").split())
+    groups, excluded = parse_query(text)
+    briefs = Brief.objects.published().with_topics(topics)
+    if connection.vendor == "postgresql":
+        briefs = _postgres_search(briefs, text)
+    else:
+        briefs = _sqlite_search(briefs, _fts5_expression(groups, excluded))
+    return briefs.order_by(F("search_rank").desc(), "-published_at", "-id")
+
+
+def parse_query(text):
+    """Split web-search syntax into OR-groups of terms (ANDed) and excluded terms.
+
+    Each term is a tuple of words (one word, or a quoted phrase). Raises
+    UnusableQuery when nothing is left to look for.
+    """
+    if not text:
+        raise UnusableQuery("Type a word or two to search the briefs.")
+    if len(text) > MAX_QUERY_LENGTH:
+        raise UnusableQuery(
+            f"That search is too long ({len(text)} characters). Try a few distinctive words."
+        )
+    groups, excluded, join_next = [], [], False
+    for match in _TOKEN.finditer(text):
+        raw = match["phrase"] if match["phrase"] is not None else match["word"]
+        if not match["neg"] and match["phrase"] is None and raw.lower() == "or":
+            join_next = bool(groups)
+            continue
+        words = tuple(_WORD.findall(raw))
+        if not words:
+            continue
+        if match["neg"]:
+            excluded.append(words)
+        elif join_next:
+            groups[-1].append(words)
+        else:
+            groups.append([words])
+        join_next = False
+    if not groups:
+        raise UnusableQuery(
+            "Add a word to look for: letters or numbers, not only signs or excluded words."
+        )
+    if sum(map(len, groups)) + len(excluded) > MAX_TERMS:
+        raise UnusableQuery(f"Use at most {MAX_TERMS} words or phrases in one search.")
+    return groups, excluded
+
+
+def highlighted(snippet):
+    """The snippet as safe HTML: reader text escaped, matches wrapped in ``<mark>``."""
+    html = escape(snippet or "")
+    html = re.sub(f"{_MARK_START}(.*?){_MARK_END}", r"<mark>\1</mark>", html, flags=re.S)
+    return mark_safe(html.replace(_MARK_START, "").replace(_MARK_END, ""))
+
+
+def _fts5_expression(groups, excluded):
+    """An FTS5 MATCH expression; every term is quoted, so no input is FTS5 syntax."""
+
+    def term(words):
+        return '"' + " ".join(words) + '"'
+
+    expression = " AND ".join(
+        "(" + " OR ".join(term(words) for words in group) + ")" for group in groups
+    )
+    if excluded:
+        expression = f"({expression}) NOT (" + " OR ".join(map(term, excluded)) + ")"
+    return expression
+
+
+def _sqlite_search(briefs, expression):
+    def fts(select):
+        return (
+            f"SELECT {select} FROM briefs_brief_fts WHERE briefs_brief_fts MATCH %s"
+            ' AND briefs_brief_fts.rowid = "briefs_brief"."id"'
+        )
+
+    weights = f"{TITLE_WEIGHT * 10}, {TOPICS_WEIGHT * 10}, {DEK_WEIGHT * 10}, {BODY_WEIGHT * 10}"
+    snippet = f"snippet(briefs_brief_fts, 3, '{_MARK_START}', '{_MARK_END}', ' … ', 40)"
+    return briefs.filter(
+        pk__in=RawSQL(
+            "SELECT rowid FROM briefs_brief_fts WHERE briefs_brief_fts MATCH %s", (expression,)
+        )
+    ).annotate(
+        # bm25() is lower for better matches; negated so that higher ranks first on both.
+        search_rank=RawSQL(fts(f"-bm25(briefs_brief_fts, {weights})"), (expression,),
+                           output_field=FloatField()),
+        search_snippet=RawSQL(fts(snippet), (expression,), output_field=TextField()),
+    )
+
+
+def _postgres_search(briefs, text):
+    query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+    matching = RawSQL(
+        "SELECT brief_id FROM briefs_brief_search"
+        " WHERE document @@ websearch_to_tsquery(%s::regconfig, %s)",
+        (SEARCH_CONFIG, text),
+    )
+    document = RawSQL(
+        'SELECT document FROM briefs_brief_search WHERE brief_id = "briefs_brief"."id"',
+        (),
+        output_field=SearchVectorField(),
+    )
+    return briefs.filter(pk__in=matching).annotate(
+        search_rank=SearchRank(
+            document, query, weights=[0.1, BODY_WEIGHT, DEK_WEIGHT, TITLE_WEIGHT]
+        ),
+        search_snippet=SearchHeadline(
+            "body",
+            query,
+            config=SEARCH_CONFIG,
+            start_sel=_MARK_START,
+            stop_sel=_MARK_END,
+            max_words=40,
+            min_words=20,
+            max_fragments=2,
+            fragment_delimiter=" … ",
+        ),
+    )
