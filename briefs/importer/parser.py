@@ -230,6 +230,7 @@ class _Reader:
         """Read the dek and header block; return (dek, index where the body starts)."""
         dek_lines, dek_closed, meta_seen = [], False, False
         pending_names = []  # name-like lines before any meta line: names or body?
+        dek_start = start
         seen = 0
         index = start
         while index < end:
@@ -258,6 +259,7 @@ class _Reader:
                 index += 1
                 continue
             if not meta_seen and not dek_closed and not pending_names:
+                dek_start = dek_start if dek_lines else index
                 dek_lines.append(line)
                 index += 1
                 continue
@@ -266,6 +268,10 @@ class _Reader:
             # No date or byline followed: those short lines open the body.
             index = pending_names[0][0]
             pending_names = []
+        if not meta_seen and dek_lines and not any(self.lines[index:end]):
+            # A title and one paragraph, no header at all: that paragraph is the body.
+            index = dek_start
+            dek_lines = []
         self._assign_names([line for _, line in pending_names])
         return " ".join(dek_lines), index
 
