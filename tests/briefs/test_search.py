@@ -1,0 +1,266 @@
+"""Full-text search: the same behaviour on PostgreSQL (tsvector) and SQLite (FTS5)."""
+
+import pytest
+from bs4 import BeautifulSoup
+
+from briefs.models import Brief, Topic
+from briefs.search import MAX_QUERY_LENGTH, UnusableQuery, highlighted, search_briefs
+from tests.conftest import make_brief, make_topic
+
+
+def titles(queryset):
+    return [brief.title for brief in queryset]
+
+
+def search_page(client, query_string):
+    response = client.get(f"/search/?{query_string}")
+    assert response.status_code == 200
+    return BeautifulSoup(response.content, "html5lib")
+
+
+@pytest.fixture
+def library(db):
+    """Briefs chosen so that each search feature has one clear right answer."""
+    energy = make_topic("Energy Storage")
+    shipping = make_topic("Shipping")
+    return {
+        "energy": energy,
+        "shipping": shipping,
+        "battery_title": make_brief(
+            "Battery Factory Opens", body="Workers began the first shift on Monday."
+        ),
+        "battery_body": make_brief(
+            "Regional Jobs Report",
+            body="Hiring rose at a new battery plant and at two warehouses.",
+        ),
+        "harbour": make_brief(
+            "Harbour Strike Ends",
+            topics=[shipping],
+            dek="Cranes move again after nine days.",
+            body="Dockworkers accepted the offer. Container traffic resumes slowly.",
+        ),
+        "grid": make_brief(
+            "Grid Upgrade Approved",
+            topics=[energy],
+            body="Regulators approved new lines. The plan adds storage near the coast.",
+        ),
+        "ferry": make_brief(
+            "Ferry Timetable Changes",
+            topics=[shipping],
+            body="Winter sailings drop to two a day; container services are unchanged.",
+        ),
+        "draft": make_brief(
+            "Secret Battery Memo",
+            body="Battery plans nobody may read yet.",
+            status=Brief.Status.DRAFT,
+        ),
+    }
+
+
+def test_title_match_ranks_above_body_match(library):
+    assert titles(search_briefs("battery")) == ["Battery Factory Opens", "Regional Jobs Report"]
+
+
+def test_drafts_are_never_found(library):
+    assert "Secret Battery Memo" not in titles(search_briefs("battery"))
+    assert titles(search_briefs("memo")) == []
+
+
+def test_topic_names_are_searched(library):
+    # "storage" also appears in the grid body, but only topics and body name the others.
+    assert titles(search_briefs("shipping")) == ["Ferry Timetable Changes", "Harbour Strike Ends"]
+
+
+def test_dek_is_searched(library):
+    assert titles(search_briefs("cranes")) == ["Harbour Strike Ends"]
+
+
+def test_words_are_matched_by_stem(library):
+    assert titles(search_briefs("approve")) == ["Grid Upgrade Approved"]
+
+
+def test_all_words_must_match(library):
+    assert titles(search_briefs("container dockworkers")) == ["Harbour Strike Ends"]
+
+
+def test_quoted_phrase_must_appear_as_written(library):
+    assert titles(search_briefs('"container traffic"')) == ["Harbour Strike Ends"]
+    assert titles(search_briefs('"traffic container"')) == []
+
+
+def test_minus_excludes_a_word(library):
+    assert titles(search_briefs("container -ferry -winter")) == ["Harbour Strike Ends"]
+
+
+def test_or_finds_either_word(library):
+    assert set(titles(search_briefs("cranes or regulators"))) == {
+        "Harbour Strike Ends",
+        "Grid Upgrade Approved",
+    }
+
+
+def test_topics_narrow_the_results(library):
+    found = search_briefs("container", topics=[library["shipping"]])
+    assert set(titles(found)) == {"Harbour Strike Ends", "Ferry Timetable Changes"}
+    assert titles(search_briefs("container", topics=[library["energy"]])) == []
+
+
+@pytest.mark.parametrize(
+    ("query", "hint"),
+    [
+        ("", "Type a word"),
+        ("   ", "Type a word"),
+        ("!!! ??? ...", "Add a word"),
+        ("-battery", "Add a word"),
+        ('""', "Add a word"),
+        ("x" * (MAX_QUERY_LENGTH + 1), "too long"),
+        (" ".join(f"w{n}" for n in range(40)), "at most"),
+    ],
+)
+def test_unusable_queries_explain_what_to_try(db, query, hint):
+    with pytest.raises(UnusableQuery, match=hint):
+        search_briefs(query)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        'battery"',
+        "NEAR(battery plant)",
+        "title:battery",
+        "battery*",
+        "AND OR NOT",
+        "or or battery or",
+        "^battery",
+        "(battery",
+        "battery & | ! :* <->",
+        "'; DROP TABLE briefs_brief; --",
+        "bätterý",
+    ],
+)
+def test_odd_queries_never_fail(library, query):
+    list(search_briefs(query))
+
+
+def test_index_follows_body_title_and_deletion(library):
+    grid = library["grid"]
+    grid.body = "Regulators approved new interconnectors."
+    grid.save()
+    assert titles(search_briefs("interconnectors")) == ["Grid Upgrade Approved"]
+    assert titles(search_briefs("coast")) == []
+    Brief.objects.filter(pk=grid.pk).update(title="Grid Plan Shelved")
+    assert titles(search_briefs("shelved")) == ["Grid Plan Shelved"]
+    grid.delete()
+    assert titles(search_briefs("interconnectors")) == []
+
+
+def test_index_follows_topic_changes(library):
+    ferry = library["ferry"]
+    ferry.topics.add(make_topic("Island Life"))
+    assert titles(search_briefs("island")) == ["Ferry Timetable Changes"]
+    Topic.objects.filter(name="Island Life").update(name="Coastal Towns")
+    assert titles(search_briefs("island")) == []
+    assert titles(search_briefs("coastal towns")) == ["Ferry Timetable Changes"]
+    ferry.topics.clear()
+    assert titles(search_briefs("coastal")) == []
+
+
+def test_publishing_a_draft_makes_it_findable(library):
+    draft = library["draft"]
+    draft.status = Brief.Status.PUBLISHED
+    draft.save()
+    assert "Secret Battery Memo" in titles(search_briefs("memo"))
+
+
+def test_snippet_highlights_matches_and_escapes_text(db):
+    make_brief("Markup Brief", body="Prices <b>surged</b> after the storm & the floods; 3 < 4.")
+    (brief,) = search_briefs("storm")
+    html = str(highlighted(brief.search_snippet))
+    assert "<mark>storm</mark>" in html
+    assert "&amp;" in html and "surged" in html
+    # PostgreSQL drops tag-like text from headlines, SQLite escapes it: never raw markup.
+    assert "<" not in html.replace("<mark>", "").replace("</mark>", "")
+
+
+def test_highlighting_escapes_everything_but_its_own_marks():
+    raw = "a <script>x</script> \ue000match\ue001 b \ue000unclosed"
+    assert str(highlighted(raw)) == "a &lt;script&gt;x&lt;/script&gt; <mark>match</mark> b unclosed"
+
+
+def test_search_page_shows_highlighted_snippets(client, library):
+    page = search_page(client, "q=battery")
+    assert page.h1.get_text() == "Results for “battery”"
+    cards = page.select(".card")
+    assert [card.select_one(".card-title a").get_text() for card in cards] == [
+        "Battery Factory Opens",
+        "Regional Jobs Report",
+    ]
+    assert cards[1].select_one(".snippet mark").get_text().lower() == "battery"
+    assert "2 briefs found" in page.select_one(".result-count").get_text()
+
+
+def test_search_page_keeps_the_query_in_the_box(client, library):
+    page = search_page(client, "q=%22container+traffic%22+-ferry")
+    assert page.select_one("#search-q")["value"] == '"container traffic" -ferry'
+
+
+def test_search_page_without_query_invites_a_search(client, db):
+    page = search_page(client, "")
+    assert page.h1.get_text() == "Search the archive"
+    assert page.select_one("#search-q") is not None
+    assert page.select_one(".notice") is None and page.select_one(".card") is None
+
+
+@pytest.mark.parametrize("query_string", ["q=", "q=%21%21%21", "q=" + "y" * 500, "q=-x"])
+def test_search_page_explains_unusable_queries(client, db, query_string):
+    page = search_page(client, query_string)
+    assert page.select_one(".notice").get_text().strip()
+    assert page.select_one(".card") is None
+
+
+def test_search_page_says_what_to_do_when_nothing_matches(client, library):
+    page = search_page(client, "q=zeppelin")
+    empty = page.select_one(".empty")
+    assert "Nothing matches “zeppelin”" in empty.get_text()
+    assert empty.find("a", string="browse the topics")["href"] == "/topics/"
+
+
+def test_search_page_filters_by_topic_and_offers_to_remove_it(client, library):
+    page = search_page(client, "q=container&topic=shipping")
+    assert {a.get_text() for a in page.select(".card-title a")} == {
+        "Harbour Strike Ends",
+        "Ferry Timetable Changes",
+    }
+    remove = page.select_one(".removable a")
+    assert remove.get_text() == "Remove Shipping"
+    assert remove["href"] == "/search/?q=container"
+    assert page.select_one('input[type="hidden"][name="topic"]')["value"] == "shipping"
+
+
+def test_search_page_offers_topics_to_narrow_to(client, library):
+    page = search_page(client, "q=container")
+    links = {a.contents[0].strip(): a["href"] for a in page.select(".narrow-down a")}
+    assert links == {"+ Shipping": "/search/?q=container&topic=shipping"}
+
+
+def test_unknown_topic_filter_is_ignored(client, library):
+    page = search_page(client, "q=cranes&topic=no-such-topic")
+    assert [a.get_text() for a in page.select(".card-title a")] == ["Harbour Strike Ends"]
+
+
+def test_search_results_paginate_with_query_kept(client, db):
+    for number in range(23):
+        make_brief(f"Lighthouse report {number}", body="The lamp was serviced.")
+    first = search_page(client, "q=lighthouse")
+    assert len(first.select(".card")) == 20
+    next_href = first.select_one('.pagination a[rel="next"]')["href"]
+    assert next_href == "?q=lighthouse&page=2"
+    second = search_page(client, next_href[1:])
+    assert len(second.select(".card")) == 3
+    assert client.get("/search/?q=lighthouse&page=3").status_code == 404
+
+
+def test_search_page_links_its_feed(client, library):
+    page = search_page(client, "q=battery&topic=energy-storage")
+    feed = page.select_one('head link[rel="alternate"]')["href"]
+    assert feed == "/search/feed/?q=battery&topic=energy-storage"
