@@ -1,9 +1,11 @@
-"""Site-wide middleware: the Content Security Policy and surviving a database outage."""
+"""Site-wide middleware: the Content Security Policy, refusing NUL characters in URLs, and
+surviving a database outage."""
 
 import logging
 
 from csp.constants import UNSAFE_INLINE
 from csp.middleware import CSPMiddleware
+from django.core.exceptions import SuspiciousOperation
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
@@ -77,3 +79,25 @@ class DatabaseUnavailableMiddleware:
             logger.warning("Database unavailable while serving %s: %s", request.path, exception)
             return database_unavailable(request)
         return None
+
+
+class NulCharacterInRequest(SuspiciousOperation):
+    """A URL carried a NUL character (Django answers SuspiciousOperation with the 400 page)."""
+
+
+class RejectNulCharactersMiddleware:
+    """Answer 400 to any request whose path or query string contains a NUL character.
+
+    PostgreSQL refuses NUL in text, so a ``?q=%00`` or ``?topic=%00`` that reached a
+    query would fail as a 500. No legitimate link carries one: refusing it here, once,
+    protects every page, feed and API filter, present and future.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        query = request.META.get("QUERY_STRING", "")
+        if "\x00" in request.path_info or "\x00" in query or "%00" in query:
+            raise NulCharacterInRequest("NUL character in the request URL")
+        return self.get_response(request)

@@ -99,6 +99,14 @@ def test_server_error_and_outage_pages_carry_the_security_headers():
         assert response["X-Content-Type-Options"] == "nosniff"
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/?page=%00", "/search/?q=a%00b", "/topics/?sort=%00", "/a%00b/"])
+def test_nul_character_in_a_url_answers_the_400_page(client, url):
+    response = client.get(url)
+    assert response.status_code == 400
+    assert "could not understand that request" in response.content.decode()
+
+
 # --- Login throttling (django-axes) ----------------------------------------------------
 
 FAILURE_LIMIT = 10
