@@ -1,0 +1,270 @@
+/* Annotate a brief: select a passage, choose "Annotate", write a note, save — no reload.
+ *
+ * The server draws every highlight; after each change this script fetches the page again and
+ * swaps in the freshly rendered body and notes, so what you see is what the server stored.
+ * Keyboard: select with Shift+arrows (caret browsing, F7) then Tab to "Annotate", or press
+ * Alt+Shift+A; Escape closes the form. Vanilla JavaScript, no build step.
+ */
+(function () {
+  "use strict";
+
+  var notes = document.querySelector(".brief-notes[data-api]");
+  var csrfInput = document.getElementById("annotate-csrf");
+  if (!notes || !csrfInput) { return; }
+  var api = notes.getAttribute("data-api");
+  var source = new URL(notes.getAttribute("data-source"), location.href).href;
+  var status = document.getElementById("annotate-status");
+  var button = null;
+  var pending = null; // {start, end, exact, block}
+  var form = null;
+
+  function body() { return document.getElementById("brief-body"); }
+
+  function say(message) { if (status) { status.textContent = message; } }
+
+  function request(method, url, payload) {
+    var options = {
+      method: method,
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": csrfInput.value, "Accept": "application/ld+json" }
+    };
+    if (payload !== undefined) {
+      options.headers["Content-Type"] = "application/ld+json";
+      options.body = JSON.stringify(payload);
+    }
+    return fetch(url, options).then(function (response) {
+      if (response.status === 204) { return null; }
+      return response.json().then(function (data) {
+        if (!response.ok) { throw new Error(data.error || ("The server answered " + response.status + ".")); }
+        return data;
+      });
+    });
+  }
+
+  /* Swap in the server's fresh rendering of the body and the notes section. */
+  function refresh(focusId) {
+    return fetch(location.pathname + location.search, { credentials: "same-origin" })
+      .then(function (response) { return response.text(); })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html");
+        var newBody = fresh.getElementById("brief-body");
+        var newNotes = fresh.querySelector(".brief-notes");
+        if (newBody) { body().replaceWith(document.adoptNode(newBody)); }
+        if (newNotes) {
+          var current = document.querySelector(".brief-notes");
+          // Keep this script's own status and token; replace everything else.
+          Array.prototype.slice.call(current.children).forEach(function (child) {
+            if (child.id !== "annotate-status" && child.id !== "annotate-csrf" && child.tagName !== "SCRIPT") { child.remove(); }
+          });
+          Array.prototype.slice.call(newNotes.children).forEach(function (child) {
+            if (child.id !== "annotate-status" && child.id !== "annotate-csrf" && child.tagName !== "SCRIPT") {
+              current.insertBefore(document.adoptNode(child), document.getElementById("annotate-csrf"));
+            }
+          });
+        }
+        showOwnActions();
+        if (focusId) { focusNote(focusId); }
+      });
+  }
+
+  function showOwnActions() {
+    document.querySelectorAll(".note-own .note-actions").forEach(function (actions) {
+      actions.hidden = false;
+    });
+    document.querySelectorAll("mark[id^='annotation-']").forEach(function (mark) {
+      mark.tabIndex = -1;
+    });
+  }
+
+  function blockOf(node) {
+    var element = node.nodeType === 1 ? node : node.parentElement;
+    var block = element && element.closest("[data-start]");
+    return block && body().contains(block) ? block : null;
+  }
+
+  function offsetIn(block, container, offset) {
+    var range = document.createRange();
+    range.setStart(block, 0);
+    range.setEnd(container, offset);
+    return range.toString().length;
+  }
+
+  /* The selection as body offsets, kept within one paragraph and trimmed of spaces. */
+  function readSelection() {
+    var selection = window.getSelection();
+    if (!selection || selection.isCollapsed || selection.rangeCount === 0) { return null; }
+    var range = selection.getRangeAt(0);
+    var block = blockOf(range.startContainer);
+    if (!block) { return null; }
+    var text = block.textContent;
+    var from = offsetIn(block, range.startContainer, range.startOffset);
+    var to = blockOf(range.endContainer) === block
+      ? offsetIn(block, range.endContainer, range.endOffset) : text.length;
+    while (from < to && /\s/.test(text.charAt(from))) { from += 1; }
+    while (to > from && /\s/.test(text.charAt(to - 1))) { to -= 1; }
+    if (to <= from) { return null; }
+    var base = parseInt(block.getAttribute("data-start"), 10);
+    return { start: base + from, end: base + to, exact: text.slice(from, to), block: block, range: range };
+  }
+
+  function hideButton() { if (button) { button.remove(); button = null; } }
+
+  function showButton(selected) {
+    hideButton();
+    pending = selected;
+    button = document.createElement("button");
+    button.type = "button";
+    button.className = "annotate-button";
+    button.textContent = "Annotate";
+    button.setAttribute("aria-label", "Annotate the selected passage");
+    var rect = selected.range.getBoundingClientRect();
+    button.style.top = (window.scrollY + rect.bottom + 6) + "px";
+    button.style.left = (window.scrollX + Math.max(rect.left, 8)) + "px";
+    button.addEventListener("click", function () { openForm(pending, null); });
+    document.body.appendChild(button);
+    say("Passage selected. Press Alt+Shift+A, or Tab to the Annotate button, to add a note.");
+  }
+
+  function onSelectionEnd() {
+    if (form) { return; }
+    var selected = readSelection();
+    if (selected) { showButton(selected); } else { hideButton(); }
+  }
+
+  function closeForm() {
+    if (form) { form.remove(); form = null; }
+  }
+
+  /* The note form: for a new passage (selected) or an existing annotation (annotation). */
+  function openForm(selected, annotation) {
+    hideButton();
+    closeForm();
+    form = document.createElement("form");
+    form.className = "annotate-form";
+    form.setAttribute("aria-label", annotation ? "Edit note" : "New note");
+    var id = "annotate-note-" + Date.now();
+    form.innerHTML =
+      '<p class="annotate-quote"></p>' +
+      '<label for="' + id + '">Note (optional)</label>' +
+      '<textarea id="' + id + '" name="note" rows="4" maxlength="10000"></textarea>' +
+      '<label class="annotate-public"><input type="checkbox" name="public"> Public: everyone can read it</label>' +
+      '<p class="annotate-error" role="alert"></p>' +
+      '<p class="annotate-buttons"><button type="submit">Save</button> <button type="button" data-action="cancel">Cancel</button></p>';
+    var quote = annotation ? annotation.target.selector[0].exact : selected.exact;
+    form.querySelector(".annotate-quote").textContent = "“" + quote + "”";
+    if (annotation) {
+      form.note.value = annotation.body ? annotation.body.value : "";
+      form.public.checked = annotation.visibility === "public";
+    }
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      save(selected, annotation);
+    });
+    form.querySelector("[data-action=cancel]").addEventListener("click", closeForm);
+    form.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") { closeForm(); say("Note cancelled."); }
+    });
+    var anchor = annotation ? document.getElementById("note-" + annotationId(annotation)) : selected.block;
+    var holder = anchor.closest(".block-with-notes") || anchor;
+    holder.insertAdjacentElement("afterend", form);
+    form.note.focus();
+  }
+
+  function annotationId(annotation) {
+    return annotation.id.replace(/\/$/, "").split("/").pop();
+  }
+
+  function save(selected, annotation) {
+    var note = form.note.value;
+    var visibility = form.public.checked ? "public" : "private";
+    var call;
+    if (annotation) {
+      call = request("PATCH", annotation.id, {
+        body: { type: "TextualBody", value: note, format: "text/plain" },
+        visibility: visibility
+      });
+    } else {
+      call = request("POST", api, {
+        "@context": "http://www.w3.org/ns/anno.jsonld",
+        type: "Annotation",
+        motivation: note ? "commenting" : "highlighting",
+        body: { type: "TextualBody", value: note, format: "text/plain" },
+        target: {
+          source: source,
+          selector: [
+            { type: "TextQuoteSelector", exact: selected.exact },
+            { type: "TextPositionSelector", start: selected.start, end: selected.end }
+          ]
+        },
+        visibility: visibility
+      });
+    }
+    call.then(function (saved) {
+      closeForm();
+      window.getSelection().removeAllRanges();
+      say(annotation ? "Note saved." : "Highlight saved.");
+      return refresh(annotationId(saved));
+    }).catch(function (error) {
+      if (form) { form.querySelector(".annotate-error").textContent = error.message; }
+    });
+  }
+
+  function focusNote(id) {
+    var note = document.getElementById("note-" + id);
+    document.querySelectorAll("mark.is-focused").forEach(function (m) { m.classList.remove("is-focused"); });
+    document.querySelectorAll("mark[data-annotation='" + id + "']").forEach(function (m) { m.classList.add("is-focused"); });
+    if (note) { note.focus(); }
+  }
+
+  document.addEventListener("mouseup", function (event) {
+    if (button && event.target === button) { return; }
+    if (form && form.contains(event.target)) { return; }
+    window.setTimeout(onSelectionEnd, 0);
+  });
+  document.addEventListener("keyup", function (event) {
+    if (event.shiftKey && !event.altKey && event.key.indexOf("Arrow") === 0) { onSelectionEnd(); }
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.altKey && event.shiftKey && (event.key === "A" || event.key === "a" || event.code === "KeyA")) {
+      var selected = readSelection() || pending;
+      if (selected) { event.preventDefault(); openForm(selected, null); }
+    }
+  });
+
+  document.addEventListener("click", function (event) {
+    var mark = event.target.closest && event.target.closest("mark[data-annotation]");
+    if (mark && window.getSelection().isCollapsed) {
+      focusNote(mark.getAttribute("data-annotation"));
+      return;
+    }
+    var toPassage = event.target.closest && event.target.closest(".note-to-passage");
+    if (toPassage) {
+      var target = document.getElementById(toPassage.getAttribute("href").slice(1));
+      if (target) {
+        event.preventDefault();
+        var id = target.getAttribute("data-annotation");
+        document.querySelectorAll("mark.is-focused").forEach(function (m) { m.classList.remove("is-focused"); });
+        document.querySelectorAll("mark[data-annotation='" + id + "']").forEach(function (m) { m.classList.add("is-focused"); });
+        target.focus();
+        history.replaceState(null, "", "#" + target.id);
+      }
+      return;
+    }
+    var action = event.target.closest && event.target.closest(".note-actions button");
+    if (!action) { return; }
+    var note = action.closest(".note");
+    var url = api + note.getAttribute("data-annotation") + "/";
+    if (action.getAttribute("data-action") === "edit") {
+      request("GET", url).then(function (annotation) { openForm(null, annotation); })
+        .catch(function (error) { say(error.message); });
+    } else if (action.getAttribute("data-action") === "delete") {
+      if (!window.confirm("Delete this note and its highlight?")) { return; }
+      request("DELETE", url).then(function () {
+        say("Note deleted.");
+        return refresh(null);
+      }).catch(function (error) { say(error.message); });
+    }
+  });
+
+  showOwnActions();
+})();
