@@ -121,7 +121,8 @@ class BriefImportView(View):
                 messages.WARNING,
             )
             return HttpResponseRedirect(request.path)
-        done = run_batch([tuple(row) for row in batch["rows"]], status=batch["status"], dry_run=False)
+        rows = [tuple(row) for row in batch["rows"]]
+        done = run_batch(rows, status=batch["status"], dry_run=False)
         for flag, action in ((ADDITION, "created"), (CHANGE, "updated")):
             briefs = [row.brief for row in done if row.action == action]
             if briefs:

@@ -61,3 +61,24 @@ def user(db):
 @pytest.fixture
 def other_user(db):
     return make_user()
+
+
+def make_curator(username=None):
+    """A staff user in the "Curators" group (created by the briefs data migration)."""
+    from django.contrib.auth.models import Group
+
+    curator = make_user(username=username, is_staff=True)
+    curator.groups.add(Group.objects.get(name="Curators"))
+    return curator
+
+
+@pytest.fixture
+def curator(db):
+    return make_curator()
+
+
+@pytest.fixture
+def curator_client(client, curator):
+    """A test client signed in as ``curator``."""
+    client.force_login(curator)
+    return client

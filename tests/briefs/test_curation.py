@@ -176,7 +176,10 @@ def test_merge_by_a_user_is_written_to_the_admin_log():
     keep, merged = make_topic("Rare Earths"), make_topic("REE")
     topic_merge(keep=keep, merge=[merged], by=curator)
     messages = set(LogEntry.objects.filter(user=curator).values_list("change_message", flat=True))
-    assert messages == {"Merged “REE” into this topic.", f"Merged into “Rare Earths” (id {keep.pk})."}
+    assert messages == {
+        "Merged “REE” into this topic.",
+        f"Merged into “Rare Earths” (id {keep.pk}).",
+    }
 
 
 # --- bulk topics and status -------------------------------------------------------------

@@ -1,0 +1,467 @@
+"""The curation admin: changelists, actions, merge and rename, import, permissions."""
+
+import datetime as dt
+import io
+import zipfile
+
+import feedparser
+import pytest
+from bs4 import BeautifulSoup
+from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from briefs.models import Brief, Source, TaggedBrief, Topic, TopicSlugRedirect, TopicSuggestion
+from tests.conftest import make_brief, make_source, make_topic, make_user
+
+pytestmark = pytest.mark.django_db
+
+BRIEFS = "/admin/briefs/brief/"
+TOPICS = "/admin/briefs/topic/"
+IMPORT = "/admin/briefs/brief/import/"
+
+
+def page(response):
+    return BeautifulSoup(response.content, "html.parser")
+
+
+def run_action(client, url, action, objects, **extra):
+    data = {"action": action, "_selected_action": [obj.pk for obj in objects], **extra}
+    return client.post(url, data)
+
+
+def log_messages(user, model_object=None):
+    entries = LogEntry.objects.filter(user=user)
+    if model_object is not None:
+        entries = entries.filter(object_id=str(model_object.pk))
+    return list(entries.values_list("action_flag", "change_message"))
+
+
+def topic_form(name, slug=""):
+    """The topic change form as a browser posts it (no old slugs added)."""
+    return {
+        "name": name,
+        "slug": slug,
+        "description": "",
+        "old_slugs-TOTAL_FORMS": "0",
+        "old_slugs-INITIAL_FORMS": "0",
+    }
+
+
+def changelist_rows(response):
+    return page(response).select("#result_list tbody tr")
+
+
+def article(topic_lines="Related Topics\n\nRare Earths\nSemiconductors", title=None, day=3):
+    """A brief in the layout copied from news sites."""
+    return (
+        f"{title or f'Refinery output rises on day {day}'}\n\n"
+        "Processors report steady growth across the quarter.\n\n"
+        "Jane Writer·Harbor Wire\n\n"
+        f"August {day}, 2025\n\n"
+        "Output at the coastal refinery rose for the third month in a row, its operator said.\n\n"
+        "Analysts expect prices to follow demand from magnet makers through the winter.\n\n"
+        f"{topic_lines}\n"
+    )
+
+
+# --- access -----------------------------------------------------------------------------
+
+
+def test_anonymous_and_non_staff_users_are_sent_to_the_admin_login(client, user):
+    make_brief()
+    for url in (BRIEFS, TOPICS, IMPORT, "/admin/"):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/admin/login/")
+    client.force_login(user)
+    assert client.get(BRIEFS)["Location"].startswith("/admin/login/")
+    assert client.get(IMPORT)["Location"].startswith("/admin/login/")
+
+
+def test_curators_reach_curation_pages_but_not_user_admin(curator_client):
+    make_brief()
+    pages = [BRIEFS, TOPICS, IMPORT, f"{TOPICS}duplicates/", "/admin/annotations/annotation/"]
+    for url in pages:
+        assert curator_client.get(url).status_code == 200, url
+    assert curator_client.get("/admin/auth/user/").status_code == 403
+    assert curator_client.get("/admin/auth/group/").status_code == 403
+
+
+def test_staff_without_the_curators_group_cannot_publish_or_import(client):
+    staff = make_user(is_staff=True)
+    client.force_login(staff)
+    assert client.get(BRIEFS).status_code == 403
+    assert client.get(IMPORT).status_code == 403
+
+
+# --- brief changelist --------------------------------------------------------------------
+
+
+def test_brief_changelist_shows_counts_and_a_site_link_for_published_briefs(curator_client):
+    topics = [make_topic() for _ in range(3)]
+    source = make_source("Harbor Wire")
+    published = make_brief(title="Port strike ends", topics=topics, source=source)
+    make_brief(title="Draft about tariffs", status="draft")
+    listing = changelist_rows(curator_client.get(BRIEFS))
+    rows = {row.select_one("th").get_text(): row for row in listing}
+    cells = [cell.get_text() for cell in rows["Port strike ends"].select("td")]
+    assert "Harbor Wire" in cells and "3" in cells
+    link = rows["Port strike ends"].select_one("td.field-site_link a")
+    assert link["href"] == published.get_absolute_url()
+    assert rows["Draft about tariffs"].select_one("td.field-site_link").get_text() == "—"
+
+
+def test_brief_changelist_filters_by_all_chosen_topics(curator_client):
+    trade, chips = make_topic("Trade"), make_topic("Chips")
+    make_brief(title="Both topics", topics=[trade, chips])
+    make_brief(title="Only trade", topics=[trade])
+    response = curator_client.get(BRIEFS, {"topic": [trade.pk, chips.pk]})
+    assert [row.select_one("th").get_text() for row in changelist_rows(response)] == ["Both topics"]
+    response = curator_client.get(BRIEFS, {"topic": [trade.pk]})
+    assert len(changelist_rows(response)) == 2
+
+
+def test_brief_changelist_searches_title_dek_and_author(curator_client):
+    make_brief(title="Port strike ends", author="Ana Ruiz")
+    make_brief(title="Chip fab opens", dek="A new plant near the port")
+    make_brief(title="Unrelated")
+    def titles(query):
+        rows = changelist_rows(curator_client.get(BRIEFS, {"q": query}))
+        return sorted(row.select_one("th").get_text() for row in rows)
+
+    assert titles("port") == ["Chip fab opens", "Port strike ends"]
+    assert titles("Ruiz") == ["Port strike ends"]
+
+
+def make_many_briefs(count):
+    """``count`` briefs with two topics and a public annotation each, created in bulk."""
+    from annotations.models import Annotation
+
+    source, topics = make_source(), [make_topic(), make_topic()]
+    start = dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)
+    briefs = Brief.objects.bulk_create(
+        Brief(
+            title=f"Bulk brief {n}",
+            slug=f"bulk-brief-{n}",
+            body="One paragraph of text.",
+            source=source,
+            published_at=start + dt.timedelta(hours=n),
+        )
+        for n in range(count)
+    )
+    briefs = list(Brief.objects.filter(slug__startswith="bulk-brief-"))
+    TaggedBrief.objects.bulk_create(
+        TaggedBrief(content_object=brief, tag=topic) for brief in briefs for topic in topics
+    )
+    owner = make_user()
+    Annotation.objects.bulk_create(
+        Annotation(brief=brief, user=owner, exact="One", start=0, end=3, visibility="public")
+        for brief in briefs
+    )
+    return briefs
+
+
+@pytest.mark.parametrize("count", [10, 500])
+def test_brief_changelist_query_count_does_not_grow_with_rows(
+    curator_client, django_assert_max_num_queries, monkeypatch, count
+):
+    from briefs.admin import BriefAdmin
+
+    monkeypatch.setattr(BriefAdmin, "list_per_page", 500)
+    make_many_briefs(count)
+    # session, user, 2 permission reads, source filter, 2 counts, the page, 2 date hierarchy
+    with django_assert_max_num_queries(10):
+        response = curator_client.get(BRIEFS)
+    assert len(changelist_rows(response)) == count
+
+
+@pytest.mark.parametrize("count", [10, 500])
+def test_topic_changelist_query_count_does_not_grow_with_rows(
+    curator_client, django_assert_max_num_queries, monkeypatch, count
+):
+    from briefs.admin import TopicAdmin
+
+    monkeypatch.setattr(TopicAdmin, "list_per_page", 500)
+    topics = Topic.objects.bulk_create(
+        Topic(name=f"Topic {n}", slug=f"topic-{n}") for n in range(count)
+    )
+    brief = make_brief()
+    TaggedBrief.objects.bulk_create(
+        TaggedBrief(content_object=brief, tag=topic) for topic in topics
+    )
+    TopicSlugRedirect.objects.bulk_create(
+        TopicSlugRedirect(old_slug=f"old-{topic.slug}", topic=topic) for topic in topics
+    )
+    # session, user, 2 permission reads, look-alike names, 2 counts, the page, old slugs
+    with django_assert_max_num_queries(9):
+        response = curator_client.get(TOPICS)
+    assert len(changelist_rows(response)) == count
+
+
+# --- brief actions -----------------------------------------------------------------------
+
+
+def test_unpublish_and_publish_actions_change_what_readers_see_and_are_logged(
+    curator_client, curator
+):
+    brief = make_brief(title="Visible brief")
+    run_action(curator_client, BRIEFS, "unpublish", [brief])
+    assert curator_client.get(brief.get_absolute_url()).status_code == 404
+    run_action(curator_client, BRIEFS, "publish", [brief])
+    assert curator_client.get(brief.get_absolute_url()).status_code == 200
+    assert log_messages(curator, brief) == [
+        (CHANGE, "Status set to published."),
+        (CHANGE, "Status set to draft."),
+    ]
+
+
+def test_add_topics_action_asks_for_topics_then_tags_every_selected_brief(curator_client, curator):
+    chips = make_topic("Chips")
+    first, second, other = make_brief(), make_brief(), make_brief()
+    form_page = run_action(curator_client, BRIEFS, "add_topics", [first, second])
+    assert form_page.status_code == 200
+    assert "Add these topics" in form_page.content.decode()
+    response = run_action(
+        curator_client, BRIEFS, "add_topics", [first, second], apply="yes", topics=[chips.pk]
+    )
+    assert response.status_code == 302
+    assert set(TaggedBrief.objects.filter(tag=chips).values_list("content_object", flat=True)) == {
+        first.pk,
+        second.pk,
+    }
+    assert not other.topics.exists()
+    assert log_messages(curator, first) == [(CHANGE, "Added topics “Chips”.")]
+
+
+def test_remove_topics_action_untags_only_the_chosen_topic(curator_client, curator):
+    chips, trade = make_topic("Chips"), make_topic("Trade")
+    brief = make_brief(topics=[chips, trade])
+    run_action(curator_client, BRIEFS, "remove_topics", [brief], apply="yes", topics=[chips.pk])
+    assert [topic.name for topic in brief.topics.all()] == ["Trade"]
+    assert log_messages(curator, brief) == [(CHANGE, "Removed topics “Chips”.")]
+
+
+def test_export_action_returns_a_zip_of_text_files(curator_client, curator):
+    imported = make_brief(title="From a file", raw_text="From a file\n\nThe original text.\n")
+    typed = make_brief(title="Typed in", dek="Short dek", body="Body text.")
+    response = run_action(curator_client, BRIEFS, "export_as_text", [imported, typed])
+    assert response["Content-Type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    assert archive.read(f"{imported.slug}.txt").decode() == "From a file\n\nThe original text.\n"
+    typed_text = archive.read(f"{typed.slug}.txt").decode()
+    assert typed_text.startswith("Typed in\n\nShort dek\n\n") and "Body text." in typed_text
+    assert log_messages(curator, typed) == [(CHANGE, "Exported as a text file.")]
+
+
+# --- brief change form ------------------------------------------------------------------
+
+
+def test_editing_a_brief_body_records_a_revision_by_the_curator(curator_client, curator):
+    brief = make_brief(title="Port strike", body="Old body.")
+    form = curator_client.get(f"{BRIEFS}{brief.pk}/change/")
+    assert form.status_code == 200
+    data = {
+        "title": "Port strike",
+        "slug": brief.slug,
+        "status": "published",
+        "dek": "",
+        "body": "New body.",
+        "source": "",
+        "author": "",
+        "published_at_0": "2025-07-01",
+        "published_at_1": "10:00:00",
+        "published_time_known": "on",
+        "image_caption": "",
+        "topics": [make_topic("Ports").pk],
+        "revisions-TOTAL_FORMS": "0",
+        "revisions-INITIAL_FORMS": "0",
+    }
+    response = curator_client.post(f"{BRIEFS}{brief.pk}/change/", data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    brief.refresh_from_db()
+    assert brief.body == "New body."
+    assert [topic.name for topic in brief.topics.all()] == ["Ports"]
+    revision = brief.revisions.get()
+    assert (revision.body, revision.author) == ("Old body.", curator)
+
+
+def test_suggested_topics_are_accepted_or_dismissed_from_the_brief_page(curator_client, curator):
+    brief = make_brief()
+    accept = TopicSuggestion.objects.create(brief=brief, topic=make_topic("Ports"))
+    dismiss = TopicSuggestion.objects.create(brief=brief, topic=make_topic("Tariffs"))
+    form = page(curator_client.get(f"{BRIEFS}{brief.pk}/change/"))
+    buttons = [button["formaction"] for button in form.select(".topic-suggestion button")]
+    assert len(buttons) == 4
+    curator_client.post(f"{BRIEFS}{brief.pk}/suggestions/{accept.pk}/accept/")
+    curator_client.post(f"{BRIEFS}{brief.pk}/suggestions/{dismiss.pk}/dismiss/")
+    assert [topic.name for topic in brief.topics.all()] == ["Ports"]
+    assert TopicSuggestion.objects.get().status == "dismissed"
+    assert [message for _, message in log_messages(curator, brief)] == [
+        "Dismissed the suggested topic “Tariffs”.",
+        "Accepted the suggested topic “Ports”.",
+    ]
+
+
+# --- topics: rename, merge, duplicates --------------------------------------------------
+
+
+def test_renaming_a_topic_in_the_admin_keeps_its_old_feed_url_working(curator_client, curator):
+    topic = make_topic("Rare Earths")
+    make_brief(title="Magnet makers stock up", topics=[topic])
+    response = curator_client.post(f"{TOPICS}{topic.pk}/change/", topic_form("Rare Earth Metals"))
+    assert response.status_code == 302
+    topic.refresh_from_db()
+    assert topic.slug == "rare-earth-metals"
+    feed = curator_client.get("/topics/rare-earths/feed/")
+    assert feed.status_code == 301
+    assert feed["Location"] == "/topics/rare-earth-metals/feed/"
+    parsed = feedparser.parse(curator_client.get(feed["Location"]).content)
+    assert [entry.title for entry in parsed.entries] == ["Magnet makers stock up"]
+    assert log_messages(curator, topic)[0][0] == CHANGE
+
+
+def test_admin_refuses_a_topic_name_differing_only_in_case(curator_client):
+    make_topic("Rare earths")
+    response = curator_client.post(f"{TOPICS}add/", topic_form("Rare Earths"))
+    assert response.status_code == 200
+    assert "A topic “Rare earths” already exists" in response.content.decode()
+    assert Topic.objects.count() == 1
+
+
+def test_merge_page_shows_what_moves_then_merges_into_the_chosen_topic(curator_client, curator):
+    keep, other = make_topic("Rare Earths"), make_topic("REE")
+    make_brief(title="Both", topics=[keep, other])
+    make_brief(title="Only other", topics=[other])
+    confirm = run_action(curator_client, TOPICS, "merge_topics", [keep, other])
+    rows = {
+        row.select_one("label").get_text(): [cell.get_text() for cell in row.select("td")]
+        for row in page(confirm).select("tbody tr")
+    }
+    assert rows["Rare Earths"][3:] == ["1", "1", "ree"]
+    response = run_action(
+        curator_client, TOPICS, "merge_topics", [keep, other], apply="yes", keep=keep.pk
+    )
+    assert response.status_code == 302
+    assert not Topic.objects.filter(pk=other.pk).exists()
+    moved = TaggedBrief.objects.filter(tag=keep).values_list("content_object__title", flat=True)
+    assert sorted(moved) == ["Both", "Only other"]
+    feed = curator_client.get("/topics/ree/feed/atom/")
+    assert (feed.status_code, feed["Location"]) == (301, "/topics/rare-earths/feed/atom/")
+    assert log_messages(curator, keep) == [(CHANGE, "Merged “REE” into this topic.")]
+
+
+def test_duplicates_page_lists_look_alike_topics_with_a_merge_button(curator_client):
+    make_topic("Rare Earths"), make_topic("rare-earths"), make_topic("Semiconductors")
+    listing = page(curator_client.get("/admin/briefs/topic/duplicates/"))
+    groups = [[a.get_text() for a in form.select("li a")] for form in listing.select("form.module")]
+    assert groups == [["Rare Earths", "rare-earths"]]
+    assert listing.select_one("form.module input[name=action]")["value"] == "merge_topics"
+
+
+# --- import ------------------------------------------------------------------------------
+
+
+def upload(name, text):
+    return SimpleUploadedFile(name, text.encode(), content_type="text/plain")
+
+
+def test_import_preview_saves_nothing_and_confirm_imports_what_it_showed(curator_client, curator):
+    stored = Brief.objects.get(pk=_import_one(article(day=1)).pk)
+    changed_text = article(day=2).replace("steady growth", "slower growth")
+    _import_one(article(day=2))
+    files = [
+        upload("new.txt", article(day=5)),
+        upload("same.txt", stored.raw_text),
+        upload("update.txt", changed_text),
+        upload("empty.txt", "   \n"),
+    ]
+    before = Brief.objects.count()
+    preview = curator_client.post(IMPORT, {"files": files, "text": "", "status": "published"})
+    assert preview.status_code == 200
+    labels = [heading.get_text() for heading in page(preview).select(".import-row h2")]
+    assert labels[:3] == ["new.txt — new", "same.txt — unchanged", "update.txt — update"]
+    assert labels[3].startswith("empty.txt — failed: ")
+    assert "Refinery output rises on day 5" in preview.content.decode()
+    assert "Rare Earths, Semiconductors" in preview.content.decode()
+    assert Brief.objects.count() == before
+    token = page(preview).select_one("input[name=token]")["value"]
+    done = curator_client.post(IMPORT, {"token": token})
+    assert "1 new, 1 unchanged, 1 update, 1 failed" in done.content.decode()
+    assert Brief.objects.count() == before + 1
+    new = Brief.objects.get(title="Refinery output rises on day 5")
+    assert sorted(topic.name for topic in new.topics.all()) == ["Rare Earths", "Semiconductors"]
+    assert "slower growth" in Brief.objects.get(title="Refinery output rises on day 2").dek
+    assert log_messages(curator, new) == [(ADDITION, "Imported from a text file in the admin.")]
+    again = curator_client.post(IMPORT, {"token": token})
+    assert again.status_code == 302
+    assert Brief.objects.count() == before + 1
+
+
+def _import_one(text):
+    from briefs.services import brief_import
+
+    return brief_import(raw_text=text, status="published").brief
+
+
+def test_pasted_text_is_previewed_like_a_file(curator_client):
+    preview = curator_client.post(IMPORT, {"text": article(day=9), "status": "draft"})
+    assert [h.get_text() for h in page(preview).select(".import-row h2")] == ["pasted text — new"]
+    token = page(preview).select_one("input[name=token]")["value"]
+    curator_client.post(IMPORT, {"token": token})
+    assert Brief.objects.get().status == "draft"
+
+
+def test_import_refuses_big_files_other_types_and_an_empty_form_with_clear_errors(
+    curator_client,
+):
+    big = SimpleUploadedFile("big.txt", b"a" * (2 * 1024 * 1024 + 1))
+    files = [big, upload("notes.pdf", "x")]
+    response = curator_client.post(IMPORT, {"files": files, "status": "published"})
+    text = response.content.decode()
+    assert "big.txt is 2.0\xa0MB; the limit is 2.0\xa0MB per file." in text
+    assert "notes.pdf: only .txt files can be imported." in text
+    response = curator_client.post(IMPORT, {"text": "  ", "status": "published"})
+    assert "Choose some .txt files or paste the text of a brief." in response.content.decode()
+    assert not Brief.objects.exists()
+
+
+def test_import_refuses_more_than_a_hundred_files(curator_client):
+    files = [upload(f"brief-{n}.txt", article(day=n % 28 + 1)) for n in range(101)]
+    response = curator_client.post(IMPORT, {"files": files, "status": "published"})
+    assert response.status_code == 400
+    assert not Brief.objects.exists()
+
+
+def test_curator_imports_five_files_merges_and_renames_and_old_feeds_keep_their_items(
+    curator_client,
+):
+    files = [
+        upload(f"brief-{day}.txt", article(topic_lines=topics, day=day))
+        for day, topics in [
+            (1, "Related Topics\n\nRare Earths\nSemiconductors"),
+            (2, "Related Topics\n\nRare earth elements\nMagnets"),
+            (3, "Related Topics\n\nMagnets"),
+            (4, "Related Topics\n\nSemiconductors"),
+            (5, "Related Topics\n\nRare Earths"),
+        ]
+    ]
+    preview = curator_client.post(IMPORT, {"files": files, "status": "published"})
+    assert "Preview: 5 new." in preview.content.decode()
+    curator_client.post(IMPORT, {"token": page(preview).select_one("input[name=token]")["value"]})
+    assert Brief.objects.published().count() == 5
+
+    keep = Topic.objects.get(name="Rare Earths")
+    merged = Topic.objects.get(name="Rare earth elements")
+    run_action(curator_client, TOPICS, "merge_topics", [keep, merged], apply="yes", keep=keep.pk)
+    magnets = Topic.objects.get(name="Magnets")
+    curator_client.post(f"{TOPICS}{magnets.pk}/change/", topic_form("Permanent Magnets"))
+
+    def titles_at(url):
+        response = curator_client.get(url, follow=True)
+        assert response.redirect_chain[0][1] == 301
+        return sorted(entry.title for entry in feedparser.parse(response.content).entries)
+
+    day = "Refinery output rises on day {}".format
+    assert titles_at("/topics/rare-earth-elements/feed/") == [day(1), day(2), day(5)]
+    assert titles_at("/topics/magnets/feed/") == [day(2), day(3)]
+    assert titles_at("/topics/magnets+rare-earth-elements/feed/") == [day(2)]
