@@ -350,3 +350,25 @@ def test_too_many_form_fields_is_refused_with_400():
     response = visitor.post("/test/form/", {f"f{n}": "x" for n in range(1100)})
     assert response.status_code == 400
     assert "could not understand that request" in response.content.decode()
+
+
+def test_gunicorn_config_sizes_workers_and_recycles_them():
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "GUNICORN_"))}
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "gunicorn"), "--print-config", "config.wsgi"],
+        cwd=ROOT,
+        env={**env, "DJANGO_SECRET_KEY": "x" * 60, "GUNICORN_WORKERS": "5"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    config = dict(
+        (key.strip(), value.strip())
+        for key, _, value in (line.partition("=") for line in result.stdout.splitlines())
+    )
+    assert config["workers"] == "5"
+    assert config["timeout"] == "30"
+    assert config["max_requests"] == "2000"
+    assert config["max_requests_jitter"] == "200"
+    assert config["accesslog"] == "-"
