@@ -21,6 +21,8 @@ _ZONE_HOURS = {
     "edt": -4, "est": -5, "cdt": -5, "cst": -6, "mdt": -6, "mst": -7, "pdt": -7, "pst": -8,
     "bst": 1, "cet": 1, "cest": 2, "eet": 2, "eest": 3, "msk": 3,
     "hkt": 8, "sgt": 8, "jst": 9, "kst": 9, "aest": 10, "aedt": 11,
+    "ist": 5.5, "pkt": 5, "wib": 7, "wat": 1, "cat": 2, "eat": 3, "sast": 2, "nzst": 12,
+    "nzdt": 13,
 }
 # Zones whose offset depends on the date (daylight saving): resolved with zoneinfo.
 _ZONE_NAMES = {
@@ -86,10 +88,6 @@ def parse_date_line(line):
         return None
     day = _calendar_day(match)
     if day is None:
-        return None
-    abbr = (match["abbr"] or "").lower()
-    if abbr and abbr not in _ZONE_HOURS and abbr not in _ZONE_NAMES:
-        # "10:10 PM Clash" is not a zone; treat the word as the start of the site name.
         return None
     moment, time_known, warning = _moment(day, match)
     if moment is None:
@@ -160,6 +158,8 @@ def _offset(match):
         return dt.timezone.utc, ""
     if match["abbr"] and match["abbr"].lower() in _ZONE_NAMES:
         return _ZONE_NAMED, ""
-    if match["abbr"]:
+    if match["abbr"] and match["abbr"].lower() in _ZONE_HOURS:
         return dt.timezone(dt.timedelta(hours=_ZONE_HOURS[match["abbr"].lower()])), ""
+    if match["abbr"]:
+        return dt.timezone.utc, f"time zone '{match['abbr']}' not recognised; time read as UTC"
     return dt.timezone.utc, "the time has no time zone; it was read as UTC"

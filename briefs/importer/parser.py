@@ -69,9 +69,14 @@ _CAPTION = re.compile(
     re.IGNORECASE,
 )
 _BY_LINE = re.compile(r"^by\s+(?P<rest>.+)$", re.IGNORECASE)
-_BYLINE_SEPARATORS = re.compile(r"\s*[·•]\s*")
+_BYLINE_SEPARATORS = re.compile(r"\s*[·•|]\s*")
 _READ_TIME = re.compile(r"^\d+\s*min(?:ute)?s?\s+read$", re.IGNORECASE)
 _NAME_PARTICLES = {"de", "da", "del", "van", "von", "der", "al", "bin", "and", "of", "the", "&", "le"}
+# Words that make a short Title-Case line a subheading ("Back To The Table"), not a name.
+_HEADLINE_WORDS = {
+    "to", "in", "on", "for", "at", "with", "from", "over", "after", "into", "is", "are", "as",
+    "amid", "vs", "vs.", "what", "why", "how", "will", "can", "new",
+}
 _SENTENCE_END = tuple('.!?:;"”’)]…')
 _TOPIC_BULLETS = "-–—•*·#> \t"
 
@@ -295,6 +300,8 @@ class _Reader:
         if found:
             self._add_date(index, found)
             return True
+        if _READ_TIME.match(line):
+            return True
         parts = [part for part in _BYLINE_SEPARATORS.split(line) if part]
         if len(parts) >= 2:
             names = []
@@ -455,6 +462,8 @@ def _is_name_like(line):
         return False
     words = line.split()
     if not 1 <= len(words) <= 5 or not any(char.isalpha() for char in line):
+        return False
+    if any(word.lower() in _HEADLINE_WORDS for word in words[1:]):
         return False
     return all(
         word[0].isupper() or word[0].isdigit() or word.lower() in _NAME_PARTICLES

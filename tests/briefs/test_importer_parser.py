@@ -393,3 +393,35 @@ def test_content_hash_is_sha256_of_the_normalised_text():
     brief = parse_brief(LEDGER)
     assert brief.content_hash == hashlib.sha256(brief.normalised_text.encode()).hexdigest()
     assert brief.normalised_text.startswith("Harbour Pilots Strike Delays Grain Ships\n\nA two-day")
+
+
+def test_unseen_variants_pipe_byline_read_time_and_zone_abbreviation():
+    brief = parse_brief(
+        "Canal Queue Grows Again\n\nVessels wait up to nine days.\n\nJane Roe | Gulf Times\n"
+        "Published July 3, 2025 at 10:10 a.m. EDT\n5 min read\n\nThe queue grew this week.\n\n"
+        "Related Topics:\nCanal Delays"
+    )
+    assert (brief.author, brief.source_name) == ("Jane Roe", "Gulf Times")
+    assert brief.published_at == dt.datetime(2025, 7, 3, 14, 10, tzinfo=UTC)
+    assert brief.paragraphs == ["The queue grew this week."]
+
+
+def test_india_standard_time_offset_is_applied():
+    brief = brief_dated("Updated Jul 27, 2025 | 10:10 AM IST")
+    assert brief.published_at == dt.datetime(2025, 7, 27, 4, 40, tzinfo=UTC)
+
+
+def test_unknown_zone_keeps_the_date_and_warns():
+    brief = brief_dated("Jul 27, 2025 | 10:10 PM XYZT")
+    assert brief.published_at == dt.datetime(2025, 7, 27, 22, 10, tzinfo=UTC)
+    assert any("XYZT" in warning for warning in brief.warnings)
+
+
+def test_subheading_opening_the_body_is_not_taken_for_an_author():
+    brief = parse_brief(
+        "Headline Here\n\nA dek.\n\nJuly 1, 2025Clash Report\n\nCover Image\n\n"
+        "Back To The Table\n\nNegotiators met again on Monday."
+    )
+    assert brief.author == ""
+    assert brief.source_name == "Clash Report"
+    assert brief.paragraphs == ["Back To The Table", "Negotiators met again on Monday."]
