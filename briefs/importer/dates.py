@@ -1,4 +1,6 @@
-"""Date lines of copied articles: ``July 28, 2025Clash Report``, ``Updated Jul 27, 2025 | 10:10 PM GMT-04``.
+"""Date lines of copied articles.
+
+Examples: ``July 28, 2025Clash Report``, ``Updated Jul 27, 2025 | 10:10 PM GMT-04``.
 
 A date line is a whole line that starts with a date (after an optional "Updated"/
 "Published" label and weekday) and holds nothing else but a time, a UTC offset and
@@ -40,8 +42,10 @@ _DATE_LINE = re.compile(
     (?:(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday
         |mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)\.?,?\ )?
     (?:
-        (?P<month>""" + _MONTH_WORD + r""")\.?\ ?(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\ ?(?P<year>\d{4})
-      | (?P<day2>\d{1,2})(?:st|nd|rd|th)?\ (?P<month2>""" + _MONTH_WORD + r""")\.?,?\ (?P<year2>\d{4})
+        (?P<month>""" + _MONTH_WORD + r""")\.?\ ?(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\ ?
+        (?P<year>\d{4})
+      | (?P<day2>\d{1,2})(?:st|nd|rd|th)?\ (?P<month2>""" + _MONTH_WORD + r""")\.?,?[ ]
+        (?P<year2>\d{4})
       | (?P<iso_year>\d{4})-(?P<iso_month>\d{2})-(?P<iso_day>\d{2})
     )
     (?!\d)

@@ -71,7 +71,9 @@ _CAPTION = re.compile(
 _BY_LINE = re.compile(r"^by\s+(?P<rest>.+)$", re.IGNORECASE)
 _BYLINE_SEPARATORS = re.compile(r"\s*[·•|]\s*")
 _READ_TIME = re.compile(r"^\d+\s*min(?:ute)?s?\s+read$", re.IGNORECASE)
-_NAME_PARTICLES = {"de", "da", "del", "van", "von", "der", "al", "bin", "and", "of", "the", "&", "le"}
+_NAME_PARTICLES = {
+    "de", "da", "del", "van", "von", "der", "al", "bin", "and", "of", "the", "&", "le",
+}
 # Words that make a short Title-Case line a subheading ("Back To The Table"), not a name.
 _HEADLINE_WORDS = {
     "to", "in", "on", "for", "at", "with", "from", "over", "after", "into", "is", "are", "as",
