@@ -9,11 +9,11 @@ renders anything, and renders with a fixed number of queries whatever its length
 import hashlib
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from django.contrib.syndication.views import Feed, add_domain
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Max, QuerySet
 from django.http import (
     Http404,
     HttpResponse,
@@ -29,6 +29,7 @@ from django.utils.xmlutils import SimplerXMLGenerator
 
 from .feed_formats import FORMATS, body_html, clean_text
 from .models import Brief, Source, TaggedBrief, Topic, TopicSlugRedirect
+from .search import UnusableQuery, search_briefs
 from .topics import UnknownTopic, resolve_topic_slugs
 
 SITE_NAME = "Brief Archive"
@@ -37,7 +38,6 @@ MAX_LIMIT = 200
 CACHE_CONTROL = "public, max-age=300"
 # Part of every ETag: bump it when the rendered feeds change shape, so readers refetch.
 FEED_VERSION = "1"
-MAX_QUERY_LENGTH = 200
 
 
 class BadFeedRequest(Exception):
@@ -265,13 +265,6 @@ class SourceBriefsFeed(BriefFeed):
         )
 
 
-def search_briefs(words):
-    """Published briefs matching ``words`` in title, dek or body (case-insensitive)."""
-    return Brief.objects.published().filter(
-        Q(title__icontains=words) | Q(dek__icontains=words) | Q(body__icontains=words)
-    )
-
-
 class SearchBriefsFeed(BriefFeed):
     """``/search/feed/?q=``: a saved search, newest matches first."""
 
@@ -279,14 +272,18 @@ class SearchBriefsFeed(BriefFeed):
         words = " ".join(request.GET.get("q", "").split())
         if not words:
             raise BadFeedRequest("Say what to search for: /search/feed/?q=rare+earths")
-        if len(words) > MAX_QUERY_LENGTH:
-            raise BadFeedRequest(f"The search is too long (at most {MAX_QUERY_LENGTH} characters).")
+        try:
+            # Only the matching ids: a feed lists newest first, so rank and snippets
+            # would be computed for nothing.
+            matches = search_briefs(words).values("pk")
+        except UnusableQuery as error:
+            raise BadFeedRequest(str(error)) from None
         return self.subject(
             request,
             title=feed_title(f"Search: {words}"),
-            link=reverse("briefs:home"),
+            link=reverse("briefs:search") + "?" + urlencode({"q": words}),
             description=f"Briefs matching “{words}”, newest first.",
-            queryset=search_briefs(words),
+            queryset=Brief.objects.published().filter(pk__in=matches),
         )
 
 

@@ -396,19 +396,38 @@ def test_source_feed_lists_only_that_sources_published_briefs(client):
 
 def test_search_feed_is_a_saved_search_of_published_briefs(client):
     make_brief("Gallium curbs", published_at=at(1))
-    make_brief("Chips", body="Prices of gallium rose.", published_at=at(2))
+    make_brief("Chips", body="Prices of gallium rose in Rotterdam.", published_at=at(2))
     make_brief("Unrelated", body="Nothing to see.")
     make_brief("Gallium draft", status="draft")
     parsed = read_feed(client, "/search/feed/?q=GALLIUM")
     assert parsed.feed.title == "Brief Archive — Search: GALLIUM"
+    assert parsed.feed.link == "http://testserver/search/?q=GALLIUM"
     assert titles(parsed) == ["Chips", "Gallium curbs"]
+    assert titles(read_feed(client, "/search/feed/?q=gallium+-rotterdam")) == ["Gallium curbs"]
 
 
-@pytest.mark.parametrize("query", ["", "?q=", "?q=%20%20"])
-def test_search_feed_without_words_asks_for_them(client, query):
+def test_search_feed_lists_newest_first_not_best_match_first(client):
+    make_brief("Gallium, gallium, gallium", published_at=at(1))
+    make_brief("Newer", body="One mention of gallium.", published_at=at(2))
+    assert titles(read_feed(client, "/search/feed/?q=gallium")) == [
+        "Newer",
+        "Gallium, gallium, gallium",
+    ]
+
+
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("", "/search/feed/?q="),
+        ("?q=", "/search/feed/?q="),
+        ("?q=%20%20", "/search/feed/?q="),
+        ("?q=" + "gallium+" * 40, "too long"),
+    ],
+)
+def test_search_feed_without_usable_words_says_what_to_do(client, query, message):
     response = client.get("/search/feed/" + query)
     assert response.status_code == 400
-    assert "/search/feed/?q=" in response.content.decode()
+    assert message in response.content.decode()
 
 
 def outlines(response):
