@@ -1,0 +1,86 @@
+"""Accounts: sign up, log in, log out and change a password with Django's own views."""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from tests.conftest import make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def test_sign_up_creates_account_signs_in_and_returns_to_the_brief(client):
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "username": "newreader",
+            "email": "new@example.org",
+            "password1": "quiet-harbour-lamp-9",
+            "password2": "quiet-harbour-lamp-9",
+            "next": "/briefs/some-brief/",
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/briefs/some-brief/"
+    user = get_user_model().objects.get(username="newreader")
+    assert user.email == "new@example.org"
+    assert client.get("/annotations/mine/").status_code == 200
+
+
+def test_sign_up_refuses_weak_password_and_missing_email(client):
+    response = client.post(
+        "/accounts/signup/",
+        {"username": "weak", "email": "", "password1": "12345678", "password2": "12345678"},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "This password is too common." in page
+    assert "This field is required." in page
+    assert not get_user_model().objects.filter(username="weak").exists()
+
+
+def test_sign_up_ignores_a_next_pointing_off_site(client):
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "username": "safe",
+            "email": "safe@example.org",
+            "password1": "quiet-harbour-lamp-9",
+            "password2": "quiet-harbour-lamp-9",
+            "next": "https://evil.example/",
+        },
+    )
+    assert response["Location"] == "/"
+
+
+def test_log_in_and_log_out(client):
+    make_user("reader", password="quiet-harbour-lamp-9")
+    response = client.post(
+        "/accounts/login/", {"username": "reader", "password": "quiet-harbour-lamp-9"}
+    )
+    assert response.status_code == 302
+    assert client.get("/annotations/mine/").status_code == 200
+    assert client.post("/accounts/logout/").status_code == 302
+    assert client.get("/annotations/mine/").status_code == 302
+
+
+def test_wrong_password_shows_an_error(client):
+    make_user("reader", password="quiet-harbour-lamp-9")
+    response = client.post("/accounts/login/", {"username": "reader", "password": "nope"})
+    assert response.status_code == 200
+    assert "enter a correct username and password" in response.content.decode()
+
+
+def test_password_change_needs_the_old_password(client):
+    user = make_user("reader", password="quiet-harbour-lamp-9")
+    client.force_login(user)
+    response = client.post(
+        "/accounts/password/change/",
+        {
+            "old_password": "quiet-harbour-lamp-9",
+            "new_password1": "brighter-harbour-lamp-10",
+            "new_password2": "brighter-harbour-lamp-10",
+        },
+    )
+    assert response["Location"] == "/accounts/password/change/done/"
+    user.refresh_from_db()
+    assert user.check_password("brighter-harbour-lamp-10")

@@ -1,0 +1,112 @@
+"""In a real browser (Debian's Chromium): sign in, select a sentence, note it, reload, edit, delete.
+
+Skipped with a reason where ``/usr/bin/chromium`` is missing, unless ``CI`` is set, where a
+missing browser fails the run.
+"""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from annotations.models import Annotation
+from tests.browser.conftest import browser_type_launch_args  # noqa: F401  (Debian's Chromium)
+from tests.conftest import make_brief, make_user
+
+pytestmark = pytest.mark.browser
+
+
+BODY = (
+    "The river rose above its banks overnight.\n\n"
+    "Volunteers filled sandbags outside the town hall until morning. "
+    "The mayor thanked them in a short speech.\n\n"
+    "Schools will stay closed on Friday."
+)
+SENTENCE = "Volunteers filled sandbags outside the town hall until morning."
+
+
+def _select(page, text):
+    """Select ``text`` inside the brief body, as a reader dragging over it would."""
+    page.evaluate(
+        """(text) => {
+            const paragraph = [...document.querySelectorAll('#brief-body p')]
+                .find(p => p.textContent.includes(text));
+            const node = paragraph.firstChild;
+            const start = node.textContent.indexOf(text);
+            const range = document.createRange();
+            range.setStart(node, start);
+            range.setEnd(node, start + text.length);
+            const selection = window.getSelection();
+            selection.removeAllRanges();
+            selection.addRange(range);
+            document.dispatchEvent(new MouseEvent('mouseup', {bubbles: true}));
+        }""",
+        text,
+    )
+
+
+def test_reader_highlights_notes_reloads_edits_and_deletes(page, live_server, browser, transactional_db):
+    make_user("river", password="sandbag-levee-42")
+    brief = make_brief("Flood watch", body=BODY)
+    url = live_server.url + brief.get_absolute_url()
+
+    page.goto(live_server.url + "/accounts/login/?next=" + brief.get_absolute_url())
+    page.get_by_label("Username").fill("river")
+    page.get_by_label("Password").fill("sandbag-levee-42")
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(url)
+
+    _select(page, SENTENCE)
+    page.get_by_role("button", name="Annotate the selected passage").click()
+    page.get_by_label("Note (optional)").fill("They worked through the night.")
+    page.get_by_label("Public: everyone can read it").check()
+    page.get_by_role("button", name="Save").click()
+
+    mark = page.locator("#brief-body mark.hl")
+    expect(mark).to_have_text(SENTENCE)  # drawn without a reload
+    annotation = Annotation.objects.get()
+    assert (annotation.exact, annotation.visibility) == (SENTENCE, "public")
+
+    page.reload()
+    expect(page.locator(f"#annotation-{annotation.pk}")).to_have_text(SENTENCE)
+    expect(page.locator(f"#note-{annotation.pk}")).to_contain_text("They worked through the night.")
+
+    anonymous = browser.new_context().new_page()
+    anonymous.goto(url)
+    expect(anonymous.locator(f"#annotation-{annotation.pk}")).to_have_text(SENTENCE)
+    expect(anonymous.locator(f"#note-{annotation.pk}")).to_contain_text("They worked through")
+    anonymous.context.close()
+
+    page.get_by_role("button", name="Edit this note").click()
+    note_field = page.get_by_label("Note (optional)")
+    expect(note_field).to_have_value("They worked through the night.")
+    note_field.fill("Forty volunteers, by the mayor's count.")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(f"#note-{annotation.pk}")).to_contain_text("Forty volunteers")
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Delete this note").click()
+    expect(page.locator("#brief-body mark")).to_have_count(0)
+    page.reload()
+    expect(page.locator("#brief-body mark")).to_have_count(0)
+    assert not Annotation.objects.exists()
+
+
+def test_keyboard_shortcut_opens_the_note_form_for_a_selection(page, live_server, transactional_db):
+    make_user("keys", password="sandbag-levee-42")
+    brief = make_brief("Flood watch", body=BODY)
+    page.goto(live_server.url + "/accounts/login/?next=" + brief.get_absolute_url())
+    page.get_by_label("Username").fill("keys")
+    page.get_by_label("Password").fill("sandbag-levee-42")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(re.escape(brief.get_absolute_url()) + "$"))
+
+    _select(page, "Schools will stay closed")
+    page.keyboard.press("Alt+Shift+A")
+    expect(page.get_by_label("Note (optional)")).to_be_focused()
+    page.keyboard.type("Check the bus timetable too.")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # Save
+    expect(page.locator("#brief-body mark.hl-private")).to_have_text("Schools will stay closed")
+    assert Annotation.objects.get().visibility == "private"
