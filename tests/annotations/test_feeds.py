@@ -124,6 +124,11 @@ def test_a_note_hidden_by_a_curator_leaves_the_feed_and_the_repoll_sees_it(clien
     assert ids(feedparser.parse(again.content), archive["notes"]) == ["second", "first"]
 
 
+def test_note_feed_honours_the_same_limit_as_brief_feeds(client, archive):
+    assert ids(read_feed(client, "/annotations/feed/?limit=1"), archive["notes"]) == ["third"]
+    assert client.get("/annotations/feed/?limit=500").status_code == 400
+
+
 def test_control_characters_in_quote_and_note_are_dropped(client):
     brief = make_brief("Odd\x07 title", body="A quote\x0b with a tab stop.")
     note_on(brief, make_user("cy"), "quote\x0b with", note="Note\x1b here")

@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 import feedparser
 import jsonschema
 import pytest
+from bs4 import BeautifulSoup
 from django.urls import resolve, reverse
 from django.utils.http import http_date
 
@@ -90,6 +91,26 @@ def test_combination_feed_lists_exactly_the_published_briefs_with_every_topic(
     assert parsed.feed.title == "Brief Archive — Rare Earths + Semiconductors"
     assert parsed.feed.link == "http://testserver/topics/rare-earths+semiconductors/"
     assert titles(parsed) == ["Both and more, newest", "Both, older"]
+
+
+def test_reader_discovers_the_combination_feed_reads_it_and_repolls_with_304(
+    client, combination
+):
+    page = BeautifulSoup(client.get("/topics/semiconductors+rare-earths/").content, "html5lib")
+    advertised = {
+        link["type"]: link["href"] for link in page.select('head link[rel="alternate"]')
+    }
+    assert advertised["application/rss+xml"] == "/topics/rare-earths+semiconductors/feed/"
+    assert advertised["application/atom+xml"] == "/topics/rare-earths+semiconductors/feed/atom/"
+    first = client.get(advertised["application/rss+xml"])
+    parsed = feedparser.parse(first.content)
+    assert parsed.bozo == 0
+    assert titles(parsed) == ["Both and more, newest", "Both, older"]
+    repoll = client.get(
+        advertised["application/rss+xml"],
+        headers={"if-none-match": first["ETag"], "if-modified-since": first["Last-Modified"]},
+    )
+    assert repoll.status_code == 304
 
 
 def test_combination_atom_and_json_twins_hold_the_same_briefs(client, combination):
