@@ -198,6 +198,13 @@ def test_topic_changelist_query_count_does_not_grow_with_rows(
     assert len(changelist_rows(response)) == count
 
 
+def test_topic_picker_autocompletes_existing_topics_for_curators(curator_client):
+    make_topic("Rare Earths"), make_topic("Rare Metals"), make_topic("Tariffs")
+    params = {"app_label": "briefs", "model_name": "brief", "field_name": "topics", "term": "rare"}
+    response = curator_client.get("/admin/autocomplete/", params)
+    assert [item["text"] for item in response.json()["results"]] == ["Rare Earths", "Rare Metals"]
+
+
 # --- brief actions -----------------------------------------------------------------------
 
 
