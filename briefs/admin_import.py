@@ -20,6 +20,7 @@ from .importer import BriefParseError, decode_brief_bytes
 from .services import brief_import
 
 SESSION_KEY = "briefs_admin_import"
+PENDING_PREVIEWS_KEPT = 3
 PASTED_NAME = "pasted text"
 ACTION_LABELS = {
     "created": "new",
@@ -99,7 +100,8 @@ class BriefImportView(View):
         token = secrets.token_urlsafe(16)
         pending = request.session.get(SESSION_KEY, {})
         pending[token] = {"status": status, "rows": rows}
-        request.session[SESSION_KEY] = pending
+        # Abandoned previews must not pile up in the session: keep the newest few.
+        request.session[SESSION_KEY] = dict(list(pending.items())[-PENDING_PREVIEWS_KEPT:])
         return self.render(
             request,
             "admin/briefs/brief/import_preview.html",
