@@ -8,7 +8,7 @@ STAMP := $(VENV)/.requirements-installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup migrate demo check-python clean
+.PHONY: run test setup migrate demo check-python clean vnu
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Brief Archive needs Python 3.11 or newer; found " + sys.version.split()[0] + ". Set PYTHON=/path/to/python3.11.")'
@@ -35,6 +35,11 @@ run: demo
 test: setup
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The Nu HTML checker for the validity test (a Java jar from npm, kept in .cache/vnu).
+# The test fetches it by itself when missing; this fetches it ahead of time.
+vnu:
+	npm install --no-save --no-audit --no-fund --prefix .cache/vnu vnu-jar@26.9.27
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .hypothesis
