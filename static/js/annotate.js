@@ -267,4 +267,5 @@
   });
 
   showOwnActions();
+  notes.setAttribute("data-annotate-ready", "");
 })();

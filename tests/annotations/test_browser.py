@@ -27,6 +27,7 @@ SENTENCE = "Volunteers filled sandbags outside the town hall until morning."
 
 def _select(page, text):
     """Select ``text`` inside the brief body, as a reader dragging over it would."""
+    page.locator(".brief-notes[data-annotate-ready]").wait_for(state="attached")
     page.evaluate(
         """(text) => {
             const paragraph = [...document.querySelectorAll('#brief-body p')]
