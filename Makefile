@@ -8,7 +8,7 @@ STAMP := $(VENV)/.requirements-installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup migrate demo check-python clean vnu
+.PHONY: run test setup migrate demo check-python clean bench-data bench bench-smoke vnu
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Brief Archive needs Python 3.11 or newer; found " + sys.version.split()[0] + ". Set PYTHON=/path/to/python3.11.")'
@@ -40,6 +40,19 @@ test: setup
 # The test fetches it by itself when missing; this fetches it ahead of time.
 vnu:
 	npm install --no-save --no-audit --no-fund --prefix .cache/vnu vnu-jar@26.9.27
+
+# Benchmark (bench/README.md): a 100k-brief archive in the PostgreSQL of DATABASE_URL,
+# then gunicorn under wrk. bench-smoke is the same on a tiny SQLite archive, for CI.
+bench-data: setup
+	@test -n "$(DATABASE_URL)" || { echo "bench-data writes 100,000 briefs: point DATABASE_URL at a PostgreSQL database made for it, e.g. createdb ba_bench; DATABASE_URL=postgres://postgres@127.0.0.1:5432/ba_bench make bench-data"; exit 2; }
+	$(PY) -m bench.make_data --scale full
+
+bench: setup
+	@test -n "$(DATABASE_URL)" || { echo "bench measures the database of DATABASE_URL (after make bench-data): DATABASE_URL=postgres://postgres@127.0.0.1:5432/ba_bench make bench"; exit 2; }
+	$(PY) -m bench.run $(BENCH_ARGS)
+
+bench-smoke: setup
+	env -u DATABASE_URL $(PY) -m bench.run --smoke $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .hypothesis

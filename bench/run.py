@@ -1,0 +1,478 @@
+"""Load-test the site the way production runs it, and print one table (``make bench``).
+
+gunicorn (the repository's ``gunicorn.conf.py``, debug off) serves the configured
+database on 127.0.0.1; ``wrk`` drives each page from a separate process at a fixed
+concurrency for a fixed time. For every page the table gives requests/s, p50/p95/p99
+latency, errors, database queries per request (counted in-process with
+CaptureQueriesContext against the same database: the first, cold request and a warm
+one) and throughput as a share of ``/healthz`` measured in the same run. Then: import
+throughput of the real importer (``import_briefs`` on generated files, removed again
+afterwards) and the peak RSS of a gunicorn worker.
+
+    python -m bench.run                 # the configured DATABASE_URL (make bench)
+    python -m bench.run --smoke         # a tiny SQLite archive, 1 s per page (make bench-smoke)
+    python -m bench.run --readme        # also rewrite the results in bench/README.md
+
+The smoke run checks that every page answers 200 (304 for the conditional feed) and
+exits 1 if one does not; it never fails for slowness. Targets are marked, not enforced.
+"""
+
+import argparse
+import datetime as dt
+import io
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "bench" / "README.md"
+LUA = ROOT / "bench" / "wrk_report.lua"
+RESULTS_START, RESULTS_END = "<!-- results:start -->", "<!-- results:end -->"
+
+# Targets of issue 8 (2 cores, PostgreSQL on the same machine).
+MAX_QUERIES = 8
+P95_MS, P95_304_MS = 50, 5
+PAGE_RATIO, FEED_RATIO = 0.35, 0.60
+IMPORT_PER_SECOND = 500
+
+
+@dataclass
+class Target:
+    """One row of the table: what is requested and what it is held to."""
+
+    label: str
+    path: str
+    kind: str = "page"  # floor, page, feed or 304
+    headers: dict = field(default_factory=dict)
+    status: int = 200
+    result: dict = field(default_factory=dict)
+    queries: tuple = (None, None)
+
+    @property
+    def min_ratio(self):
+        return {"floor": None, "page": PAGE_RATIO}.get(self.kind, FEED_RATIO)
+
+    @property
+    def max_p95(self):
+        return P95_304_MS if self.kind == "304" else P95_MS
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--smoke", action="store_true", help="tiny SQLite archive, short runs")
+    parser.add_argument("--duration", type=int, help="seconds of load per page (10; smoke 1)")
+    parser.add_argument("--connections", type=int, default=8, help="concurrent connections")
+    parser.add_argument("--import-files", type=int, help="files for the import test (2000)")
+    parser.add_argument("--port", type=int, default=0, help="port for gunicorn (a free one)")
+    parser.add_argument("--readme", action="store_true", help="write the results to README.md")
+    parser.add_argument("--json", metavar="FILE", help="also dump the raw results as JSON")
+    args = parser.parse_args(argv)
+    duration = args.duration or (1 if args.smoke else 10)
+    import_files = args.import_files if args.import_files is not None else (
+        40 if args.smoke else 2000)
+
+    workdir = Path(tempfile.mkdtemp(prefix="brief-bench-"))
+    try:
+        return _run(args, duration, import_files, workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _run(args, duration, import_files, workdir):
+    env = _environment(workdir, smoke=args.smoke)
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+
+    database = settings.DATABASES["default"]
+    if args.smoke:
+        from bench import make_data
+
+        call_command("migrate", interactive=False, verbosity=0)
+        make_data.generate(make_data.SCALES["tiny"], progress=False)
+    elif connection.vendor != "postgresql":
+        print("note: the benchmark targets PostgreSQL; this database is " + connection.vendor)
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        print(
+            "wrk (the load generator) is not installed. On Debian/Ubuntu: "
+            "sudo apt-get install wrk; on macOS: brew install wrk.",
+            file=sys.stderr,
+        )
+        if not args.smoke:
+            return 2
+        print("bench-smoke: checking every page's status only (no load numbers)", file=sys.stderr)
+
+    targets = _targets()
+    for target in targets:
+        target.queries = _count_queries(target)
+    connection.close()
+
+    port = args.port or _free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = _start_gunicorn(port, workdir, env)
+    sampler = RssSampler(server.pid)
+    failures = []
+    try:
+        _wait_until_up(base + "/healthz", server)
+        sampler.start()
+        for target in targets:
+            status = _fetch_status(base + target.path, target.headers)
+            if status != target.status:
+                failures.append(f"{target.label}: {target.path} answered {status}, "
+                                f"expected {target.status}")
+                continue
+            if wrk:
+                target.result = _load(wrk, base + target.path, target.headers, duration,
+                                      args.connections)
+    finally:
+        sampler.stop()
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+    imported = _import_throughput(import_files, workdir)
+    machine = _machine(database, connection)
+    report = _report(targets, imported, sampler.peak_kb, machine, duration, args)
+    print(report)
+    if failures:
+        print("\n".join(["", "pages that did not answer as expected:"] + failures))
+    if args.readme and not failures:
+        _write_readme(report)
+    if args.json:
+        Path(args.json).write_text(json.dumps(
+            {"targets": [t.__dict__ for t in targets], "import": imported,
+             "peak_rss_kb": sampler.peak_kb, "machine": machine}, default=str, indent=2))
+    return 1 if failures else 0
+
+
+def _environment(workdir, *, smoke):
+    env = {
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY") or secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,testserver",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "BENCH_STATIC_ROOT": str(workdir / "static"),
+        "DJANGO_LOG_LEVEL": "WARNING",
+    }
+    if smoke:
+        env["DATABASE_URL"] = f"sqlite:///{workdir / 'bench-smoke.sqlite3'}"
+        env.pop("REDIS_URL", None)
+    return env
+
+
+def _targets():
+    """The pages of issue 8, with real slugs picked from the archive."""
+    from django.db.models import Count
+    from django.test import Client
+
+    from annotations.models import Annotation
+    from bench.make_data import COMMON_WORD, RARE_WORD
+    from briefs.models import Brief, TaggedBrief
+
+    published = Brief.objects.published()
+    top = list(
+        TaggedBrief.objects.filter(content_object__in=published.values("pk"))
+        .values("tag__slug").annotate(n=Count("pk")).order_by("-n", "tag__slug")[:2]
+    )
+    popular, second = top[0]["tag__slug"], top[1]["tag__slug"]
+    pages = (top[0]["n"] + 19) // 20
+    busiest = (
+        Annotation.objects.public().filter(brief__in=published.values("pk"))
+        .values("brief").annotate(n=Count("pk")).filter(n__gte=20).order_by("n", "-brief")
+        .values_list("brief", flat=True).first()
+    )
+    brief = Brief.objects.get(pk=busiest)
+    combination = "+".join(sorted([popular, second]))
+    feed = f"/topics/{popular}/feed/"
+    etag = Client(HTTP_HOST="127.0.0.1").get(feed)["ETag"]
+    return [
+        Target("healthz (floor)", "/healthz", "floor"),
+        Target("home", "/"),
+        Target("brief, 20 annotations", brief.get_absolute_url()),
+        Target("popular topic", f"/topics/{popular}/"),
+        Target("two topics", f"/topics/{combination}/"),
+        Target(f"topic page {min(200, pages)}", f"/topics/{popular}/?page={min(200, pages)}"),
+        Target("search, common word", f"/search/?q={COMMON_WORD}"),
+        Target("search, rare word", f"/search/?q={RARE_WORD}"),
+        Target("/feed/", "/feed/", "feed"),
+        Target("topic feed", feed, "feed"),
+        Target("topic feed, 304", feed, "304", {"If-None-Match": etag}, status=304),
+        Target("annotations API", "/api/annotations/"),
+    ]
+
+
+def _count_queries(target):
+    """Queries of a cold request (empty cache) and of the next, warm one."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_HOST="127.0.0.1", headers=target.headers)
+    cache.clear()
+    counts = []
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(target.path)
+        assert response.status_code == target.status, (target.path, response.status_code)
+        counts.append(len(queries))
+    return tuple(counts)
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _start_gunicorn(port, workdir, env):
+    log = open(workdir / "gunicorn.log", "wb")
+    return subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi", "--access-logfile",
+         str(workdir / "access.log")],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        env={**os.environ, **env, "GUNICORN_BIND": f"127.0.0.1:{port}"},
+    )
+
+
+def _wait_until_up(url, server, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit("gunicorn exited while starting; see its log above")
+        try:
+            if _fetch_status(url) == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit(f"gunicorn did not answer {url} within {timeout} s")
+
+
+def _fetch_status(url, headers=None):
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def _load(wrk, url, headers, duration, connections):
+    command = [wrk, "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "10s",
+               "-s", str(LUA), url]
+    for name, value in headers.items():
+        command[1:1] = ["-H", f"{name}: {value}"]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    line = next(line for line in output.splitlines() if line.startswith("BENCH "))
+    raw = json.loads(line[len("BENCH "):])
+    seconds = raw["duration_us"] / 1e6
+    errors = sum(raw[k] for k in ("connect", "read", "write", "status", "timeout"))
+    return {
+        "rps": raw["requests"] / seconds,
+        "p50": raw["p50"] / 1000, "p95": raw["p95"] / 1000, "p99": raw["p99"] / 1000,
+        "errors": errors, "requests": raw["requests"],
+    }
+
+
+class RssSampler(threading.Thread):
+    """Samples the resident memory of gunicorn's workers; keeps the peak of any one."""
+
+    def __init__(self, master_pid):
+        super().__init__(daemon=True)
+        self.master_pid, self.peak_kb = master_pid, 0
+        self._halt = threading.Event()
+
+    def run(self):
+        while not self._halt.is_set():
+            for pid in self._children():
+                self.peak_kb = max(self.peak_kb, _status_kb(pid, "VmHWM"))
+            self._halt.wait(0.25)
+
+    def stop(self):
+        self._halt.set()
+        if self.is_alive():
+            self.join()
+
+    def _children(self):
+        path = Path(f"/proc/{self.master_pid}/task/{self.master_pid}/children")
+        try:
+            return path.read_text().split()
+        except OSError:
+            return []
+
+
+def _status_kb(pid, key):
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def _import_throughput(count, workdir):
+    """Briefs/s of ``import_briefs`` on ``count`` generated files; the briefs are removed after."""
+    if count <= 0:
+        return None
+    from django.core.management import call_command
+    from django.db.models import Max
+
+    from briefs.models import Brief, Source, Topic
+
+    folder = workdir / "import"
+    folder.mkdir()
+    names = list(Topic.objects.order_by("pk").values_list("name", flat=True)[:200]) or ["Trade"]
+    template = (ROOT / "briefs" / "demo").glob("*.txt")
+    sample = next(iter(sorted(template))).read_text(encoding="utf-8")
+    body = sample.split("Harbor Ledger\n\n", 2)[-1].split("\n\nSources:")[0]
+    start = dt.date(2030, 1, 1)
+    for n in range(count):
+        day = start + dt.timedelta(days=n // 20)
+        topics = "\n".join(names[(n * 7 + k * 13) % len(names)] for k in range(8))
+        (folder / f"{n:05d}.txt").write_text(
+            f"Bench Import Story {n} About Harbour Cranes\n\n"
+            f"A generated brief for the import benchmark, number {n}.\n\n"
+            f"{day:%B} {day.day}, {day.year}Bench Import Desk\n\nReporter {n % 50}\n\n"
+            f"{body}\n\nParagraph unique to story {n}.\n\nSources:\n\nRelated Topics\n\n"
+            f"{topics}\n\nBench Import Story {n} About Harbour Cranes\n",
+            encoding="utf-8",
+        )
+    before = Brief.objects.aggregate(top=Max("pk"))["top"] or 0
+    out = io.StringIO()
+    started = time.perf_counter()
+    call_command("import_briefs", str(folder), stdout=out, stderr=io.StringIO())
+    seconds = time.perf_counter() - started
+    summary = out.getvalue().strip().splitlines()[-1]
+    Brief.objects.filter(pk__gt=before).delete()
+    Source.objects.filter(name="Bench Import Desk", briefs__isnull=True).delete()
+    return {"files": count, "seconds": seconds, "per_second": count / seconds,
+            "summary": summary}
+
+
+def _machine(database, connection):
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = _meminfo_gb()
+    version = ""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            version = "PostgreSQL " + cursor.fetchone()[0].split()[0]
+    else:
+        import sqlite3
+
+        version = "SQLite " + sqlite3.sqlite_version
+    from briefs.models import Brief
+
+    return {
+        "cpu": cpu, "cores": os.cpu_count(), "memory_gb": memory, "database": version,
+        "cache": "Redis" if os.environ.get("REDIS_URL") else "local memory",
+        "python": platform.python_version(), "briefs": Brief.objects.count(),
+        "date": dt.date.today().isoformat(),
+    }
+
+
+def _meminfo_gb():
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemTotal:"):
+            return round(int(line.split()[1]) / 1024 / 1024)
+    return None
+
+
+def _mark(ok):
+    return "✓" if ok else "✗"
+
+
+def _report(targets, imported, peak_kb, machine, duration, args):
+    floor = next((t.result.get("rps") for t in targets if t.kind == "floor"), None)
+    lines = [
+        f"Run {machine['date']} on {machine['cores']} cores ({machine['cpu']}), "
+        f"{machine['memory_gb']} GB, {machine['database']}, {machine['cache']} cache, "
+        f"Python {machine['python']}; {machine['briefs']:,} briefs.",
+        f"wrk -t2 -c{args.connections} -d{duration}s per page against gunicorn "
+        f"(gunicorn.conf.py: {os.environ.get('GUNICORN_WORKERS') or 'default'} workers, "
+        "debug off) on 127.0.0.1.",
+        "",
+        "| page | path | req/s | p50 ms | p95 ms | p99 ms | errors | queries cold/warm "
+        "| × healthz |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for t in targets:
+        r = t.result
+        cold, warm = t.queries
+        q = f"{cold}/{warm} {_mark(max(cold, warm) <= MAX_QUERIES)}"
+        if not r:
+            lines.append(f"| {t.label} | `{t.path}` | – | – | – | – | – | {q} | – |")
+            continue
+        ratio = r["rps"] / floor if floor else None
+        ratio_cell = "1.00" if t.kind == "floor" else (
+            f"{ratio:.2f} {_mark(ratio >= t.min_ratio)}" if ratio is not None else "–")
+        lines.append(
+            f"| {t.label} | `{_short(t.path)}` | {r['rps']:,.0f} | {r['p50']:.1f} | "
+            f"{r['p95']:.1f} {_mark(r['p95'] < t.max_p95)} | {r['p99']:.1f} | {r['errors']} | "
+            f"{q} | {ratio_cell} |"
+        )
+    lines.append("")
+    lines.append(
+        f"Targets: ≤ {MAX_QUERIES} queries; p95 < {P95_MS} ms (304: < {P95_304_MS} ms); "
+        f"pages ≥ {PAGE_RATIO:.0%} of healthz, feeds and 304 ≥ {FEED_RATIO:.0%}."
+    )
+    if imported:
+        lines.append(
+            f"Import: {imported['files']:,} files through `import_briefs` in "
+            f"{imported['seconds']:.1f} s = **{imported['per_second']:,.0f} briefs/s** "
+            f"{_mark(imported['per_second'] >= IMPORT_PER_SECOND)} (target ≥ "
+            f"{IMPORT_PER_SECOND}); {imported['summary']}."
+        )
+    lines.append(f"Peak RSS of a gunicorn worker: {peak_kb / 1024:.0f} MB.")
+    return "\n".join(lines)
+
+
+def _short(path):
+    return path if len(path) <= 60 else path[:57] + "…"
+
+
+def _write_readme(report):
+    text = README.read_text(encoding="utf-8")
+    command = "make bench" + (" (python -m bench.run --readme)")
+    block = f"{RESULTS_START}\n\nCommand: `{command}`. {report}\n\n{RESULTS_END}"
+    pattern = re.compile(re.escape(RESULTS_START) + ".*?" + re.escape(RESULTS_END), re.S)
+    README.write_text(pattern.sub(lambda _: block, text), encoding="utf-8")
+    print(f"\nwrote the results to {README.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
