@@ -5,6 +5,7 @@ leak into counts, lists or neighbours.
 """
 
 from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
 
 from .models import Brief, Source, Topic
 
@@ -67,3 +68,14 @@ def neighbours(brief):
         Q(published_at__gt=brief.published_at) | same_time & Q(pk__gt=brief.pk)
     ).order_by("published_at", "id")
     return older.first(), newer.first()
+
+
+def month_counts(briefs):
+    """(first day of month, number of briefs) for each month ``briefs`` cover, newest first."""
+    return [
+        (row["month"].date(), row["brief_count"])
+        for row in briefs.annotate(month=TruncMonth("published_at"))
+        .values("month")
+        .annotate(brief_count=Count("pk"))
+        .order_by("-month")
+    ]

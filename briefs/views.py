@@ -9,17 +9,17 @@ import calendar
 import datetime as dt
 from itertools import groupby
 
-from django.db.models import Count
-from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.text import Truncator
 from django.views.generic import DetailView, ListView, TemplateView
 
 from .models import Brief, Source, Topic
 from .querysets import (
     brief_listing,
+    month_counts,
     neighbours,
     related_briefs,
     sources_with_counts,
@@ -145,7 +145,7 @@ class BriefDetailView(PageMixin, DetailView):
         return self.object.title
 
     def get_description(self):
-        return self.object.dek or self.object.body[:200]
+        return self.object.dek or Truncator(self.object.body).words(40)
 
     def get_breadcrumbs(self):
         crumbs = super().get_breadcrumbs()
@@ -321,17 +321,6 @@ class SourceDetailView(BriefListView):
         return context
 
 
-def _month_counts(briefs):
-    """(first day of month, number of briefs) for each month ``briefs`` cover, newest first."""
-    return [
-        (row["month"].date(), row["brief_count"])
-        for row in briefs.annotate(month=TruncMonth("published_at"))
-        .values("month")
-        .annotate(brief_count=Count("pk"))
-        .order_by("-month")
-    ]
-
-
 class ArchiveIndexView(PageMixin, TemplateView):
     """Every month with published briefs, grouped by year."""
 
@@ -341,7 +330,7 @@ class ArchiveIndexView(PageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        months = _month_counts(Brief.objects.published())
+        months = month_counts(Brief.objects.published())
         context["years"] = [
             (year, list(group)) for year, group in groupby(months, key=lambda m: m[0].year)
         ]
@@ -393,9 +382,10 @@ class ArchivePeriodView(BriefListView):
         if not context["paginator"].count:
             raise Http404("No briefs from that time.")
         year_start = self.start.replace(month=1)
-        context["months"] = _month_counts(
+        context["months"] = month_counts(
             Brief.objects.published().filter(
-                published_at__gte=year_start, published_at__lt=year_start.replace(year=self.year + 1)
+                published_at__gte=year_start,
+                published_at__lt=year_start.replace(year=self.year + 1),
             )
         )[::-1]
         context["current_month"] = self.start.date() if self.month else None

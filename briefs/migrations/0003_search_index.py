@@ -183,11 +183,10 @@ SQLITE_BACKWARD = [
 
 def _run(statements_by_vendor):
     def run(apps, schema_editor):
-        statements = statements_by_vendor.get(schema_editor.connection.vendor)
+        vendor = schema_editor.connection.vendor
+        statements = statements_by_vendor.get(vendor)
         if statements is None:
-            raise NotImplementedError(
-                f"Brief search supports PostgreSQL and SQLite, not {schema_editor.connection.vendor}."
-            )
+            raise NotImplementedError(f"Brief search supports PostgreSQL and SQLite, not {vendor}.")
         for statement in statements:
             schema_editor.execute(statement, params=None)
 

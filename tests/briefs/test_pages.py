@@ -27,6 +27,11 @@ def card_titles(page):
     return [a.get_text(strip=True) for a in page.select(".card-title a")]
 
 
+def index_counts(page):
+    rows = page.select(".index-list li")
+    return {li.a.get_text(): li.select_one(".count").get_text() for li in rows}
+
+
 def alternate_feeds(page):
     return [link["href"] for link in page.select('head link[rel="alternate"]')]
 
@@ -96,7 +101,9 @@ def test_home_card_shows_dek_source_date_and_topic_chips(client, archive):
 def test_home_shows_most_used_topics_with_published_counts(client, archive):
     page = get_page(client, "/")
     block = page.select_one(".popular-topics")
-    counts = {a.contents[0].strip(): a.select_one(".count").get_text() for a in block.select(".chip")}
+    counts = {
+        a.contents[0].strip(): a.select_one(".count").get_text() for a in block.select(".chip")
+    }
     # The draft carries Rare Earths and Semiconductors but is not counted.
     assert counts == {"Rare Earths": "3", "Semiconductors": "3", "Trade Policy": "3"}
 
@@ -168,8 +175,9 @@ def test_related_briefs_share_most_topics_then_newest_first(client, archive):
 
 def test_brief_page_links_previous_and_next_by_date(client, archive):
     page = get_page(client, archive["fab"].get_absolute_url())
-    assert page.select_one('.neighbours a[rel="prev"]')["href"] == archive["quota"].get_absolute_url()
-    assert page.select_one('.neighbours a[rel="next"]')["href"] == archive["mine"].get_absolute_url()
+    older, newer = (page.select_one(f'.neighbours a[rel="{rel}"]') for rel in ("prev", "next"))
+    assert older["href"] == archive["quota"].get_absolute_url()
+    assert newer["href"] == archive["mine"].get_absolute_url()
     newest = get_page(client, archive["tariff"].get_absolute_url())
     assert newest.select_one('.neighbours a[rel="next"]') is None  # the draft is not next
 
@@ -182,7 +190,8 @@ def test_brief_page_is_an_article_for_open_graph(client, archive):
     page = get_page(client, archive["magnets"].get_absolute_url())
     assert page.select_one('meta[property="og:type"]')["content"] == "article"
     assert page.select_one('meta[property="og:title"]')["content"] == "Magnet Makers Expand"
-    assert page.select_one('meta[name="description"]')["content"] == "Plants open in three countries."
+    description = page.select_one('meta[name="description"]')["content"]
+    assert description == "Plants open in three countries."
     assert page.title.get_text() == "Magnet Makers Expand · Brief Archive"
 
 
@@ -219,8 +228,10 @@ def test_brief_page_stays_light(client, db):
 
 def test_topic_index_counts_published_briefs_and_hides_unused_topics(client, archive):
     page = get_page(client, "/topics/")
-    rows = {li.a.get_text(): li.select_one(".count").get_text() for li in page.select(".index-list li")}
-    assert rows == {"Rare Earths": "3 briefs", "Semiconductors": "3 briefs", "Trade Policy": "3 briefs"}
+    rows = index_counts(page)
+    assert rows == {
+        "Rare Earths": "3 briefs", "Semiconductors": "3 briefs", "Trade Policy": "3 briefs"
+    }
     assert "Unused Topic" not in page.get_text()
 
 
@@ -318,7 +329,7 @@ def test_topic_pages_advertise_their_feeds(client, archive):
 
 def test_sources_list_counts_published_briefs(client, archive):
     page = get_page(client, "/sources/")
-    rows = {li.a.get_text(): li.select_one(".count").get_text() for li in page.select(".index-list li")}
+    rows = index_counts(page)
     assert rows == {"Evening Post": "2 briefs", "Wire Desk": "3 briefs"}
 
 
@@ -326,7 +337,9 @@ def test_source_page_lists_its_published_briefs_and_feed(client, archive):
     wire = archive["sources"][0]
     page = get_page(client, wire.get_absolute_url())
     assert page.h1.get_text() == "Wire Desk"
-    assert card_titles(page) == ["Tariff Talks Stall", "New Fab Breaks Ground", "Magnet Makers Expand"]
+    assert card_titles(page) == [
+        "Tariff Talks Stall", "New Fab Breaks Ground", "Magnet Makers Expand"
+    ]
     assert reverse("briefs:source-feed", kwargs={"slug": wire.slug}) in alternate_feeds(page)
     assert client.get("/sources/no-such-source/").status_code == 404
 
@@ -341,7 +354,8 @@ def test_archive_lists_months_and_each_period_its_briefs(client, archive):
     june = get_page(client, "/archive/2025/06/")
     assert june.h1.get_text() == "June 2025"
     assert card_titles(june) == ["Export Quota Tightened", "Magnet Makers Expand"]
-    assert [c["href"] for c in june.select('.months a[aria-current="page"]')] == ["/archive/2025/06/"]
+    current = june.select('.months a[aria-current="page"]')
+    assert [chip["href"] for chip in current] == ["/archive/2025/06/"]
 
 
 def test_archive_periods_without_briefs_are_not_found(client, archive):
