@@ -52,7 +52,7 @@ def search_briefs(text, *, topics=()):
     UnusableQuery (with a message for the reader) for an empty, too long or
     word-less query; never a database error for odd input.
     """
-    text = " ".join((text or "").split())
+    text = clean_query(text)
     groups, excluded = parse_query(text)
     briefs = Brief.objects.published().with_topics(topics)
     if connection.vendor == "postgresql":
@@ -60,6 +60,15 @@ def search_briefs(text, *, topics=()):
     else:
         briefs = _sqlite_search(briefs, _fts5_expression(groups, excluded))
     return briefs.order_by(F("search_rank").desc(), "-published_at", "-id")
+
+
+def clean_query(text):
+    """The query as searched and shown: control characters dropped, spaces collapsed.
+
+    PostgreSQL refuses NUL characters outright, so they must never reach it.
+    """
+    text = "".join(char for char in (text or "") if char.isprintable() or char.isspace())
+    return " ".join(text.split())
 
 
 def parse_query(text):

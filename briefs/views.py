@@ -7,6 +7,7 @@ breadcrumbs and feed links, so titles and Open Graph tags are never forgotten.
 
 import calendar
 import datetime as dt
+import re
 from itertools import groupby
 
 from django.http import Http404
@@ -25,10 +26,11 @@ from .querysets import (
     sources_with_counts,
     topics_with_counts,
 )
-from .search import UnusableQuery, highlighted, search_briefs
+from .search import UnusableQuery, clean_query, highlighted, search_briefs
 from .topics import UnknownTopic, resolve_topic_slugs
 
 PAGE_SIZE = 20
+SLUG = re.compile(r"[-\w]+")
 SITE_NAME = "Brief Archive"
 FEED_TYPES = (
     ("", "application/rss+xml", "RSS"),
@@ -399,8 +401,8 @@ class SearchView(BriefListView):
     description = "Search the archive's briefs by words, phrases and topics."
 
     def get_queryset(self):
-        self.query = " ".join(self.request.GET.get("q", "").split())
-        wanted = self.request.GET.getlist("topic")[:8]
+        self.query = clean_query(self.request.GET.get("q", ""))
+        wanted = [slug for slug in self.request.GET.getlist("topic")[:8] if SLUG.fullmatch(slug)]
         self.filter_topics = list(Topic.objects.filter(slug__in=wanted)) if wanted else []
         self.problem = ""
         try:

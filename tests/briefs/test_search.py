@@ -248,6 +248,12 @@ def test_unknown_topic_filter_is_ignored(client, library):
     assert [a.get_text() for a in page.select(".card-title a")] == ["Harbour Strike Ends"]
 
 
+def test_control_characters_in_query_and_topic_are_harmless(client, library):
+    assert titles(search_briefs("cran\x00es")) == ["Harbour Strike Ends"]
+    page = search_page(client, "q=cranes%07&topic=ship%07ping&topic=%1B")
+    assert [a.get_text() for a in page.select(".card-title a")] == ["Harbour Strike Ends"]
+
+
 def test_search_results_paginate_with_query_kept(client, db):
     for number in range(23):
         make_brief(f"Lighthouse report {number}", body="The lamp was serviced.")
