@@ -23,7 +23,9 @@ def _annotations_for(request, brief):
     """What the reader may see on ``brief``, fetched once per request and brief."""
     cache = getattr(request, "_annotations_by_brief", None)
     if cache is None:
-        cache = request._annotations_by_brief = {}
+        cache = {}
+        if request is not None:
+            request._annotations_by_brief = cache
     if brief.pk not in cache:
         user = getattr(request, "user", None)
         cache[brief.pk] = list(

@@ -177,8 +177,11 @@ def make_case(seed, kind):
         paragraph, index = doc.find(target.key)
         replacement = doc.sentence()
         paragraph[index] = replacement
+        opening = rng.choice(
+            ["Critics doubted that", "Earlier, it was reported that", "Nobody believed"]
+        )
         carrier = Sentence(
-            next(doc.keys), f"{rng.choice(['Critics doubted that', 'Earlier, it was reported that', 'Nobody believed'])} {quoted[0].lower()}{quoted[1:]}, {rng.choice(TAILS)}."
+            next(doc.keys), f"{opening} {quoted[0].lower()}{quoted[1:]}, {rng.choice(TAILS)}."
         )
         doc.paragraphs.insert(rng.randint(0, len(doc.paragraphs)), [carrier])
         expect = "orphan"
