@@ -5,6 +5,9 @@ from django.contrib.auth import login
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from config.limits import SIGNUP_RATE
+from config.ratelimit import ratelimit
+
 from .forms import SignUpForm
 
 
@@ -17,6 +20,7 @@ def _safe_next(request):
     return settings.LOGIN_REDIRECT_URL
 
 
+@ratelimit(key="ip", rate=SIGNUP_RATE)
 def signup(request):
     """Create an account and sign it in; then go back where the reader came from."""
     if request.user.is_authenticated:

@@ -53,6 +53,16 @@ def read_feed(client, url, **headers):
     return parsed
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: rate limits and cached pages never leak between tests."""
+    from django.core.cache import caches
+
+    for cache in caches.all():
+        cache.clear()
+    yield
+
+
 @pytest.fixture
 def user(db):
     return make_user()

@@ -84,3 +84,33 @@ def test_password_change_needs_the_old_password(client):
     assert response["Location"] == "/accounts/password/change/done/"
     user.refresh_from_db()
     assert user.check_password("brighter-harbour-lamp-10")
+
+
+@pytest.mark.django_db
+def test_sign_up_is_throttled_per_address_after_five_attempts_an_hour(client):
+    for n in range(5):
+        client.post(
+            "/accounts/signup/",
+            {"username": f"newreader{n}", "email": f"r{n}@example.org",
+             "password1": "a-long-unusual-passphrase", "password2": "a-long-unusual-passphrase"},
+            REMOTE_ADDR="203.0.113.77",
+        )
+        client.logout()
+    response = client.post(
+        "/accounts/signup/",
+        {"username": "newreader9", "email": "r9@example.org",
+         "password1": "a-long-unusual-passphrase", "password2": "a-long-unusual-passphrase"},
+        REMOTE_ADDR="203.0.113.77",
+    )
+    assert response.status_code == 429
+    assert "Too many requests" in response.content.decode()
+    assert not get_user_model().objects.filter(username="newreader9").exists()
+
+
+def test_header_offers_log_in_to_visitors_and_my_notes_to_readers(client):
+    page = client.get("/").content.decode()
+    assert 'href="/accounts/login/"' in page and "Sign up" in page
+
+    client.force_login(make_user())
+    page = client.get("/").content.decode()
+    assert "My notes" in page and "Log out" in page and "Sign up" not in page
