@@ -7,6 +7,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements-installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Local commands run with debug on (no production secret needed); the test suite does not.
+DEV := DJANGO_DEBUG=1
 
 .PHONY: run test setup migrate demo check-python clean bench-data bench bench-smoke vnu
 
@@ -22,18 +24,17 @@ $(STAMP): requirements.txt | check-python
 setup: $(STAMP)
 
 migrate: setup
-	$(PY) manage.py migrate --noinput
+	$(DEV) $(PY) manage.py migrate --noinput
 
 demo: migrate
-	@if [ -d briefs/demo ]; then $(PY) manage.py import_briefs briefs/demo; fi
+	@if [ -d briefs/demo ]; then $(DEV) $(PY) manage.py import_briefs briefs/demo; fi
 
 run: demo
-	DJANGO_DEBUG=1 $(PY) manage.py ensure_dev_superuser
+	$(DEV) $(PY) manage.py ensure_dev_superuser
 	@echo "Serving on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
-	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	$(DEV) $(PY) manage.py runserver $(HOST):$(PORT)
 
-test: setup
-	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
+test: migrate
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # The Nu HTML checker for the validity test (a Java jar from npm, kept in .cache/vnu).

@@ -37,7 +37,8 @@ def test_deploy_check_is_clean_under_production_settings():
 def test_production_refuses_to_start_without_a_secret_key():
     result = _manage("check")
     assert result.returncode != 0
-    assert "DJANGO_SECRET_KEY is not set" in result.stderr
+    assert "Configuration error: DJANGO_SECRET_KEY is not set" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_debug_mode_runs_without_a_secret_key():
