@@ -17,6 +17,7 @@ from django.middleware.csrf import CsrfViewMiddleware
 from django.urls import Resolver404, resolve, reverse
 from django.views.decorators.csrf import csrf_exempt
 
+from briefs.cache import CachedPaginator
 from briefs.models import Brief
 
 from . import jsonld
@@ -237,7 +238,10 @@ def _list(request):
         if brief is None:
             raise ApiError(404, f"No published brief has the slug {brief_slug!r}.")
         queryset = queryset.filter(brief=brief).order_by("start", "end", "pk")
-    paginator = Paginator(queryset, PAGE_SIZE)
+    if request.user.is_authenticated:  # the reader's private notes are never cached
+        paginator = Paginator(queryset, PAGE_SIZE)
+    else:
+        paginator = CachedPaginator(queryset, PAGE_SIZE, cache_pages=False)
     number = request.GET.get("page")
     if number is not None and (not number.isdigit() or not 1 <= int(number) <= paginator.num_pages):
         raise ApiError(404, f"No page {number!r}; pages run from 1 to {paginator.num_pages}.")

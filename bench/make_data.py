@@ -204,9 +204,10 @@ def generate(scale, *, progress=True, out=sys.stdout):
             Topic(name=name, slug=_slug(name)) for name in _topic_names(scale.topics)
         )
         password = make_password("bench-password-not-secret")
+        joined = dt.datetime(2021, 1, 1, tzinfo=dt.timezone.utc)
         users = User.objects.bulk_create(
             User(username=f"bench-reader-{i:05d}", password=password,
-                 email=f"reader{i}@bench.invalid", date_joined=dt.datetime(2021, 1, 1, tzinfo=dt.timezone.utc))
+                 email=f"reader{i}@bench.invalid", date_joined=joined)
             for i in range(1, scale.users + 1)
         )
         # Long tail: at full scale the top topic is on a third of the briefs, the median

@@ -27,6 +27,7 @@ from django.utils.html import escape
 from django.utils.http import http_date
 from django.utils.xmlutils import SimplerXMLGenerator
 
+from .cache import remember, sql_key
 from .feed_formats import FORMATS, body_html, clean_text
 from .models import Brief, Source, TaggedBrief, Topic, TopicSlugRedirect
 from .search import UnusableQuery, search_briefs
@@ -132,13 +133,26 @@ class ConditionalFeed(Feed):
         )
         if answer is not response:
             return answer
-        self.get_feed(subject, request).write(response, "utf-8")
+        # The same ETag, address and host always render the same bytes (briefs/cache.py).
+        key = (etag, request.get_full_path(), request.get_host(), request.is_secure())
+        response.content = remember("feed", key, lambda: self._render(subject, request))
         return response
 
+    def _render(self, subject, request):
+        rendered = HttpResponse()
+        self.get_feed(subject, request).write(rendered, "utf-8")
+        return rendered.content
+
     def freshness(self, subject):
-        """Newest change and row count of the whole subject, in one aggregate query."""
-        stamp = subject.queryset.order_by().aggregate(
-            latest=Max("modified_at"), count=Count("pk")
+        """Newest change and row count of the whole subject, in one aggregate query.
+
+        Cached until the archive changes, so a conditional GET scans nothing.
+        """
+        queryset = subject.queryset.order_by()
+        stamp = remember(
+            "freshness",
+            sql_key(queryset),
+            lambda: queryset.aggregate(latest=Max("modified_at"), count=Count("pk")),
         )
         return stamp["latest"], stamp["count"]
 

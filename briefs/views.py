@@ -17,6 +17,7 @@ from django.utils.http import urlencode
 from django.utils.text import Truncator
 from django.views.generic import DetailView, ListView, TemplateView
 
+from .cache import CachedPaginator, cached_list
 from .models import Brief, Source, Topic
 from .querysets import (
     brief_listing,
@@ -99,6 +100,7 @@ class BriefListView(PageMixin, ListView):
     """A paginated list of brief cards, newest first."""
 
     paginate_by = PAGE_SIZE
+    paginator_class = CachedPaginator
     template_name = "briefs/brief_list.html"
     context_object_name = "briefs"
     empty_message = "No briefs here yet."
@@ -128,9 +130,9 @@ class HomeView(BriefListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["popular_topics"] = topics_with_counts().order_by("-brief_count", "name")[
-            : self.popular_topic_count
-        ]
+        context["popular_topics"] = cached_list(
+            topics_with_counts().order_by("-brief_count", "name")[: self.popular_topic_count]
+        )
         return context
 
 
@@ -162,7 +164,7 @@ class BriefDetailView(PageMixin, DetailView):
         previous, following = neighbours(self.object)
         context.update(
             topics=topics,
-            related=related_briefs(self.object, topics) if topics else [],
+            related=cached_list(related_briefs(self.object, topics)) if topics else [],
             previous_brief=previous,
             next_brief=following,
         )
@@ -175,6 +177,7 @@ class TopicIndexView(PageMixin, ListView):
     template_name = "briefs/topic_list.html"
     context_object_name = "topics"
     paginate_by = 300
+    paginator_class = CachedPaginator
     heading = "Topics"
     description = "Every topic in the archive with its number of briefs."
 
@@ -254,7 +257,7 @@ class TopicDetailView(BriefListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         slugs = [topic.slug for topic in self.topics]
-        narrower = (
+        narrower = cached_list(
             topics_with_counts(Brief.objects.published().with_topics(self.topics))
             .exclude(pk__in=[topic.pk for topic in self.topics])
             .order_by("-brief_count", "name")[:20]
@@ -450,7 +453,7 @@ class SearchView(BriefListView):
             )
             context["narrow_down"] = [
                 (topic, self._url(topics=self.filter_topics + [topic]))
-                for topic in within.order_by("-brief_count", "name")[:12]
+                for topic in cached_list(within.order_by("-brief_count", "name")[:12])
             ]
         return context
 

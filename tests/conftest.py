@@ -92,3 +92,18 @@ def curator_client(client, curator):
     """A test client signed in as ``curator``."""
     client.force_login(curator)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache.
+
+    Cached reads are keyed on the archive's change counter (briefs/cache.py), which a
+    test's rolled-back transaction winds back: without this, a later test could meet an
+    earlier test's entries under the same counter value.
+    """
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

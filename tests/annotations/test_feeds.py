@@ -137,13 +137,14 @@ def test_control_characters_in_quote_and_note_are_dropped(client):
     assert entry.summary == "<blockquote><p>quote with</p></blockquote>\n<p>Note here</p>"
 
 
+# "+ 1": the archive version read that keys the cached freshness and body (briefs/cache.py).
 @pytest.mark.parametrize("count", [5, 50])
 @pytest.mark.parametrize(
     "url, queries",
     [
-        ("/annotations/feed/", 2),
-        ("/briefs/{slug}/annotations/feed/", 3),
-        ("/topics/rare-earths/annotations/feed/", 3),
+        ("/annotations/feed/", 2 + 1),
+        ("/briefs/{slug}/annotations/feed/", 3 + 1),
+        ("/topics/rare-earths/annotations/feed/", 3 + 1),
     ],
 )
 def test_note_feed_query_count_does_not_grow_with_its_items(
