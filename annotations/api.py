@@ -17,6 +17,7 @@ from django.middleware.csrf import CsrfViewMiddleware
 from django.urls import Resolver404, resolve, reverse
 from django.views.decorators.csrf import csrf_exempt
 
+from config.limits import ANNOTATION_CREATES_PER_MINUTE
 from briefs.cache import CachedPaginator
 from briefs.models import Brief
 
@@ -32,7 +33,7 @@ from .services import (
 )
 
 PAGE_SIZE = 50
-CREATE_LIMIT_PER_MINUTE = 60
+CREATE_LIMIT_PER_MINUTE = ANNOTATION_CREATES_PER_MINUTE
 MAX_REQUEST_BYTES = 4 * NOTE_MAX_LENGTH + 64_000
 """Room for a maximal note in the widest UTF-8 plus the selectors; anything bigger is refused."""
 

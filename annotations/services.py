@@ -1,25 +1,34 @@
 """Writes on annotations: create, edit, delete, moderate, re-anchor. Views, the API and the
 admin all call these functions, so every write is validated the same way."""
 
+import re
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+
+from config.limits import ANNOTATION_NOTE_MAX_LENGTH as NOTE_MAX_LENGTH
 
 from . import anchoring
 from .models import Annotation
 
-NOTE_MAX_LENGTH = 10_000
+# Control characters other than tab and newlines: PostgreSQL refuses NUL in text and XML
+# feeds refuse the rest, so a note never stores them.
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class NoteTooLong(ValidationError):
     """A note over :data:`NOTE_MAX_LENGTH` characters."""
 
 
-def _check_note(note):
+def _clean_note(note):
+    """The note as stored: control characters dropped, length checked."""
+    note = _CONTROL_CHARACTERS.sub("", note or "")
     if len(note) > NOTE_MAX_LENGTH:
         raise NoteTooLong(
             f"The note has {len(note):,} characters; the limit is {NOTE_MAX_LENGTH:,}.",
             code="note_too_long",
         )
+    return note
 
 
 @transaction.atomic
@@ -31,8 +40,7 @@ def annotation_create(
     Raises :class:`annotations.anchoring.SelectorMismatch` when they do not; the stored prefix
     and suffix are read from the body itself, whatever the client sent.
     """
-    note = note or ""
-    _check_note(note)
+    note = _clean_note(note)
     found_start, found_end = anchoring.locate(
         brief.body, exact=exact, start=start, end=end, prefix=prefix, suffix=suffix
     )
@@ -64,8 +72,7 @@ def annotation_update(*, annotation, by, note=None, visibility=None):
     """Change the note and/or the visibility of one's own annotation."""
     _require_owner(annotation, by)
     if note is not None:
-        _check_note(note)
-        annotation.note = note
+        annotation.note = _clean_note(note)
     if visibility is not None:
         annotation.visibility = visibility
     annotation.full_clean()

@@ -27,6 +27,8 @@ from django.utils.html import escape
 from django.utils.http import http_date
 from django.utils.xmlutils import SimplerXMLGenerator
 
+from config.limits import MAX_PAGE_SIZE
+
 from .cache import remember, sql_key
 from .feed_formats import FORMATS, body_html, clean_text
 from .models import Brief, Source, TaggedBrief, Topic, TopicSlugRedirect
@@ -35,7 +37,7 @@ from .topics import UnknownTopic, resolve_topic_slugs
 
 SITE_NAME = "Brief Archive"
 DEFAULT_LIMIT = 50
-MAX_LIMIT = 200
+MAX_LIMIT = MAX_PAGE_SIZE
 CACHE_CONTROL = "public, max-age=300"
 # Part of every ETag: bump it when the rendered feeds change shape, so readers refetch.
 FEED_VERSION = "1"

@@ -28,9 +28,11 @@ from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from config.limits import SEARCH_QUERY_MAX_LENGTH
+
 from .models import Brief
 
-MAX_QUERY_LENGTH = 200
+MAX_QUERY_LENGTH = SEARCH_QUERY_MAX_LENGTH
 MAX_TERMS = 16
 SEARCH_CONFIG = "english"
 # Title and topics, dek, body: the weights of the ``A``, ``B`` and ``C`` parts.

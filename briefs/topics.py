@@ -2,9 +2,11 @@
 
 from dataclasses import dataclass
 
+from config.limits import SEARCH_MAX_TOPIC_FILTERS
+
 from .models import Topic, TopicSlugRedirect
 
-MAX_TOPICS_IN_SELECTION = 8
+MAX_TOPICS_IN_SELECTION = SEARCH_MAX_TOPIC_FILTERS
 
 
 class UnknownTopic(LookupError):

@@ -8,19 +8,16 @@ the API and the admin import read these constants rather than repeating numbers.
 
 # Search (`/search/?q=`, `/search/feed/?q=`): longer queries are cut to this length.
 SEARCH_QUERY_MAX_LENGTH = 200
-# Topic filters combined with a search (`&topic=a&topic=b`) and slugs in a topic URL.
+# Topics combined in one selection: `&topic=` filters on a search, slugs in a topic URL.
 SEARCH_MAX_TOPIC_FILTERS = 8
 
-# Pagination: `?page=` beyond this is refused (404) on public lists; deep pages go by date archive.
-MAX_PAGE_NUMBER = 1000
 # Any list whose size a visitor may choose (`?limit=` on feeds, `?per_page=` in the API).
 MAX_PAGE_SIZE = 200
 
-# Annotations: a note beyond this length is refused with 413, a quote beyond this with 400.
+# Annotations: a note beyond this length is refused with 413.
 ANNOTATION_NOTE_MAX_LENGTH = 10_000
-ANNOTATION_QUOTE_MAX_LENGTH = 5_000
-# Annotation creation per user (the API answers 429 beyond it).
-ANNOTATION_CREATE_RATE = "60/m"
+# Annotation creation per user and minute (the API answers 429 beyond it).
+ANNOTATION_CREATES_PER_MINUTE = 60
 
 # Accounts: sign-ups per client IP (the sign-up view answers 429 beyond it).
 SIGNUP_RATE = "5/h"

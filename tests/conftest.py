@@ -53,16 +53,6 @@ def read_feed(client, url, **headers):
     return parsed
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Each test starts with an empty cache: rate limits and cached pages never leak between tests."""
-    from django.core.cache import caches
-
-    for cache in caches.all():
-        cache.clear()
-    yield
-
-
 @pytest.fixture
 def user(db):
     return make_user()
@@ -96,14 +86,16 @@ def curator_client(client, curator):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts with an empty cache.
+    """Each test starts and ends with empty caches.
 
-    Cached reads are keyed on the archive's change counter (briefs/cache.py), which a
-    test's rolled-back transaction winds back: without this, a later test could meet an
-    earlier test's entries under the same counter value.
+    Rate limits must not leak between tests, and cached reads are keyed on the archive's
+    change counter (briefs/cache.py), which a test's rolled-back transaction winds back:
+    without this, a later test could meet an earlier test's entries under the same value.
     """
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
     yield
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()

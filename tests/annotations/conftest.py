@@ -1,16 +1,6 @@
-"""Fixtures for the annotation tests: a clean rate-limit cache and a small annotation factory."""
-
-import pytest
-from django.core.cache import cache
+"""A small annotation factory for the annotation tests (the cache is cleared by tests/conftest.py)."""
 
 from annotations.services import annotation_create
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def annotate(brief, user, exact, *, note="", visibility="private", occurrence=0):

@@ -325,3 +325,10 @@ def test_note_text_is_returned_verbatim_not_as_markup(writer, brief):
         writer, "post", "/api/annotations/", _payload(brief, note="<script>alert(1)</script>")
     )
     assert response.json()["body"]["value"] == "<script>alert(1)</script>"
+
+
+def test_control_characters_in_a_note_are_dropped_not_a_server_error(writer, brief):
+    response = _send(writer, "post", "/api/annotations/", _payload(brief, note="Nul\x00 and bell\x07 gone.\nKept."))
+
+    assert response.status_code == 201
+    assert Annotation.objects.get().note == "Nul and bell gone.\nKept."
