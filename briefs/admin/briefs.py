@@ -1,8 +1,5 @@
-"""The curation admin: briefs, topics (merge, rename, duplicates), suggestions, import.
+"""Admin for briefs and sources: counts, filters, bulk actions, export, import."""
 
-Every write goes through ``briefs.curation`` or ``briefs.services``; every action is written
-to the admin log. Changelists annotate their counts in the one listing query.
-"""
 
 import io
 import zipfile
@@ -10,65 +7,30 @@ import zipfile
 from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.admin.views.main import ChangeList
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
-from . import curation
-from .admin_forms import (
-    BriefAdminForm,
-    TopicAdminForm,
-    TopicFilterForm,
-    TopicMergeForm,
-    TopicPickerForm,
-)
-from .admin_import import BriefImportView
-from .topics import MAX_TOPICS_IN_SELECTION
-from .models import (
+from .. import curation, services
+from ..models import (
     Brief,
     BriefRevision,
     Source,
     TaggedBrief,
     Topic,
-    TopicSlugRedirect,
     TopicSuggestion,
 )
-
-MERGE_MAX_TOPICS = 20
-
-
-def count_of(model, field):
-    """How many ``model`` rows point at the outer row through ``field``, as a subquery."""
-    rows = (
-        model.objects.filter(**{field: OuterRef("pk")})
-        .order_by()
-        .values(field)
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
-    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
-
-
-def action_form_response(modeladmin, request, queryset, *, action, template, context):
-    """Render an action's intermediate page, which posts the selection back to the action."""
-    return TemplateResponse(
-        request,
-        template,
-        {
-            **modeladmin.admin_site.each_context(request),
-            "opts": modeladmin.model._meta,
-            "queryset": queryset,
-            "action": action,
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-            **context,
-        },
-    )
+from ..topics import MAX_TOPICS_IN_SELECTION
+from .common import action_form_response, count_of
+from .forms import (
+    BriefAdminForm,
+    TopicFilterForm,
+    TopicPickerForm,
+)
+from .importing import BriefImportView
 
 
 @admin.register(Source)
@@ -293,19 +255,12 @@ class BriefAdmin(admin.ModelAdmin):
         obj.note_change(by=request.user, reason="Edited in the admin")
         super().save_model(request, obj, form, change)
 
-    @staticmethod
-    def _services():
-        from . import services  # the importer's module; imported late, it may grow
-
-        return services
-
     def suggestion_view(self, request, brief_id, suggestion_id, decision):
         """Accept or dismiss one suggested topic, then go back to the brief."""
         brief = get_object_or_404(Brief, pk=brief_id)
         if not self.has_change_permission(request, brief):
             raise PermissionDenied
         suggestion = get_object_or_404(TopicSuggestion, pk=suggestion_id, brief=brief)
-        services = self._services()
         if decision == "accept":
             services.topic_suggestion_accept(suggestion=suggestion)
             message = f"Accepted the suggested topic “{suggestion.topic}”."
@@ -401,190 +356,3 @@ def brief_as_text(brief):
     return "\n\n".join(part for part in parts if part) + "\n"
 
 
-class OldSlugInline(admin.TabularInline):
-    """Old slugs of the topic: their URLs answer 301 to this topic."""
-
-    model = TopicSlugRedirect
-    extra = 0
-    fields = ["old_slug", "created_at"]
-    readonly_fields = fields
-    verbose_name_plural = "old slugs (their URLs redirect here)"
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
-    form = TopicAdminForm
-    list_display = ["name", "slug", "brief_count", "old_slug_list"]
-    search_fields = ["name", "slug"]
-    prepopulated_fields = {"slug": ["name"]}
-    inlines = [OldSlugInline]
-    actions = ["merge_topics"]
-    list_per_page = 200
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(brief_count=count_of(TaggedBrief, "tag"))
-            .prefetch_related("old_slugs")
-        )
-
-    def get_urls(self):
-        return [
-            path(
-                "duplicates/",
-                self.admin_site.admin_view(self.duplicates_view),
-                name="briefs_topic_duplicates",
-            ),
-        ] + super().get_urls()
-
-    def changelist_view(self, request, extra_context=None):
-        extra_context = {"duplicate_group_count": len(curation.topic_near_duplicates()),
-                         **(extra_context or {})}
-        return super().changelist_view(request, extra_context)
-
-    @admin.display(description="briefs", ordering="brief_count")
-    def brief_count(self, topic):
-        return topic.brief_count
-
-    @admin.display(description="old slugs")
-    def old_slug_list(self, topic):
-        return ", ".join(row.old_slug for row in topic.old_slugs.all()) or "—"
-
-    def save_model(self, request, obj, form, change):
-        """Create or rename through the services, so a changed slug leaves a redirect."""
-        data = form.cleaned_data
-        if change:
-            curation.topic_rename(
-                topic=obj, name=data["name"], slug=data["slug"], description=data["description"]
-            )
-        else:
-            created = curation.topic_create(
-                name=data["name"], slug=data["slug"], description=data["description"]
-            )
-            obj.pk, obj.slug = created.pk, created.slug
-            obj._state.adding = False
-
-    def construct_change_message(self, request, form, formsets, add=False):
-        message = super().construct_change_message(request, form, formsets, add)
-        if not add and "slug" in form.changed_data:
-            message.append({"changed": {"fields": ["old slug recorded as a redirect"]}})
-        return message
-
-    def duplicates_view(self, request):
-        """Topics whose names differ only in case, spacing or punctuation, to merge."""
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        groups = curation.topic_near_duplicates(
-            Topic.objects.annotate(brief_count=count_of(TaggedBrief, "tag")).order_by("name")
-        )
-        return TemplateResponse(
-            request,
-            "admin/briefs/topic/duplicates.html",
-            {
-                **self.admin_site.each_context(request),
-                "opts": self.opts,
-                "title": "Topics that look like duplicates",
-                "groups": groups,
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-                "can_merge": self.has_change_permission(request)
-                and self.has_delete_permission(request),
-            },
-        )
-
-    @admin.action(description="Merge selected topics…", permissions=["change", "delete"])
-    def merge_topics(self, request, queryset):
-        topics = queryset.annotate(brief_count=count_of(TaggedBrief, "tag")).order_by(
-            "-brief_count", "name"
-        )
-        if not 2 <= len(topics) <= MERGE_MAX_TOPICS:
-            self.message_user(
-                request,
-                f"Select between 2 and {MERGE_MAX_TOPICS} topics to merge.",
-                messages.WARNING,
-            )
-            return None
-        form = TopicMergeForm(request.POST if "apply" in request.POST else None, topics=queryset)
-        if form.is_valid():
-            keep = form.cleaned_data["keep"]
-            try:
-                plan = curation.topic_merge(keep=keep, merge=list(topics), by=request.user)
-            except ValidationError as error:
-                self.message_user(request, " ".join(error.messages), messages.ERROR)
-                return None
-            self.message_user(
-                request,
-                f"Merged {len(plan.merge)} topic(s) into “{keep}”: {plan.briefs_moving} brief(s) "
-                f"moved; old slugs {', '.join(plan.old_slugs)} now redirect.",
-                messages.SUCCESS,
-            )
-            return None
-        plans = [curation.topic_merge_plan(keep=topic, merge=topics) for topic in topics]
-        return action_form_response(
-            self,
-            request,
-            queryset,
-            action="merge_topics",
-            template="admin/briefs/topic/merge.html",
-            context={
-                "title": "Merge topics",
-                "plans": plans,
-                "topics": topics,
-                "default_keep": topics[0].pk,
-                "form": form,
-            },
-        )
-
-
-@admin.register(TopicSlugRedirect)
-class TopicSlugRedirectAdmin(admin.ModelAdmin):
-    """Old slugs left by renames and merges; deleting one makes its URLs 404."""
-
-    list_display = ["old_slug", "topic", "created_at"]
-    search_fields = ["old_slug", "topic__name"]
-    list_select_related = ["topic"]
-    fields = ["old_slug", "topic", "created_at"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(TopicSuggestion)
-class TopicSuggestionAdmin(admin.ModelAdmin):
-    list_display = ["topic", "brief", "status", "created_at"]
-    list_filter = ["status"]
-    list_select_related = ["brief", "topic"]
-    search_fields = ["topic__name", "brief__title"]
-    raw_id_fields = ["brief", "topic"]
-    actions = ["accept", "dismiss"]
-
-    @admin.action(description="Accept selected suggestions", permissions=["change"])
-    def accept(self, request, queryset):
-        self._decide(request, queryset, "topic_suggestion_accept", "Accepted")
-
-    @admin.action(description="Dismiss selected suggestions", permissions=["change"])
-    def dismiss(self, request, queryset):
-        self._decide(request, queryset, "topic_suggestion_dismiss", "Dismissed")
-
-    def _decide(self, request, queryset, service_name, verb):
-        service = getattr(BriefAdmin._services(), service_name)
-        suggestions = list(queryset.select_related("brief", "topic"))
-        for suggestion in suggestions:
-            service(suggestion=suggestion)
-        LogEntry.objects.log_actions(
-            user_id=request.user.pk,
-            queryset=[suggestion.brief for suggestion in suggestions],
-            action_flag=CHANGE,
-            change_message=f"{verb} a suggested topic.",
-        )
-        self.message_user(request, f"{verb} {len(suggestions)} suggestion(s).", messages.SUCCESS)

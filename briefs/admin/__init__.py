@@ -1,0 +1,16 @@
+"""The curation admin: briefs, topics (merge, rename, duplicates), suggestions, import.
+
+Every write goes through ``briefs.curation`` or ``briefs.services``; every action is written
+to the admin log. Changelists annotate their counts in the one listing query.
+"""
+
+from .briefs import BriefAdmin, SourceAdmin
+from .topics import TopicAdmin, TopicSlugRedirectAdmin, TopicSuggestionAdmin
+
+__all__ = [
+    "BriefAdmin",
+    "SourceAdmin",
+    "TopicAdmin",
+    "TopicSlugRedirectAdmin",
+    "TopicSuggestionAdmin",
+]
