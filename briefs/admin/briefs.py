@@ -1,6 +1,5 @@
 """Admin for briefs and sources: counts, filters, bulk actions, export, import."""
 
-
 import io
 import zipfile
 

@@ -1,7 +1,5 @@
 """Helpers shared by the curation admin's model admins."""
 
-
-
 from django.contrib import admin
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce

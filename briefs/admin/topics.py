@@ -1,7 +1,5 @@
 """Admin for topics: counts, merge, rename with redirects, look-alikes, suggestions."""
 
-
-
 from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
