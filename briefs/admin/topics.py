@@ -18,9 +18,9 @@ from .forms import (
     TopicMergeForm,
 )
 
-MERGE_MAX_TOPICS = 20
-
 from .common import action_form_response, count_of
+
+MERGE_MAX_TOPICS = 20
 
 
 class OldSlugInline(admin.TabularInline):
