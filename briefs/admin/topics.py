@@ -13,12 +13,11 @@ from ..models import (
     TopicSlugRedirect,
     TopicSuggestion,
 )
+from .common import action_form_response, count_of
 from .forms import (
     TopicAdminForm,
     TopicMergeForm,
 )
-
-from .common import action_form_response, count_of
 
 MERGE_MAX_TOPICS = 20
 
