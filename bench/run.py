@@ -80,6 +80,8 @@ def main(argv=None):
     parser.add_argument("--port", type=int, default=0, help="port for gunicorn (a free one)")
     parser.add_argument("--readme", action="store_true", help="write the results to README.md")
     parser.add_argument("--json", metavar="FILE", help="also dump the raw results as JSON")
+    parser.add_argument("--only", metavar="WORDS", help="only pages whose label contains one "
+                        "of these comma-separated words (healthz is always measured)")
     args = parser.parse_args(argv)
     duration = args.duration or (1 if args.smoke else 10)
     import_files = args.import_files if args.import_files is not None else (
@@ -125,6 +127,10 @@ def _run(args, duration, import_files, workdir):
         print("bench-smoke: checking every page's status only (no load numbers)", file=sys.stderr)
 
     targets = _targets()
+    if args.only:
+        words = [word.strip() for word in args.only.split(",") if word.strip()]
+        targets = [t for t in targets
+                   if t.kind == "floor" or any(word in t.label for word in words)]
     for target in targets:
         target.queries = _count_queries(target)
     connection.close()

@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "config.middleware.DatabaseUnavailableMiddleware",
     "config.middleware.RejectNulCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After the security headers, before sessions and CSRF: see briefs/cache.py.
+    "briefs.cache.ReaderPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -208,7 +210,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis backend, reusing its client object (briefs/cache.py).
+            "BACKEND": "briefs.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "brief-archive",
         }
@@ -220,6 +223,17 @@ else:
             "LOCATION": "brief-archive",
         }
     }
+
+# Whole pages and feeds served to signed-out readers from the cache (briefs/cache.py):
+# URL namespaces or views, each with the request headers its answer varies on.
+READER_PAGE_CACHE = {
+    "briefs": (),
+    "annotations:recent": (),
+    "annotations:feed": (),
+    "annotations:brief-feed": (),
+    "annotations:topic-feed": (),
+    "annotations:api-list": ("Accept",),
+}
 
 # Request size bounds (config/limits.py holds the per-feature ones).
 DATA_UPLOAD_MAX_MEMORY_SIZE = limits.IMPORT_MAX_FILE_BYTES + 512 * 1024

@@ -318,7 +318,7 @@ def test_cache_is_local_memory_unless_redis_url_is_set():
     assert _settings_value(backend) == "django.core.cache.backends.locmem.LocMemCache"
     assert (
         _settings_value(backend, REDIS_URL="redis://cache.internal:6379/0")
-        == "django.core.cache.backends.redis.RedisCache"
+        == "briefs.cache.RedisCache"  # Django's Redis backend, client reused
     )
     location = 'settings.CACHES["default"]["LOCATION"]'
     assert _settings_value(location, REDIS_URL="redis://cache.internal:6379/0") == (

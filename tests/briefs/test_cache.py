@@ -110,3 +110,105 @@ def test_a_warm_page_needs_fewer_queries_than_a_cold_one(client, archive):
             assert client.get("/topics/rare-earths/").status_code == 200
         counts.append(len(queries))
     assert counts[1] < counts[0]
+
+
+# Whole pages for signed-out readers (ReaderPageCacheMiddleware) -------------------------
+
+
+def queries_for(client, url, **headers):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, headers=headers)
+    return response, len(queries)
+
+
+@pytest.mark.parametrize(
+    "url", ["/", "/topics/rare-earths/", "/feed/", "/topics/rare-earths/feed/", "/search/?q=gallium"]
+)
+def test_a_warm_public_page_costs_one_counter_read(client, archive, url):
+    first, _ = queries_for(client, url)
+    again, count = queries_for(client, url)
+    assert count == 1  # the archive counter; the page itself comes from the cache
+    assert again.status_code == 200 and again.content == first.content
+
+
+def test_a_new_brief_shows_on_cached_whole_pages_right_after_it_is_saved(client, archive):
+    urls = ["/", "/topics/rare-earths/", "/feed/", "/topics/rare-earths/feed/"]
+    for url in urls:  # twice: the second answer is the cached page
+        warm(client, url, url)
+    make_brief("Fresh Arrival", topics=[archive["topic"]])
+    for url in urls:
+        assert b"Fresh Arrival" in client.get(url).content, url
+
+
+def test_a_public_annotation_shows_on_the_cached_brief_page(client, archive):
+    brief = archive["briefs"][0]
+    url = brief.get_absolute_url()
+    warm(client, url, url)
+    note(brief, make_user("annotator"), visibility="public", note="Licence rules matter")
+    assert b"Licence rules matter" in client.get(url).content
+    note(brief, make_user("secretive"), visibility="private", note="Only mine")
+    assert b"Only mine" not in client.get(url).content
+
+
+def test_signed_in_readers_never_get_a_cached_page(client, archive):
+    reader = make_user("reader")
+    warm(client, "/", "/")  # cached for signed-out readers
+    client.force_login(reader)
+    page = client.get("/").content
+    assert b"Log out" in page and b"csrfmiddlewaretoken" in page
+    client.logout()
+    assert b"Log out" not in client.get("/").content
+
+
+def test_a_signed_in_readers_page_is_never_stored(client, archive):
+    brief = archive["briefs"][0]
+    reader = make_user("reader")
+    note(brief, reader, visibility="private", note="My private thought")
+    client.force_login(reader)
+    assert b"My private thought" in client.get(brief.get_absolute_url()).content
+    client.logout()
+    page = client.get(brief.get_absolute_url()).content
+    assert b"My private thought" not in page and b"Log out" not in page
+
+
+def test_a_response_that_sets_a_cookie_is_never_stored(client, db, settings):
+    settings.READER_PAGE_CACHE = {"login": ()}  # a page that renders a CSRF token
+    assert client.get("/accounts/login/").cookies.get("csrftoken")
+    client.cookies.clear()
+    assert client.get("/accounts/login/").cookies.get("csrftoken")  # rendered again, not cached
+
+
+def test_a_reader_with_a_message_waiting_is_not_served_a_cached_page(client, archive):
+    warm(client, "/", "/")
+    assert getattr(client.get("/"), "_from_reader_cache", False)
+    client.cookies["messages"] = "pending"  # a message is meant for this one reader
+    assert not getattr(client.get("/"), "_from_reader_cache", False)
+
+
+def test_cached_pages_keep_the_security_headers(client, archive):
+    warm(client, "/")
+    response = client.get("/")
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_a_feed_repoll_is_answered_304_from_the_cache(client, archive):
+    etag = client.get("/topics/rare-earths/feed/")["ETag"]
+    response, count = queries_for(client, "/topics/rare-earths/feed/", if_none_match=etag)
+    assert response.status_code == 304 and count == 1
+    assert response["ETag"] == etag and response["Cache-Control"] == "public, max-age=300"
+
+
+def test_a_poller_that_only_asks_conditionally_is_answered_from_the_cache(client, archive):
+    etag = client.get("/feed/")["ETag"]
+    from django.core.cache import cache
+
+    cache.clear()  # as if the page had been evicted: only conditional requests from now on
+    assert client.get("/feed/", headers={"If-None-Match": etag}).status_code == 304
+    response, count = queries_for(client, "/feed/", if_none_match=etag)
+    assert response.status_code == 304 and count == 1
+    # A plain request still gets the whole feed, not the remembered 304.
+    full = client.get("/feed/")
+    assert full.status_code == 200 and full.content

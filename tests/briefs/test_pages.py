@@ -461,9 +461,9 @@ QUERY_BUDGET = {
     "topics": 2 + 1,  # count, page
     "topic": 5 + 1,  # resolve slugs, count, page, topics of the page, narrow down
     "combination": 5 + 1,
-    "sources": 2,  # count, page
+    "sources": 2 + 1,  # count, page
     "source": 4 + 1,  # source, count, page, topics of the page
-    "archive": 1,  # months with counts
+    "archive": 1 + 1,  # months with counts
     "year": 4 + 1,  # count, page, topics of the page, months of the year
     "month": 4 + 1,
     "search": 5 + 1,  # ?topic= filter, count, page, topics of the page, narrow-down topics
