@@ -29,9 +29,12 @@ graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = _int("GUNICORN_KEEPALIVE", 5)
 
 # Recycle each worker after this many requests (jittered so they do not all restart
-# together), which bounds any slow memory growth without a deploy.
-max_requests = _int("GUNICORN_MAX_REQUESTS", 2000)
-max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 200)
+# together), which bounds any slow memory growth without a deploy. Cached pages answer
+# in about a millisecond: at 2,000 a worker restarted every few seconds under load,
+# and each restart (new database connection, empty per-process page copy) was a
+# 100-300 ms stall at p99 in bench/ (issue 8). Memory per worker is bounded anyway.
+max_requests = _int("GUNICORN_MAX_REQUESTS", 25000)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 2500)
 
 # Logs to standard output/error, for the process manager or container runtime to collect.
 accesslog = "-"

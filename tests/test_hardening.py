@@ -369,6 +369,6 @@ def test_gunicorn_config_sizes_workers_and_recycles_them():
     )
     assert config["workers"] == "5"
     assert config["timeout"] == "30"
-    assert config["max_requests"] == "2000"
-    assert config["max_requests_jitter"] == "200"
+    assert config["max_requests"] == "25000"
+    assert config["max_requests_jitter"] == "2500"
     assert config["accesslog"] == "-"
