@@ -122,7 +122,8 @@ def queries_for(client, url, **headers):
 
 
 @pytest.mark.parametrize(
-    "url", ["/", "/topics/rare-earths/", "/feed/", "/topics/rare-earths/feed/", "/search/?q=gallium"]
+    "url",
+    ["/", "/topics/rare-earths/", "/feed/", "/topics/rare-earths/feed/", "/search/?q=gallium"],
 )
 def test_a_warm_public_page_costs_one_counter_read(client, archive, url):
     first, _ = queries_for(client, url)

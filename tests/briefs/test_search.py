@@ -3,7 +3,7 @@
 import pytest
 from bs4 import BeautifulSoup
 
-from briefs.models import Brief, Topic
+from briefs.models import Brief, TaggedBrief, Topic
 from briefs.search import MAX_QUERY_LENGTH, UnusableQuery, highlighted, search_briefs
 from tests.conftest import make_brief, make_topic
 
@@ -163,6 +163,24 @@ def test_index_follows_topic_changes(library):
     assert titles(search_briefs("coastal towns")) == ["Ferry Timetable Changes"]
     ferry.topics.clear()
     assert titles(search_briefs("coastal")) == []
+
+
+def test_index_follows_links_written_many_at_a_time(library):
+    # One statement touching several briefs' links (the importer's bulk INSERT, admin
+    # bulk edits) refreshes each brief it touches.
+    ferry, grid = library["ferry"], library["grid"]
+    island = make_topic("Island Life")
+    TaggedBrief.objects.bulk_create(
+        [TaggedBrief(content_object=brief, tag=island) for brief in (ferry, grid)]
+    )
+    found = sorted(titles(search_briefs("island")))
+    assert found == ["Ferry Timetable Changes", "Grid Upgrade Approved"]
+    lakes = make_topic("Lake Districts")
+    TaggedBrief.objects.filter(tag=island, content_object=grid).update(tag=lakes)
+    assert titles(search_briefs("island")) == ["Ferry Timetable Changes"]
+    assert titles(search_briefs("lake districts")) == ["Grid Upgrade Approved"]
+    TaggedBrief.objects.filter(tag__in=[island, lakes]).delete()
+    assert titles(search_briefs("island")) == [] and titles(search_briefs("lake")) == []
 
 
 def test_publishing_a_draft_makes_it_findable(library):
