@@ -27,7 +27,7 @@ from .querysets import (
     sources_with_counts,
     topics_with_counts,
 )
-from .search import UnusableQuery, clean_query, highlighted, search_briefs
+from .search import MAX_RESULTS, UnusableQuery, clean_query, highlighted, search_briefs
 from .topics import UnknownTopic, resolve_topic_slugs
 
 PAGE_SIZE = 20
@@ -442,6 +442,7 @@ class SearchView(BriefListView):
             query=self.query,
             problem=self.problem,
             searched=searched,
+            capped=searched and context["paginator"].count >= MAX_RESULTS,
             filter_topics=[
                 (topic, self._url(topics=[t for t in self.filter_topics if t != topic]))
                 for topic in self.filter_topics

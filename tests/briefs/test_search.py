@@ -288,3 +288,17 @@ def test_search_page_links_its_feed(client, library):
     page = search_page(client, "q=battery&topic=energy-storage")
     feed = page.select_one('head link[rel="alternate"]')["href"]
     assert feed == "/search/feed/?q=battery&topic=energy-storage"
+
+
+def test_a_search_matching_more_than_the_cap_ranks_the_newest_and_says_so(
+    client, db, monkeypatch
+):
+    # The cap keeps a word found in every brief from ranking the whole archive.
+    monkeypatch.setattr("briefs.search.MAX_RESULTS", 3)
+    monkeypatch.setattr("briefs.views.MAX_RESULTS", 3)
+    for n in range(5):
+        make_brief(f"Tidal Report {n}", body="Tidal power.")  # each newer than the last
+    found = titles(search_briefs("tidal"))
+    assert sorted(found) == ["Tidal Report 2", "Tidal Report 3", "Tidal Report 4"]
+    page = client.get("/search/", {"q": "tidal"}).content.decode()
+    assert "At least 3 briefs found: the best matches among the newest 3 are shown" in page
