@@ -10,7 +10,7 @@ PORT ?= 8000
 # Local commands run with debug on (no production secret needed); the test suite does not.
 DEV := DJANGO_DEBUG=1
 
-.PHONY: run test setup migrate demo check-python clean bench-data bench bench-smoke vnu
+.PHONY: run test setup migrate demo check-python clean bench-data bench bench-smoke soak vnu
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Brief Archive needs Python 3.11 or newer; found " + sys.version.split()[0] + ". Set PYTHON=/path/to/python3.11.")'
@@ -54,6 +54,12 @@ bench: setup
 
 bench-smoke: setup
 	env -u DATABASE_URL $(PY) -m bench.run --smoke $(BENCH_ARGS)
+
+# Issue 9's load test: 64 connections for 2 minutes over a mix of pages, on the same
+# archive as bench; fails on any error, 5xx or worker restarted by a failure.
+soak: setup
+	@test -n "$(DATABASE_URL)" || { echo "soak loads the database of DATABASE_URL (after make bench-data): DATABASE_URL=postgres://postgres@127.0.0.1:5432/ba_bench make soak"; exit 2; }
+	$(PY) -m bench.soak $(SOAK_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .hypothesis

@@ -71,3 +71,29 @@ def test_running_again_changes_nothing(archive):
     assert not generate(TINY, progress=False, out=out)
     assert "skipping" in out.getvalue()
     assert Brief.objects.count() == TINY.briefs
+
+
+def test_every_page_of_the_soak_mix_answers(archive, client, settings):
+    from bench.soak import _paths
+
+    settings.ALLOWED_HOSTS = ["127.0.0.1", "testserver"]  # bench/run.py asks as 127.0.0.1
+    paths = _paths()
+    assert len(paths) > 50
+    for path in paths:
+        assert client.get(path).status_code == 200, path
+
+
+def test_soak_tells_failed_workers_from_recycled_ones():
+    from bench.soak import BOOTED, FAILURES, RECYCLED
+
+    log = "\n".join([
+        "[INFO] Booting worker with pid: 11",
+        "[CRITICAL] WORKER TIMEOUT (pid:11)",
+        "[ERROR] Worker (pid:12) was sent SIGKILL! Perhaps out of memory?",
+        "[ERROR] Worker (pid:13) exited with code 1",
+        "[INFO] Autorestarting worker after current request.",
+        "[INFO] Worker exiting (pid: 14)",
+    ])
+    assert {name: len(p.findall(log)) for name, p in FAILURES.items()} == {
+        "timeout": 1, "killed": 1, "crashed": 1}
+    assert len(RECYCLED.findall(log)) == 1 and len(BOOTED.findall(log)) == 1
