@@ -18,6 +18,7 @@ exits 1 if one does not; it never fails for slowness. Targets are marked, not en
 """
 
 import argparse
+import contextlib
 import datetime as dt
 import io
 import json
@@ -137,12 +138,8 @@ def _run(args, duration, import_files, workdir):
 
     port = args.port or _free_port()
     base = f"http://127.0.0.1:{port}"
-    server = _start_gunicorn(port, workdir, env)
-    sampler = RssSampler(server.pid)
     failures = []
-    try:
-        _wait_until_up(base + "/healthz", server)
-        sampler.start()
+    with serving(port, workdir, env) as sampler:
         for target in targets:
             status = _fetch_status(base + target.path, target.headers)
             if status != target.status:
@@ -152,13 +149,6 @@ def _run(args, duration, import_files, workdir):
             if wrk:
                 target.result = _load(wrk, base + target.path, target.headers, duration,
                                       args.connections)
-    finally:
-        sampler.stop()
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
 
     imported = _import_throughput(import_files, workdir)
     machine = _machine(database, connection)
@@ -254,6 +244,27 @@ def _free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serving(port, workdir, env):
+    """gunicorn answering on ``port`` for the block; yields the RssSampler of its workers.
+
+    Its log goes to ``workdir/gunicorn.log``, its access log to ``workdir/access.log``.
+    """
+    server = _start_gunicorn(port, workdir, env)
+    sampler = RssSampler(server.pid)
+    try:
+        _wait_until_up(f"http://127.0.0.1:{port}/healthz", server)
+        sampler.start()
+        yield sampler
+    finally:
+        sampler.stop()
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
 
 
 def _start_gunicorn(port, workdir, env):

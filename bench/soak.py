@@ -19,7 +19,6 @@ import datetime as dt
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -71,22 +70,11 @@ def _soak(args, wrk, workdir):
     connection.close()
 
     port = run._free_port()
-    server = run._start_gunicorn(port, workdir, env)
-    sampler = run.RssSampler(server.pid)
-    try:
-        run._wait_until_up(f"http://127.0.0.1:{port}/healthz", server)
-        sampler.start()
+    with run.serving(port, workdir, env) as sampler:
         command = [wrk, "-t2", f"-c{args.connections}", f"-d{args.duration}s", "--timeout",
                    "10s", "-s", str(run.LUA), f"http://127.0.0.1:{port}/"]
         output = subprocess.run(command, capture_output=True, text=True, check=True,
                                 env={**os.environ, "BENCH_PATHS": " ".join(paths)}).stdout
-    finally:
-        sampler.stop()
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
 
     line = next(line for line in output.splitlines() if line.startswith("BENCH "))
     load = run.json.loads(line[len("BENCH "):])
