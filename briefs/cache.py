@@ -11,6 +11,9 @@ of keys to delete. Reading the counter is one primary-key query per request.
 The values are query results keyed by their SQL, so a cached read is exactly the
 uncached one. Nothing that depends on the reader (private annotations) is cached.
 Django's cache framework stores them: local memory by default, Redis with REDIS_URL.
+
+On top of those reads, ``ReaderPageCacheMiddleware`` keeps whole pages and feeds for
+signed-out readers under the same counter (bench/README.md has what each layer bought).
 """
 
 import hashlib

@@ -238,6 +238,8 @@ READER_PAGE_CACHE = {
     "annotations:topic-feed": (),
     "annotations:api-list": ("Accept",),
 }
+# Each worker also keeps the pages it served last, up to this many bytes (0: none).
+READER_PAGE_LOCAL_BYTES = int(os.environ.get("DJANGO_READER_PAGE_LOCAL_BYTES", 32 * 1024 * 1024))
 
 # Request size bounds (config/limits.py holds the per-feature ones).
 DATA_UPLOAD_MAX_MEMORY_SIZE = limits.IMPORT_MAX_FILE_BYTES + 512 * 1024
