@@ -322,7 +322,8 @@ class ReaderPageCacheMiddleware:
             return
         head = (response.status_code, list(response.items()))
         if response.status_code == 200:
-            # The body first: a headers entry is only ever found with its body stored.
+            # Should the body be evicted before its headers, a hit finds no body and the
+            # view renders the page again (_answer), so the pair never needs to be atomic.
             cache.set_many({key + ":b": response.content, key + ":h": head}, PAGE_TIMEOUT)
             if self.recent:
                 self.recent.put(key, head, response.content)
