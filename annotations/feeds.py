@@ -4,15 +4,13 @@ Built on the briefs app's ConditionalFeed, so they answer conditional GETs from 
 aggregate query and render with a fixed number of queries, as the brief feeds do.
 """
 
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.html import escape
 
 from briefs.feed_formats import body_html, clean_text
-from briefs.feeds import ConditionalFeed, FeedMoved, feed_title, tag_uri
+from briefs.feeds import ConditionalFeed, feed_title, feed_topic_selection, tag_uri
 from briefs.models import Brief
-from briefs.topics import UnknownTopic, resolve_topic_slugs
 
 from .models import Annotation
 
@@ -99,12 +97,7 @@ class TopicAnnotationsFeed(AnnotationFeed):
     """``/topics/a+b/annotations/feed/``: public notes on briefs carrying every topic named."""
 
     def get_object(self, request, slugs):
-        try:
-            selection = resolve_topic_slugs(slugs)
-        except UnknownTopic:
-            raise Http404("No such topic.") from None
-        if selection.redirect:
-            raise FeedMoved(slugs=selection.canonical)
+        selection = feed_topic_selection(slugs)
         briefs = Brief.objects.published().with_topics(selection.topics)
         return self.subject(
             request,

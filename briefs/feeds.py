@@ -33,7 +33,7 @@ from .cache import remember, sql_key
 from .feed_formats import FORMATS, body_html, clean_text
 from .models import Brief, Source, TaggedBrief, Topic, TopicSlugRedirect
 from .search import UnusableQuery, search_briefs
-from .topics import UnknownTopic, resolve_topic_slugs
+from .topics import topic_selection_or_404
 
 SITE_NAME = "Brief Archive"
 DEFAULT_LIMIT = 50
@@ -53,6 +53,14 @@ class FeedMoved(Exception):
     def __init__(self, **kwargs):
         super().__init__(kwargs)
         self.kwargs = kwargs
+
+
+def feed_topic_selection(slugs):
+    """The topics a feed URL names: unknown ones 404, old slugs move the feed (301)."""
+    selection = topic_selection_or_404(slugs)
+    if selection.redirect:
+        raise FeedMoved(slugs=selection.canonical)
+    return selection
 
 
 @dataclass
@@ -251,12 +259,7 @@ class TopicBriefsFeed(BriefFeed):
     """``/topics/a+b/feed/``: briefs carrying every topic named; old slugs answer 301."""
 
     def get_object(self, request, slugs):
-        try:
-            selection = resolve_topic_slugs(slugs)
-        except UnknownTopic:
-            raise Http404("No such topic.") from None
-        if selection.redirect:
-            raise FeedMoved(slugs=selection.canonical)
+        selection = feed_topic_selection(slugs)
         names = selection.name
         return self.subject(
             request,

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from django.http import Http404
+
 from config.limits import SEARCH_MAX_TOPIC_FILTERS
 
 from .models import Topic, TopicSlugRedirect
@@ -55,3 +57,11 @@ def resolve_topic_slugs(slugs):
         redirect = True
     topics = tuple(found[slug] for slug in sorted(found))
     return TopicSelection(topics, "+".join(t.slug for t in topics), redirect)
+
+
+def topic_selection_or_404(slugs):
+    """:func:`resolve_topic_slugs` for pages and feeds: an unknown slug answers 404."""
+    try:
+        return resolve_topic_slugs(slugs)
+    except UnknownTopic:
+        raise Http404("No such topic.") from None

@@ -28,7 +28,7 @@ from .querysets import (
     topics_with_counts,
 )
 from .search import MAX_RESULTS, UnusableQuery, clean_query, highlighted, search_briefs
-from .topics import UnknownTopic, resolve_topic_slugs
+from .topics import topic_selection_or_404
 
 PAGE_SIZE = 20
 SLUG = re.compile(r"[-\w]+")
@@ -214,10 +214,7 @@ class TopicDetailView(BriefListView):
     template_name = "briefs/topic_detail.html"
 
     def dispatch(self, request, *args, **kwargs):
-        try:
-            self.selection = resolve_topic_slugs(kwargs["slugs"])
-        except UnknownTopic:
-            raise Http404("No such topic.") from None
+        self.selection = topic_selection_or_404(kwargs["slugs"])
         if self.selection.redirect:
             url = reverse("briefs:topic-detail", kwargs={"slugs": self.selection.canonical})
             query = request.GET.urlencode()
