@@ -37,6 +37,30 @@ def make_brief(title=None, *, topics=(), body=None, published_at=None, **fields)
     return brief
 
 
+def make_annotation(brief, user, exact, *, occurrence=0, **fields):
+    """Store an annotation on the ``occurrence``-th copy of ``exact`` in the brief's body.
+
+    Goes straight to the database (no service checks), for tests that need rows of any kind:
+    hidden, orphaned, on drafts.
+    """
+    from annotations.models import Annotation
+
+    start = -1
+    for _ in range(occurrence + 1):
+        start = brief.body.index(exact, start + 1)
+    end = start + len(exact)
+    return Annotation.objects.create(
+        brief=brief,
+        user=user,
+        exact=exact,
+        prefix=brief.body[max(0, start - 32) : start],
+        suffix=brief.body[end : end + 32],
+        start=start,
+        end=end,
+        **fields,
+    )
+
+
 def make_user(username=None, password="correct-horse-battery", **fields):
     """Create an ordinary (non-staff) user."""
     return get_user_model().objects.create_user(

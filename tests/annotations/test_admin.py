@@ -8,7 +8,7 @@ from bs4 import BeautifulSoup
 from django.contrib.admin.models import CHANGE, LogEntry
 
 from annotations.models import Annotation
-from tests.conftest import make_brief, make_user
+from tests.conftest import make_annotation, make_brief, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -17,16 +17,7 @@ NOTE = "Watch the second paragraph closely"
 
 
 def annotate(brief, user, *, visibility="public", note=NOTE, **fields):
-    return Annotation.objects.create(
-        brief=brief,
-        user=user,
-        exact="First",
-        start=0,
-        end=5,
-        note=note,
-        visibility=visibility,
-        **fields,
-    )
+    return make_annotation(brief, user, "First", visibility=visibility, note=note, **fields)
 
 
 def listed_quotes(response):

@@ -7,26 +7,16 @@ import pytest
 
 from annotations.models import Annotation
 from briefs.models import TopicSlugRedirect
-from tests.conftest import make_brief, make_topic, make_user, read_feed
+from tests.conftest import make_annotation, make_brief, make_topic, make_user, read_feed
 
 pytestmark = pytest.mark.django_db
 
 BODY = "Gallium exports fell sharply.\n\nPrices in Rotterdam doubled within a week."
 
 
-def note_on(brief, user, exact, *, note="", visibility="public", **fields):
-    """An annotation on the first occurrence of ``exact`` in the brief's body."""
-    start = brief.body.index(exact)
-    return Annotation.objects.create(
-        brief=brief,
-        user=user,
-        exact=exact,
-        start=start,
-        end=start + len(exact),
-        note=note,
-        visibility=visibility,
-        **fields,
-    )
+def note_on(brief, user, exact, *, visibility="public", **fields):
+    """A note (public unless told otherwise) on the first copy of ``exact`` in the body."""
+    return make_annotation(brief, user, exact, visibility=visibility, **fields)
 
 
 @pytest.fixture

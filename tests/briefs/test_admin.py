@@ -10,7 +10,7 @@ from bs4 import BeautifulSoup
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from briefs.models import Brief, Source, TaggedBrief, Topic, TopicSlugRedirect, TopicSuggestion
+from briefs.models import Brief, TaggedBrief, Topic, TopicSlugRedirect, TopicSuggestion
 from tests.conftest import make_brief, make_source, make_topic, make_user
 
 pytestmark = pytest.mark.django_db

@@ -18,27 +18,12 @@ from django.db import connection
 
 from annotations.models import Annotation
 from briefs.archive import FORMAT, VERSION, archived_models
-from briefs.models import Brief, BriefRevision, TopicSlugRedirect, TopicSuggestion
-from tests.conftest import make_brief, make_source, make_topic, make_user
+from briefs.models import Brief, TopicSlugRedirect, TopicSuggestion
+from tests.conftest import make_annotation, make_brief, make_source, make_topic, make_user
 
 pytestmark = pytest.mark.django_db
 
 DEMO = Path(__file__).resolve().parent.parent.parent / "briefs" / "demo"
-
-
-def _annotate(brief, user, exact, *, visibility="private", note=""):
-    start = brief.body.index(exact)
-    return Annotation.objects.create(
-        brief=brief,
-        user=user,
-        exact=exact,
-        prefix=brief.body[max(0, start - 10) : start],
-        suffix=brief.body[start + len(exact) : start + len(exact) + 10],
-        start=start,
-        end=start + len(exact),
-        note=note,
-        visibility=visibility,
-    )
 
 
 @pytest.fixture
@@ -64,9 +49,9 @@ def small_archive():
     brief.body = "Exports of rare magnets resumed on Monday.\n\nPrices fell at once."
     brief.save()
     reader = make_user("reader", email="reader@example.org", first_name="Ada")
-    _annotate(brief, reader, "rare magnets", visibility="public", note="Which ones?")
-    _annotate(brief, reader, "Prices fell", note="private thought")
-    _annotate(brief, curator, "resumed on Monday")
+    make_annotation(brief, reader, "rare magnets", visibility="public", note="Which ones?")
+    make_annotation(brief, reader, "Prices fell", note="private thought")
+    make_annotation(brief, curator, "resumed on Monday")
     return brief
 
 
@@ -258,7 +243,7 @@ def test_demo_archive_with_annotations_round_trips(tmp_path):
     for brief in Brief.objects.all()[:5]:
         first_words = brief.body.split("\n\n")[0][:30].strip()
         if first_words:
-            _annotate(brief, reader, first_words, visibility="public", note="noted")
+            make_annotation(brief, reader, first_words, visibility="public", note="noted")
     before = _snapshot()
     assert before["briefs.brief"] and before["briefs.taggedbrief"]
     assert before["annotations.annotation"]

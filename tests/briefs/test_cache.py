@@ -4,10 +4,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from annotations.models import Annotation
 from briefs.cache import archive_version
 from briefs.models import Brief, Source, Topic
-from tests.conftest import make_brief, make_source, make_topic, make_user
+from tests.conftest import make_annotation, make_brief, make_source, make_topic, make_user
 
 BODY = "Gallium exports fell sharply in June.\n\nOfficials blamed new licence rules."
 
@@ -77,9 +76,7 @@ def public_total(client):
 
 
 def note(brief, user, **fields):
-    return Annotation.objects.create(
-        brief=brief, user=user, exact="Gallium", start=0, end=7, **fields
-    )
+    return make_annotation(brief, user, "Gallium", **fields)
 
 
 def test_public_annotation_changes_invalidate_and_private_ones_do_not(client, archive):
