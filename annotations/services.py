@@ -1,19 +1,14 @@
 """Writes on annotations: create, edit, delete, moderate, re-anchor. Views, the API and the
 admin all call these functions, so every write is validated the same way."""
 
-import re
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from briefs.text import strip_unfit_characters
 from config.limits import ANNOTATION_NOTE_MAX_LENGTH as NOTE_MAX_LENGTH
 
 from . import anchoring
 from .models import Annotation
-
-# Control characters other than tab and newlines: PostgreSQL refuses NUL in text and XML
-# feeds refuse the rest, so a note never stores them.
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class NoteTooLong(ValidationError):
@@ -22,7 +17,7 @@ class NoteTooLong(ValidationError):
 
 def _clean_note(note):
     """The note as stored: control characters dropped, length checked."""
-    note = _CONTROL_CHARACTERS.sub("", note or "")
+    note = strip_unfit_characters(note or "")
     if len(note) > NOTE_MAX_LENGTH:
         raise NoteTooLong(
             f"The note has {len(note):,} characters; the limit is {NOTE_MAX_LENGTH:,}.",

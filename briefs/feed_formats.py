@@ -7,24 +7,18 @@ which lets every feed class produce all three formats from one set of methods.
 """
 
 import json
-import re
 
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
 from django.utils.html import escape
 
-from .text import body_blocks
-
-# XML 1.0 forbids C0 controls other than tab/newline/return, lone surrogates and
-# U+FFFE/U+FFFF; Django's XML writer refuses the C0 ones outright. C1 controls are
-# legal but render as junk, so they go too.
-_UNFIT_FOR_FEEDS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+from .text import body_blocks, strip_unfit_characters
 
 
 def clean_text(value):
     """``value`` as a string without the characters feeds cannot carry (None stays None)."""
     if value is None:
         return None
-    return _UNFIT_FOR_FEEDS.sub("", str(value))
+    return strip_unfit_characters(str(value))
 
 
 def body_html(body):
