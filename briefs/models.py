@@ -9,6 +9,7 @@ from taggit.models import TagBase, TaggedItemBase
 
 from .signals import brief_body_changed
 from .slugs import base_slug, first_free_slug
+from .text import normalise_body
 
 SLUG_MAX_LENGTH = 200
 
@@ -161,6 +162,10 @@ class Brief(models.Model):
         if "body" in field_names:
             instance._stored_body = instance.body
         return instance
+
+    def clean(self):
+        # Forms (the admin's textarea sends CRLF) and services validate before saving.
+        self.body = normalise_body(self.body)
 
     def note_change(self, *, by=None, reason=""):
         """Say who is changing this brief and why; the next save records it in the revision."""

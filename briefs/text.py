@@ -57,6 +57,22 @@ def is_subheading(text):
     return capitalised >= max(1, (len(words) + 1) // 2)
 
 
+_LINE_END = re.compile(r"\r\n?")
+_TRAILING_SPACE = re.compile(r"[ \t\u00a0]+$", re.MULTILINE)
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def normalise_body(body):
+    """A body in the stored form: ``\\n`` line ends, one blank line between paragraphs.
+
+    Browsers send textarea text with CRLF line ends; stored as is, the paragraphs of an
+    edited brief would run together and annotation offsets would count invisible ``\\r``.
+    """
+    body = strip_unfit_characters(_LINE_END.sub("\n", body or ""))
+    body = _TRAILING_SPACE.sub("", body.replace("\u00a0", " "))
+    return _BLANK_LINES.sub("\n\n", body).strip()
+
+
 def body_blocks(body):
     """Split ``body`` into paragraph blocks with exact offsets into it."""
     blocks = []

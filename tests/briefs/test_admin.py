@@ -11,7 +11,7 @@ from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from briefs.models import Brief, TaggedBrief, Topic, TopicSlugRedirect, TopicSuggestion
-from tests.conftest import make_brief, make_source, make_topic, make_user
+from tests.conftest import make_annotation, make_brief, make_source, make_topic, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -290,6 +290,31 @@ def test_editing_a_brief_body_records_a_revision_by_the_curator(curator_client, 
     assert [topic.name for topic in brief.topics.all()] == ["Ports"]
     revision = brief.revisions.get()
     assert (revision.body, revision.author) == ("Old body.", curator)
+
+
+def test_body_typed_in_the_admin_keeps_its_paragraphs_and_highlights(curator_client, user):
+    brief = make_brief(title="Port strike", body="Cranes stood idle.\n\nTalks resume today.")
+    note = make_annotation(brief, user, "Talks resume", visibility="public")
+    data = {
+        "title": "Port strike",
+        "slug": brief.slug,
+        "status": "published",
+        "body": "A new first paragraph.\r\n\r\nCranes stood idle.\r\n\r\nTalks resume today.\r\n",
+        "published_at_0": "2025-07-01",
+        "published_at_1": "10:00:00",
+        "published_time_known": "on",
+        "revisions-TOTAL_FORMS": "0",
+        "revisions-INITIAL_FORMS": "0",
+    }
+    response = curator_client.post(f"{BRIEFS}{brief.pk}/change/", data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    brief.refresh_from_db()
+    note.refresh_from_db()
+
+    assert brief.body == "A new first paragraph.\n\nCranes stood idle.\n\nTalks resume today."
+    assert len(brief.paragraphs) == 3
+    assert brief.body[note.start:note.end] == "Talks resume"
+    assert note.anchor_status == "shifted"
 
 
 def test_suggested_topics_are_accepted_or_dismissed_from_the_brief_page(curator_client, curator):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from briefs.text import body_blocks, is_subheading
+from briefs.text import body_blocks, is_subheading, normalise_body
 
 
 def test_blocks_have_exact_offsets_into_the_body():
@@ -34,3 +34,13 @@ def test_blocks_survive_extra_blank_lines_and_spaces():
 )
 def test_subheading_heuristic(text, expected):
     assert is_subheading(text) is expected
+
+
+def test_normalised_body_has_plain_line_ends_and_single_blank_lines():
+    typed = "First line.\r\nSame paragraph.  \r\n\r\n \r\n\r\nSecond\u00a0one.\x00\r\n"
+    assert normalise_body(typed) == "First line.\nSame paragraph.\n\nSecond one."
+
+
+def test_normalising_a_stored_body_changes_nothing():
+    body = "One.\n\nTariffs, Tech, And Summits\n\nTwo."
+    assert normalise_body(body) == body
