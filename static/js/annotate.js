@@ -89,22 +89,29 @@
     return range.toString().length;
   }
 
-  /* The selection as body offsets, kept within one paragraph and trimmed of spaces. */
+  /* The selection as body offsets, trimmed of spaces. A selection over several paragraphs
+     keeps them: stored bodies separate paragraphs by exactly one blank line ("\n\n"). */
   function readSelection() {
     var selection = window.getSelection();
     if (!selection || selection.isCollapsed || selection.rangeCount === 0) { return null; }
     var range = selection.getRangeAt(0);
     var block = blockOf(range.startContainer);
     if (!block) { return null; }
-    var text = block.textContent;
+    var blocks = Array.prototype.slice.call(body().querySelectorAll("[data-start]"));
+    var last = blockOf(range.endContainer);
+    if (!last || blocks.indexOf(last) < blocks.indexOf(block)) { last = block; }
     var from = offsetIn(block, range.startContainer, range.startOffset);
-    var to = blockOf(range.endContainer) === block
-      ? offsetIn(block, range.endContainer, range.endOffset) : text.length;
+    var to = blockOf(range.endContainer) === last
+      ? offsetIn(last, range.endContainer, range.endOffset) : last.textContent.length;
+    var texts = blocks.slice(blocks.indexOf(block), blocks.indexOf(last) + 1)
+      .map(function (b) { return b.textContent; });
+    var text = texts.join("\n\n");
+    to += text.length - last.textContent.length;  /* from an offset in `last` to one in `text` */
     while (from < to && /\s/.test(text.charAt(from))) { from += 1; }
     while (to > from && /\s/.test(text.charAt(to - 1))) { to -= 1; }
     if (to <= from) { return null; }
     var base = parseInt(block.getAttribute("data-start"), 10);
-    return { start: base + from, end: base + to, exact: text.slice(from, to), block: block, range: range };
+    return { start: base + from, end: base + to, exact: text.slice(from, to), block: last, range: range };
   }
 
   function hideButton() { if (button) { button.remove(); button = null; } }

@@ -111,3 +111,33 @@ def test_keyboard_shortcut_opens_the_note_form_for_a_selection(page, live_server
     page.keyboard.press("Enter")  # Save
     expect(page.locator("#brief-body mark.hl-private")).to_have_text("Schools will stay closed")
     assert Annotation.objects.get().visibility == "private"
+
+
+def test_a_selection_over_two_paragraphs_is_noted_whole(page, live_server, transactional_db):
+    make_user("span", password="sandbag-levee-42")
+    brief = make_brief("Flood watch", body=BODY)
+    page.goto(live_server.url + "/accounts/login/?next=" + brief.get_absolute_url())
+    page.get_by_label("Username").fill("span")
+    page.get_by_label("Password").fill("sandbag-levee-42")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(re.escape(brief.get_absolute_url()) + "$"))
+    page.locator(".brief-notes[data-annotate-ready]").wait_for(state="attached")
+    page.evaluate(
+        """() => {
+            const [first, second] = document.querySelectorAll('#brief-body p');
+            const range = document.createRange();
+            range.setStart(first.firstChild, first.textContent.indexOf('overnight'));
+            range.setEnd(second.firstChild, 'Volunteers filled sandbags'.length);
+            const selection = window.getSelection();
+            selection.removeAllRanges();
+            selection.addRange(range);
+            document.dispatchEvent(new MouseEvent('mouseup', {bubbles: true}));
+        }"""
+    )
+    page.get_by_role("button", name="Annotate the selected passage").click()
+    page.get_by_role("button", name="Save").click()
+
+    expect(page.locator("#brief-body mark.hl")).to_have_count(2)  # one piece per paragraph
+    annotation = Annotation.objects.get()
+    assert annotation.exact == "overnight.\n\nVolunteers filled sandbags"
+    assert BODY[annotation.start:annotation.end] == annotation.exact
