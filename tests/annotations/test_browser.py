@@ -46,6 +46,18 @@ def _select(page, text):
     )
 
 
+def _sign_in_to_new_brief(page, live_server, username):
+    """Create a reader and a brief, log in with the keyboard and land on the brief."""
+    make_user(username, password="sandbag-levee-42")
+    brief = make_brief("Flood watch", body=BODY)
+    page.goto(live_server.url + "/accounts/login/?next=" + brief.get_absolute_url())
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill("sandbag-levee-42")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(re.escape(brief.get_absolute_url()) + "$"))
+    return brief
+
+
 def test_reader_highlights_notes_reloads_edits_and_deletes(page, live_server, browser, transactional_db):
     make_user("river", password="sandbag-levee-42")
     brief = make_brief("Flood watch", body=BODY)
@@ -94,13 +106,7 @@ def test_reader_highlights_notes_reloads_edits_and_deletes(page, live_server, br
 
 
 def test_keyboard_shortcut_opens_the_note_form_for_a_selection(page, live_server, transactional_db):
-    make_user("keys", password="sandbag-levee-42")
-    brief = make_brief("Flood watch", body=BODY)
-    page.goto(live_server.url + "/accounts/login/?next=" + brief.get_absolute_url())
-    page.get_by_label("Username").fill("keys")
-    page.get_by_label("Password").fill("sandbag-levee-42")
-    page.keyboard.press("Enter")
-    expect(page).to_have_url(re.compile(re.escape(brief.get_absolute_url()) + "$"))
+    _sign_in_to_new_brief(page, live_server, "keys")
 
     _select(page, "Schools will stay closed")
     page.keyboard.press("Alt+Shift+A")
@@ -114,13 +120,7 @@ def test_keyboard_shortcut_opens_the_note_form_for_a_selection(page, live_server
 
 
 def test_a_selection_over_two_paragraphs_is_noted_whole(page, live_server, transactional_db):
-    make_user("span", password="sandbag-levee-42")
-    brief = make_brief("Flood watch", body=BODY)
-    page.goto(live_server.url + "/accounts/login/?next=" + brief.get_absolute_url())
-    page.get_by_label("Username").fill("span")
-    page.get_by_label("Password").fill("sandbag-levee-42")
-    page.keyboard.press("Enter")
-    expect(page).to_have_url(re.compile(re.escape(brief.get_absolute_url()) + "$"))
+    _sign_in_to_new_brief(page, live_server, "span")
     page.locator(".brief-notes[data-annotate-ready]").wait_for(state="attached")
     page.evaluate(
         """() => {
