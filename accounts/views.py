@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from config.limits import SIGNUP_RATE
-from config.ratelimit import ratelimit
+from core.ratelimit import ratelimit
 
 from .forms import SignUpForm
 

@@ -17,9 +17,9 @@ from django.middleware.csrf import CsrfViewMiddleware
 from django.urls import Resolver404, resolve, reverse
 from django.views.decorators.csrf import csrf_exempt
 
-from config.limits import ANNOTATION_CREATES_PER_MINUTE
-from briefs.cache import CachedPaginator
 from briefs.models import Brief
+from config.limits import ANNOTATION_CREATES_PER_MINUTE
+from core.cache import CachedPaginator
 
 from . import jsonld
 from .anchoring import SelectorMismatch

@@ -4,8 +4,8 @@ admin all call these functions, so every write is validated the same way."""
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from briefs.text import strip_unfit_characters
 from config.limits import ANNOTATION_NOTE_MAX_LENGTH as NOTE_MAX_LENGTH
+from core.text import strip_unfit_characters
 
 from . import anchoring
 from .models import Annotation

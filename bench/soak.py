@@ -103,9 +103,9 @@ def _soak(args, wrk, workdir):
 
 def _paths():
     """The benchmark's pages, and briefs, topics, sources and searches across the archive."""
-    from bench.make_data import COMMON_WORD, RARE_WORD
     from django.db.models import Count
 
+    from bench.make_data import COMMON_WORD, RARE_WORD
     from briefs.models import Brief, Source, TaggedBrief
 
     paths = [target.path for target in run._targets() if not target.headers]

@@ -11,7 +11,9 @@ import json
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
 from django.utils.html import escape
 
-from .text import body_blocks, strip_unfit_characters
+from core.text import strip_unfit_characters
+
+from .text import body_blocks
 
 
 def clean_text(value):

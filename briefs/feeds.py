@@ -28,8 +28,8 @@ from django.utils.http import http_date
 from django.utils.xmlutils import SimplerXMLGenerator
 
 from config.limits import MAX_PAGE_SIZE
+from core.cache import remember, sql_key
 
-from .cache import remember, sql_key
 from .feed_formats import FORMATS, body_html, clean_text
 from .models import Brief, Source, TaggedBrief, Topic, TopicSlugRedirect
 from .search import UnusableQuery, search_briefs
@@ -143,7 +143,7 @@ class ConditionalFeed(Feed):
         )
         if answer is not response:
             return answer
-        # The same ETag, address and host always render the same bytes (briefs/cache.py).
+        # The same ETag, address and host always render the same bytes (core/pagecache.py).
         key = (etag, request.get_full_path(), request.get_host(), request.is_secure())
         response.content = remember("feed", key, lambda: self._render(subject, request))
         return response

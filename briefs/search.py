@@ -20,8 +20,12 @@ one of those tables would drop them, and the search tests would then fail.
 
 import re
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-from django.contrib.postgres.search import SearchVectorField
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVectorField,
+)
 from django.db import connection
 from django.db.models import F, FloatField, TextField
 from django.db.models.expressions import RawSQL

@@ -7,16 +7,7 @@ annotation renderer both need each paragraph's span, so it is computed here once
 import re
 from dataclasses import dataclass
 
-# Characters no stored or published text should carry: C0 controls other than tab,
-# newline and return (PostgreSQL refuses NUL; XML 1.0 and Django's feed writer refuse
-# the rest), C1 controls (legal but rendered as junk), lone surrogates, U+FFFE/U+FFFF.
-_UNFIT_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-
-
-def strip_unfit_characters(text):
-    """``text`` without control characters, lone surrogates and non-characters."""
-    return _UNFIT_CHARACTERS.sub("", text)
-
+from core.text import strip_unfit_characters
 
 PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 _SMALL_WORDS = {

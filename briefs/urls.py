@@ -1,25 +1,8 @@
 """Public reading pages of the archive."""
 
-from django.urls import path, re_path, register_converter
+from django.urls import path, re_path
 
-from . import views
-
-
-class TopicSlugsConverter:
-    """One or more topic slugs joined by "+" (``rare-earths+semiconductors``)."""
-
-    regex = r"[-\w]+(?:\+[-\w]+)*"
-
-    def to_python(self, value):
-        return value
-
-    def to_url(self, value):
-        return value
-
-
-register_converter(TopicSlugsConverter, "topicslugs")
-
-from . import feed_urls  # noqa: E402  (needs the converter registered first)
+from . import feed_urls, views
 
 app_name = "briefs"
 

@@ -17,7 +17,8 @@ from django.utils.http import urlencode
 from django.utils.text import Truncator
 from django.views.generic import DetailView, ListView, TemplateView
 
-from .cache import CachedPaginator, cached_list
+from core.cache import CachedPaginator, cached_list
+
 from .models import Brief, Source, Topic
 from .querysets import (
     brief_listing,

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "taggit",
+    "core",
     "briefs",
     "annotations",
     "accounts",
@@ -67,12 +68,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "config.middleware.ContentSecurityPolicyMiddleware",
-    "config.middleware.DatabaseUnavailableMiddleware",
-    "config.middleware.RejectNulCharactersMiddleware",
+    "core.middleware.ContentSecurityPolicyMiddleware",
+    "core.middleware.DatabaseUnavailableMiddleware",
+    "core.middleware.RejectNulCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # After the security headers, before sessions and CSRF: see briefs/cache.py.
-    "briefs.cache.ReaderPageCacheMiddleware",
+    # After the security headers, before sessions and CSRF: see core/pagecache.py.
+    "core.pagecache.ReaderPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -177,11 +178,11 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
 
 # Behind N proxies that append to X-Forwarded-For, the client address is the one N
-# from the right (config.ratelimit.client_ip); 0 trusts only REMOTE_ADDR.
+# from the right (core.ratelimit.client_ip); 0 trusts only REMOTE_ADDR.
 TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
 
 # Content Security Policy (django-csp 4): no inline script or style, nothing from
-# other origins. The admin gets inline styles only (config.middleware).
+# other origins. The admin gets inline styles only (core.middleware).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -204,8 +205,8 @@ AXES_FAILURE_LIMIT = 10
 AXES_COOLOFF_TIME = timedelta(minutes=10)
 AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "config.ratelimit.login_lockout"
-AXES_CLIENT_IP_CALLABLE = "config.ratelimit.client_ip"
+AXES_LOCKOUT_CALLABLE = "core.ratelimit.login_lockout"
+AXES_CLIENT_IP_CALLABLE = "core.ratelimit.client_ip"
 AXES_SENSITIVE_PARAMETERS = ["password"]
 
 # Cache: local memory per process by default; a shared Redis when REDIS_URL is set
@@ -214,8 +215,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            # Django's Redis backend, reusing its client object (briefs/cache.py).
-            "BACKEND": "briefs.cache.RedisCache",
+            # Django's Redis backend, reusing its client object (core/redis.py).
+            "BACKEND": "core.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "brief-archive",
         }
@@ -228,7 +229,7 @@ else:
         }
     }
 
-# Whole pages and feeds served to signed-out readers from the cache (briefs/cache.py):
+# Whole pages and feeds served to signed-out readers from the cache (core/pagecache.py):
 # URL namespaces or views, each with the request headers its answer varies on.
 READER_PAGE_CACHE = {
     "briefs": (),

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
+from core import views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -14,4 +14,4 @@ urlpatterns = [
 ]
 
 # A database outage anywhere in the request answers 503, any other fault 500.
-handler500 = "config.errors.server_error"
+handler500 = "core.views.server_error"

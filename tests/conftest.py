@@ -113,7 +113,7 @@ def _empty_cache():
     """Each test starts and ends with empty caches.
 
     Rate limits must not leak between tests, and cached reads are keyed on the archive's
-    change counter (briefs/cache.py), which a test's rolled-back transaction winds back:
+    change counter (core/cache.py), which a test's rolled-back transaction winds back:
     without this, a later test could meet an earlier test's entries under the same value.
     """
     from django.core.cache import caches

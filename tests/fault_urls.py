@@ -6,7 +6,7 @@ from django.http import HttpResponse
 from django.urls import path
 
 from config import urls as site_urls
-from config.ratelimit import ratelimit
+from core.ratelimit import ratelimit
 
 
 def crash(request):

@@ -48,7 +48,7 @@ def visitor():
 @given(text=any_text.filter(lambda text: "\x00" not in text))
 def test_topic_selection_parser_accepts_or_refuses_cleanly(topics, text):
     """Any text a URL can carry: NUL never reaches the parser (the URL converter and
-    config.middleware.RejectNulCharactersMiddleware stop it first)."""
+    core.middleware.RejectNulCharactersMiddleware stop it first)."""
     try:
         selection = resolve_topic_slugs(text)
     except UnknownTopic:

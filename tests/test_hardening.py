@@ -186,7 +186,7 @@ def test_accounts_login_is_throttled_too(client, throttled):
     assert "_auth_user_id" not in client.session
 
 
-# --- Sign-up throttling (config.ratelimit) ---------------------------------------------
+# --- Sign-up throttling (core.ratelimit) ---------------------------------------------
 
 
 @pytest.mark.django_db
@@ -229,7 +229,7 @@ def test_forwarded_address_counts_only_behind_a_trusted_proxy(client, settings):
 
 
 def test_rate_strings_are_checked_when_the_decorator_is_applied():
-    from config.ratelimit import parse_rate, ratelimit
+    from core.ratelimit import parse_rate, ratelimit
 
     assert parse_rate("5/h") == (5, 3600)
     assert parse_rate("60/m") == (60, 60)
@@ -318,7 +318,7 @@ def test_cache_is_local_memory_unless_redis_url_is_set():
     assert _settings_value(backend) == "django.core.cache.backends.locmem.LocMemCache"
     assert (
         _settings_value(backend, REDIS_URL="redis://cache.internal:6379/0")
-        == "briefs.cache.RedisCache"  # Django's Redis backend, client reused
+        == "core.redis.RedisCache"  # Django's Redis backend, client reused
     )
     location = 'settings.CACHES["default"]["LOCATION"]'
     assert _settings_value(location, REDIS_URL="redis://cache.internal:6379/0") == (

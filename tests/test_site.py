@@ -19,7 +19,7 @@ def test_healthz_answers_ok_when_database_answers(client):
 
 @pytest.mark.django_db
 def test_healthz_answers_503_when_database_fails(client):
-    with mock.patch("config.views.connection.cursor", side_effect=OSError("connection refused")):
+    with mock.patch("core.views.connection.cursor", side_effect=OSError("connection refused")):
         response = client.get("/healthz")
     assert response.status_code == 503
     assert response.content == b"database unavailable"

@@ -1,9 +1,9 @@
-"""The archive's change counter that briefs/cache.py keys every cached read on.
+"""The archive's change counter that core/cache.py keys every cached read on.
 
 One row in ``briefs_archive_version``; triggers bump it on any write to briefs,
 sources, topics and topic links (statement triggers on PostgreSQL, row triggers on
 SQLite, which has no others). The annotations app adds its own triggers for public
-annotations. No model stands for the table: only briefs/cache.py reads it.
+annotations. No model stands for the table: only core/cache.py reads it.
 """
 
 from django.db import migrations

@@ -127,7 +127,7 @@ def test_control_characters_in_quote_and_note_are_dropped(client):
     assert entry.summary == "<blockquote><p>quote with</p></blockquote>\n<p>Note here</p>"
 
 
-# "+ 1": the archive version read that keys the cached freshness and body (briefs/cache.py).
+# "+ 1": the archive version read that keys the cached freshness and body (core/cache.py).
 @pytest.mark.parametrize("count", [5, 50])
 @pytest.mark.parametrize(
     "url, queries",

@@ -1,11 +1,11 @@
-"""Cached reads (briefs/cache.py) never outlive the data: each kind of change invalidates them."""
+"""Cached reads (core/cache.py) never outlive the data: each kind of change invalidates them."""
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from briefs.cache import archive_version
 from briefs.models import Brief, Source, Topic
+from core.cache import archive_version
 from tests.conftest import make_annotation, make_brief, make_source, make_topic, make_user
 
 BODY = "Gallium exports fell sharply in June.\n\nOfficials blamed new licence rules."

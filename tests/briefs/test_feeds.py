@@ -488,7 +488,7 @@ def test_opml_of_an_unknown_topic_is_404(client, topics):
     assert client.get("/topics/opml/?topics=rare-earths,nope").status_code == 404
 
 
-# "+ 1": the archive version read that keys the cached freshness and body (briefs/cache.py).
+# "+ 1": the archive version read that keys the cached freshness and body (core/cache.py).
 @pytest.mark.parametrize("count", [5, 50])
 @pytest.mark.parametrize(
     "url, queries",

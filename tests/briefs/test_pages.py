@@ -454,7 +454,7 @@ def build_archive(size):
 
 
 # Cold requests (empty cache); "+ 1" is the archive version read that keys the cache
-# (briefs/cache.py). Warm requests need fewer: test_warm_pages_need_fewer_queries.
+# (core/cache.py). Warm requests need fewer: test_warm_pages_need_fewer_queries.
 QUERY_BUDGET = {
     "home": 4 + 1,  # count, page, topics of the page, most used topics
     "brief": 6 + 1,  # brief, its topics, related, older, newer, visible annotations

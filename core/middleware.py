@@ -65,7 +65,7 @@ class DatabaseUnavailableMiddleware:
     database answers again, the next request opens a fresh connection (Django
     discards broken ones thanks to ``CONN_HEALTH_CHECKS``), so the app recovers
     without a restart. Failures outside views (a middleware's own query) reach
-    ``config.errors.server_error``, which gives the same page.
+    ``core.views.server_error``, which gives the same page.
     """
 
     def __init__(self, get_response):

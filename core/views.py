@@ -1,11 +1,15 @@
-"""Site-wide views that belong to no app: the health check."""
+"""Site-wide views that belong to no app: the health check and the 500 handler."""
 
 import logging
+import sys
 
 from django.db import connection
 from django.http import HttpResponse
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+
+from .middleware import DATABASE_ERRORS, database_unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -24,3 +28,16 @@ def healthz(request):
             "database unavailable", status=503, content_type="text/plain; charset=utf-8"
         )
     return HttpResponse("ok", content_type="text/plain; charset=utf-8")
+
+
+def server_error(request, template_name=defaults.ERROR_500_TEMPLATE_NAME):
+    """Render ``500.html``, or the 503 page when the exception being handled is a database outage.
+
+    ``DatabaseUnavailableMiddleware`` catches outages inside views; this catches
+    the rest (a middleware's own query, a session saved on the way out), so the
+    visitor sees "try again shortly" rather than "something broke" either way.
+    """
+    exception = sys.exc_info()[1]
+    if isinstance(exception, DATABASE_ERRORS):
+        return database_unavailable(request)
+    return defaults.server_error(request, template_name=template_name)

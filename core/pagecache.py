@@ -1,163 +1,19 @@
-"""Caching of the archive's expensive reads, invalidated by the database itself.
-
-``briefs_archive_version`` (migration 0005) holds one counter that triggers bump
-whenever briefs, sources, topics or topic links change, and whenever a public
-annotation appears, changes or goes (migration annotations 0003) — whatever does the
-write: a service, the admin, a bulk ``update()``, raw SQL, an archive import. Every
-cached value is keyed on the counter as read at the start of the request, so one
-change makes every old entry unreachable on every app server at once, with no list
-of keys to delete. Reading the counter is one primary-key query per request.
-
-The values are query results keyed by their SQL, so a cached read is exactly the
-uncached one. Nothing that depends on the reader (private annotations) is cached.
-Django's cache framework stores them: local memory by default, Redis with REDIS_URL.
-
-On top of those reads, ``ReaderPageCacheMiddleware`` keeps whole pages and feeds for
-signed-out readers under the same counter (bench/README.md has what each layer bought).
-"""
+"""Whole pages and feeds for signed-out readers, kept in the cache under the archive version."""
 
 import hashlib
 import threading
-from collections import OrderedDict
 
+from cachetools import LRUCache
 from django.core.cache import cache
-from django.core.cache.backends import redis as redis_backend
-from django.core.exceptions import EmptyResultSet
-from django.core.paginator import Paginator
-from django.core.signals import request_finished, request_started
 from django.db import connection
-from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.utils.functional import cached_property
 
-TIMEOUT = 60 * 60
-_MISSING = object()
-_local = threading.local()
-
-
-def _start_request(**kwargs):
-    _local.in_request, _local.version = True, None
-
-
-def _end_request(**kwargs):
-    _local.in_request, _local.version = False, None
-
-
-def _forget_version(**kwargs):
-    # A write inside this request: the next read must see the bumped counter.
-    _local.version = None
-
-
-request_started.connect(_start_request, dispatch_uid="briefs.cache.start")
-request_finished.connect(_end_request, dispatch_uid="briefs.cache.end")
-for _signal in (post_save, post_delete, m2m_changed):
-    _signal.connect(_forget_version, dispatch_uid=f"briefs.cache.forget.{id(_signal)}")
-
-
-class _ReusingRedisCacheClient(redis_backend.RedisCacheClient):
-    """Django's Redis client, keeping one ``redis.Redis`` per connection pool.
-
-    Django builds a new client object for every cache call; a cached page is one or
-    two calls, so that construction was a sixth of a warm request. The client is
-    thread-safe and holds no connection of its own (the pool does), so reusing it
-    changes nothing else.
-    """
-
-    def get_client(self, key=None, *, write=False):
-        pool = self._get_connection_pool(write)
-        clients = self.__dict__.setdefault("_clients", {})
-        client = clients.get(id(pool))
-        if client is None:
-            client = clients[id(pool)] = self._client(connection_pool=pool)
-        return client
-
-
-class RedisCache(redis_backend.RedisCache):
-    """``django.core.cache.backends.redis.RedisCache`` with the client reused (above)."""
-
-    def __init__(self, server, params):
-        super().__init__(server, params)
-        self._class = _ReusingRedisCacheClient
-
-
-def archive_version():
-    """The archive's change counter: read once per request, or None without the table."""
-    version = getattr(_local, "version", None)
-    if version is not None:
-        return version
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT n FROM briefs_archive_version WHERE id = 1")
-        row = cursor.fetchone()
-    version = row[0] if row else None
-    if getattr(_local, "in_request", False):
-        _local.version = version
-    return version
-
-
-def remember(name, parts, compute, timeout=TIMEOUT):
-    """``compute()``, cached under ``name`` and ``parts`` for this archive version."""
-    version = archive_version()
-    if version is None:
-        return compute()
-    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
-    key = f"archive:{connection.alias}:{version}:{name}:{digest}"
-    value = cache.get(key, _MISSING)
-    if value is _MISSING:
-        value = compute()
-        cache.set(key, value, timeout)
-    return value
-
-
-def sql_key(queryset):
-    """What identifies a queryset's result: its SQL and parameters."""
-    sql, params = queryset.query.sql_with_params()
-    return (sql, tuple(map(str, params)))
-
-
-def cached_list(queryset):
-    """The rows of ``queryset`` (prefetches included), cached by its SQL."""
-    try:
-        key = sql_key(queryset)
-    except EmptyResultSet:  # .none() and the like: nothing to ask the database
-        return list(queryset)
-    return remember("list", key, lambda: list(queryset))
-
-
-def cached_count(queryset):
-    """``queryset.count()``, cached by its SQL: a count of the archive scans it once a change."""
-    try:
-        key = sql_key(queryset)
-    except EmptyResultSet:
-        return queryset.count()
-    return remember("count", key, queryset.count)
-
-
-class CachedPaginator(Paginator):
-    """A Paginator whose count and page rows come from the cache when the archive is unchanged.
-
-    Deep pages of a long list cost an OFFSET scan once per change of the archive, not once
-    per request. With ``cache_pages=False`` only the count is cached.
-    """
-
-    def __init__(self, *args, cache_pages=True, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.cache_pages = cache_pages
-
-    @cached_property
-    def count(self):
-        if hasattr(self.object_list, "query"):
-            return cached_count(self.object_list)
-        return super().count
-
-    def _get_page(self, object_list, number, paginator):
-        if self.cache_pages and hasattr(object_list, "query"):
-            object_list = cached_list(object_list)
-        return super()._get_page(object_list, number, paginator)
-
-
-# Whole responses for signed-out readers --------------------------------------------------
+from .cache import archive_version
 
 PAGE_TIMEOUT = 10 * 60  # also bounds what the counter does not see (a renamed user's notes)
 _STORED_STATUSES = (200, 304)
+
+
+_ENTRY_OVERHEAD = 1024  # headers and bookkeeping of one stored page, roughly
 
 
 class _RecentPages:
@@ -165,34 +21,26 @@ class _RecentPages:
 
     In front of the shared cache: a feed is a few hundred kilobytes, and fetching and
     unpickling it from Redis cost as much as the rest of the request. Keys carry the
-    archive version like every other, so a copy here can never be stale.
+    archive version like every other, so a copy here can never be stale. cachetools'
+    ``LRUCache`` sized by body length does the bookkeeping; a lock makes it thread-safe.
     """
 
     def __init__(self, budget):
-        self.budget, self.used = budget, 0
-        self.entries = OrderedDict()
+        self.entries = LRUCache(
+            maxsize=budget, getsizeof=lambda entry: len(entry[1] or b"") + _ENTRY_OVERHEAD
+        )
+        self.largest = budget // 4  # one huge feed must not flush everything else
         self.lock = threading.Lock()
 
     def get(self, key):
         with self.lock:
-            entry = self.entries.get(key)
-            if entry is not None:
-                self.entries.move_to_end(key)
-            return entry
+            return self.entries.get(key)
 
     def put(self, key, head, body):
-        size = len(body or b"") + 1024
-        if size > self.budget // 4:
+        if len(body or b"") + _ENTRY_OVERHEAD > self.largest:
             return
         with self.lock:
-            old = self.entries.pop(key, None)
-            if old is not None:
-                self.used -= len(old[1] or b"") + 1024
             self.entries[key] = (head, body)
-            self.used += size
-            while self.used > self.budget:
-                _, (_, dropped) = self.entries.popitem(last=False)
-                self.used -= len(dropped or b"") + 1024
 
 
 class ReaderPageCacheMiddleware:

@@ -1,6 +1,7 @@
 """A small cache-based rate limiter for views, and the client address it counts by.
 
-Used where django-axes does not reach: sign-ups per IP, writes per user. Counters
+The project's one rate limiter, used where django-axes does not reach: sign-ups per IP,
+note writes per user (the API and pages). Counters
 live in Django's cache, so with several app servers the limit is exact only when
 they share a cache (set ``REDIS_URL``); with the local-memory default each worker
 counts on its own, which still stops a single client hammering one process.
@@ -67,34 +68,47 @@ def too_many_requests(request, retry_after):
     return response
 
 
+def rate_limit_hit(*, scope, who, rate):
+    """Count one request of ``who`` against ``rate`` in ``scope``; seconds to wait, or 0.
+
+    ``scope`` names what is limited (a view, "annotation-write"), ``who`` the client
+    (``"user:3"``, an address). Windows are fixed (the counter starts on the first
+    request), which is simple and cheap: at worst twice the rate passes around a
+    window's edge. The counter lives in the shared cache, so with Redis every worker
+    and server counts together.
+    """
+    limit, window = parse_rate(rate)
+    now = int(time.time())
+    window_start = now - now % window
+    cache_key = f"ratelimit:{scope}:{who}:{window_start}"
+    cache.add(cache_key, 0, timeout=window + 5)
+    try:
+        used = cache.incr(cache_key)
+    except ValueError:  # evicted between add and incr: count this one as the first
+        cache.set(cache_key, 1, timeout=window + 5)
+        used = 1
+    return window_start + window - now if used > limit else 0
+
+
 def ratelimit(*, key="ip", rate, methods=("POST",), group=None):
     """Refuse a view with 429 once ``key`` has made ``rate`` requests in the window.
 
     ``key`` is ``"ip"``, ``"user"`` (signed-in user, else IP) or a callable of the
     request; only ``methods`` count (so showing a sign-up form is free, submitting
-    it is not). Windows are fixed (the counter starts on the first request), which
-    is simple and cheap: at worst twice the rate passes around a window's edge.
+    it is not). Counting is :func:`rate_limit_hit`'s.
     """
-    limit, window = parse_rate(rate)
+    parse_rate(rate)  # a bad rate fails at import time, not on the first request
 
     def decorator(view):
-        name = group or f"{view.__module__}.{view.__qualname__}"
+        scope = group or f"{view.__module__}.{view.__qualname__}"
 
         @functools.wraps(view)
         def wrapped(request, *args, **kwargs):
-            if request.method not in methods:
-                return view(request, *args, **kwargs)
-            now = int(time.time())
-            window_start = now - now % window
-            cache_key = f"ratelimit:{name}:{_key_value(request, key)}:{window_start}"
-            cache.add(cache_key, 0, timeout=window + 5)
-            try:
-                used = cache.incr(cache_key)
-            except ValueError:  # evicted between add and incr: count this one as the first
-                cache.set(cache_key, 1, timeout=window + 5)
-                used = 1
-            if used > limit:
-                return too_many_requests(request, retry_after=window_start + window - now)
+            if request.method in methods:
+                who = _key_value(request, key)
+                retry_after = rate_limit_hit(scope=scope, who=who, rate=rate)
+                if retry_after:
+                    return too_many_requests(request, retry_after=retry_after)
             return view(request, *args, **kwargs)
 
         return wrapped

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "core"
+    verbose_name = "Site infrastructure"
+
+    def ready(self):
+        from . import converters  # noqa: F401  (registers the path converters)
