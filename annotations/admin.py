@@ -6,7 +6,6 @@ orphans with the "anchor status" filter. Nothing here edits a reader's words.
 """
 
 from django.contrib import admin, messages
-from django.contrib.admin.models import CHANGE, LogEntry
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -72,13 +71,6 @@ class AnnotationAdmin(admin.ModelAdmin):
         annotations = list(queryset)
         for annotation in annotations:
             service(annotation=annotation, by=request.user)
-        if annotations:
-            LogEntry.objects.log_actions(
-                user_id=request.user.pk,
-                queryset=annotations,
-                action_flag=CHANGE,
-                change_message=f"{verb} by a curator.",
-            )
         self.message_user(request, f"{verb} {len(annotations)} annotation(s).", messages.SUCCESS)
 
     @admin.action(description="Hide selected annotations from the public", permissions=["change"])

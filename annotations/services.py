@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from config.limits import ANNOTATION_NOTE_MAX_LENGTH as NOTE_MAX_LENGTH
+from core.history import CHANGE, history_record
 from core.text import strip_unfit_characters
 
 from . import anchoring
@@ -87,6 +88,8 @@ def _set_hidden(annotation, by, hidden):
         raise PermissionDenied("Only curators may hide or show annotations.")
     annotation.hidden = hidden
     annotation.save(update_fields=["hidden", "modified_at"])
+    verb = "Hidden" if hidden else "Shown"
+    history_record(by=by, objects=[annotation], action=CHANGE, message=f"{verb} by a curator.")
     return annotation
 
 

@@ -8,7 +8,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
 from .signals import brief_body_changed
-from .slugs import base_slug, first_free_slug
+from .slugs import unique_slug
 from .text import normalise_body
 
 SLUG_MAX_LENGTH = 200
@@ -32,13 +32,20 @@ class Source(models.Model):
 
     def save(self, *args, **kwargs):
         if not self.slug:
-            taken = set(
-                Source.objects.filter(slug__startswith=base_slug(self.name, fallback="source"))
-                .exclude(pk=self.pk)
-                .values_list("slug", flat=True)
+            self.slug = unique_slug(
+                self.name,
+                taken=self._slugs_in_use,
+                max_length=self._meta.get_field("slug").max_length,
+                fallback="source",
             )
-            self.slug = first_free_slug(base_slug(self.name, fallback="source"), taken)
         super().save(*args, **kwargs)
+
+    def _slugs_in_use(self, base):
+        return (
+            Source.objects.filter(slug__startswith=base)
+            .exclude(pk=self.pk)
+            .values_list("slug", flat=True)
+        )
 
 
 class Topic(TagBase):
@@ -56,6 +63,29 @@ class Topic(TagBase):
 
     def get_absolute_url(self):
         return reverse("briefs:topic-detail", kwargs={"slugs": self.slug})
+
+    def save(self, *args, **kwargs):
+        if not self.slug:  # before taggit's own slugging, which knows no old slugs
+            self.slug = self.free_slug(self.name)
+        super().save(*args, **kwargs)
+
+    def free_slug(self, text):
+        """A slug for ``text`` used neither by another topic nor as another topic's old slug."""
+        return unique_slug(
+            text,
+            taken=self._slugs_in_use,
+            max_length=self._meta.get_field("slug").max_length,
+            fallback="topic",
+        )
+
+    def _slugs_in_use(self, base):
+        other_topics = Topic.objects.filter(slug__startswith=base)
+        old_slugs = TopicSlugRedirect.objects.filter(old_slug__startswith=base)
+        if self.pk is not None:
+            other_topics = other_topics.exclude(pk=self.pk)
+            old_slugs = old_slugs.exclude(topic=self)
+        return [*other_topics.values_list("slug", flat=True),
+                *old_slugs.values_list("old_slug", flat=True)]
 
 
 class TaggedBrief(TaggedItemBase):
@@ -199,13 +229,14 @@ class Brief(models.Model):
         self._change_author, self._change_reason = None, ""
 
     def _free_slug(self):
-        base = base_slug(self.title, max_length=SLUG_MAX_LENGTH - 10)
-        taken = set(
+        return unique_slug(self.title, taken=self._slugs_in_use, max_length=SLUG_MAX_LENGTH)
+
+    def _slugs_in_use(self, base):
+        return (
             Brief.objects.filter(slug__startswith=base)
             .exclude(pk=self.pk)
             .values_list("slug", flat=True)
         )
-        return first_free_slug(base, taken, max_length=SLUG_MAX_LENGTH)
 
     @property
     def paragraphs(self):

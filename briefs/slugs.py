@@ -32,3 +32,14 @@ def first_free_slug(base, taken, *, max_length=200):
         if candidate not in taken:
             return candidate
         number += 1
+
+
+def unique_slug(text, *, taken, max_length=200, fallback="brief"):
+    """The slug for ``text``: ``base_slug`` of it, or ``base-N`` when that is in use.
+
+    ``taken(base)`` returns the slugs in use that start with ``base`` (a query the
+    caller owns: the model's own slugs, old slugs that still redirect). The one way
+    every model here picks a slug, so briefs, sources and topics never disagree.
+    """
+    base = base_slug(text, max_length=max_length - 10, fallback=fallback)
+    return first_free_slug(base, set(taken(base)), max_length=max_length)

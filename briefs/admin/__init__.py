@@ -1,7 +1,7 @@
 """The curation admin: briefs, topics (merge, rename, duplicates), suggestions, import.
 
-Every write goes through ``briefs.curation`` or ``briefs.services``; every action is written
-to the admin log. Changelists annotate their counts in the one listing query.
+Every write goes through a service in ``briefs.services``, which also writes the admin log.
+Changelists annotate their counts in the one listing query.
 """
 
 from .briefs import BriefAdmin, SourceAdmin

@@ -4,7 +4,6 @@ import io
 import zipfile
 
 from django.contrib import admin, messages
-from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseRedirect
@@ -13,7 +12,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
-from .. import curation, services
+from core.history import CHANGE, history_record
+
 from ..models import (
     Brief,
     BriefRevision,
@@ -22,6 +22,14 @@ from ..models import (
     Topic,
     TopicSuggestion,
 )
+from ..services.briefs import (
+    brief_set_topics,
+    brief_update,
+    briefs_add_topics,
+    briefs_remove_topics,
+    briefs_set_status,
+)
+from ..services.topics import topic_suggestion_accept, topic_suggestion_dismiss
 from ..topics import MAX_TOPICS_IN_SELECTION
 from .common import action_form_response, count_of
 from .forms import (
@@ -251,8 +259,16 @@ class BriefAdmin(admin.ModelAdmin):
     # --- saving -------------------------------------------------------------------------
 
     def save_model(self, request, obj, form, change):
-        obj.note_change(by=request.user, reason="Edited in the admin")
-        super().save_model(request, obj, form, change)
+        brief_update(brief=obj, by=request.user, reason="Edited in the admin")
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        brief_set_topics(
+            brief=form.instance,
+            topics=form.cleaned_data.get("topics") or [],
+            by=request.user,
+            created=not change,
+        )
 
     def suggestion_view(self, request, brief_id, suggestion_id, decision):
         """Accept or dismiss one suggested topic, then go back to the brief."""
@@ -261,14 +277,13 @@ class BriefAdmin(admin.ModelAdmin):
             raise PermissionDenied
         suggestion = get_object_or_404(TopicSuggestion, pk=suggestion_id, brief=brief)
         if decision == "accept":
-            services.topic_suggestion_accept(suggestion=suggestion)
+            topic_suggestion_accept(suggestion=suggestion, by=request.user)
             message = f"Accepted the suggested topic “{suggestion.topic}”."
         elif decision == "dismiss":
-            services.topic_suggestion_dismiss(suggestion=suggestion)
+            topic_suggestion_dismiss(suggestion=suggestion, by=request.user)
             message = f"Dismissed the suggested topic “{suggestion.topic}”."
         else:
             raise PermissionDenied
-        self.log_change(request, brief, message)
         self.message_user(request, message, messages.SUCCESS)
         return HttpResponseRedirect(
             reverse("admin:briefs_brief_change", args=[brief.pk], current_app=self.admin_site.name)
@@ -278,12 +293,12 @@ class BriefAdmin(admin.ModelAdmin):
 
     @admin.action(description="Publish selected briefs", permissions=["change"])
     def publish(self, request, queryset):
-        count = curation.briefs_set_status(briefs=queryset, status="published", by=request.user)
+        count = briefs_set_status(briefs=queryset, status="published", by=request.user)
         self.message_user(request, f"Published {count} brief(s).", messages.SUCCESS)
 
     @admin.action(description="Unpublish selected briefs (back to draft)", permissions=["change"])
     def unpublish(self, request, queryset):
-        count = curation.briefs_set_status(briefs=queryset, status="draft", by=request.user)
+        count = briefs_set_status(briefs=queryset, status="draft", by=request.user)
         self.message_user(request, f"Unpublished {count} brief(s).", messages.SUCCESS)
 
     def _topics_action(self, request, queryset, *, action, service, verb, title):
@@ -309,7 +324,7 @@ class BriefAdmin(admin.ModelAdmin):
             request,
             queryset,
             action="add_topics",
-            service=curation.briefs_add_topics,
+            service=briefs_add_topics,
             verb="Added",
             title="Add topics",
         )
@@ -320,7 +335,7 @@ class BriefAdmin(admin.ModelAdmin):
             request,
             queryset,
             action="remove_topics",
-            service=curation.briefs_remove_topics,
+            service=briefs_remove_topics,
             verb="Removed",
             title="Remove topics",
         )
@@ -334,11 +349,8 @@ class BriefAdmin(admin.ModelAdmin):
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for brief in briefs:
                 archive.writestr(f"{brief.slug}.txt", brief_as_text(brief))
-        LogEntry.objects.log_actions(
-            user_id=request.user.pk,
-            queryset=briefs,
-            action_flag=CHANGE,
-            change_message="Exported as a text file.",
+        history_record(
+            by=request.user, objects=briefs, action=CHANGE, message="Exported as a text file."
         )
         response = HttpResponse(buffer.getvalue(), content_type="application/zip")
         response["Content-Disposition"] = 'attachment; filename="briefs.zip"'

@@ -8,8 +8,8 @@ from django.template.defaultfilters import filesizeformat
 
 from config.limits import IMPORT_MAX_FILE_BYTES, IMPORT_MAX_FILES
 
-from ..curation import check_topic_slug, topic_free_slug
 from ..models import Brief, Topic
+from ..services.topics import topic_check
 
 
 def topic_autocomplete_field(*, required=True, label="Topics", help_text=""):
@@ -33,6 +33,13 @@ class BriefAdminForm(forms.ModelForm):
     class Meta:
         model = Brief
         fields = "__all__"
+        # Saved by BriefAdmin.save_related through brief_set_topics, not by the form.
+        exclude = ["topics"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None and "topics" in self.fields:
+            self.initial.setdefault("topics", list(self.instance.topics.all()))
 
 
 class TopicPickerForm(forms.Form):
@@ -62,29 +69,16 @@ class TopicAdminForm(forms.ModelForm):
             "working: its topic pages and feeds redirect here."
         )
 
-    def clean_name(self):
-        name = " ".join(self.cleaned_data["name"].split())
-        clash = Topic.objects.filter(name__iexact=name)
-        if self.instance.pk is not None:
-            clash = clash.exclude(pk=self.instance.pk)
-        clash = clash.first()
-        if clash is not None:
-            raise ValidationError(
-                f"A topic “{clash.name}” already exists (names ignore case); "
-                "merge the two instead."
-            )
-        return name
-
-    def clean_slug(self):
-        slug = self.cleaned_data.get("slug", "")
-        if slug:
-            check_topic_slug(slug=slug, topic=self.instance)
-        return slug
-
     def clean(self):
+        """The services' own check (``topic_check``), its errors shown beside the fields."""
         cleaned = super().clean()
-        if not cleaned.get("slug") and cleaned.get("name"):
-            cleaned["slug"] = topic_free_slug(cleaned["name"], topic=self.instance)
+        if "name" in cleaned:
+            try:
+                cleaned["name"], cleaned["slug"] = topic_check(
+                    topic=self.instance, name=cleaned["name"], slug=cleaned.get("slug", "")
+                )
+            except ValidationError as error:
+                self.add_error(None, error)
         return cleaned
 
 

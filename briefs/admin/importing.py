@@ -8,7 +8,6 @@ Between the two steps the texts wait in the curator's session, under a one-time 
 import secrets
 
 from django.contrib import messages
-from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -16,7 +15,7 @@ from django.urls import reverse
 from django.views import View
 
 from ..importer import BriefParseError, decode_brief_bytes
-from ..services import brief_import
+from ..services.importing import brief_import
 from .forms import BriefImportForm
 
 SESSION_KEY = "briefs_admin_import"
@@ -57,10 +56,13 @@ class ImportRow:
         self.warnings = result.warnings if result else []
 
 
-def run_batch(rows, *, status, dry_run):
+def run_batch(rows, *, status, dry_run, by=None):
     """Import every decodable text of the batch, each in its own transaction."""
     return [
-        ImportRow(name, text, reason, brief_import(raw_text=text, status=status, dry_run=dry_run))
+        ImportRow(
+            name, text, reason,
+            brief_import(raw_text=text, status=status, dry_run=dry_run, by=by),
+        )
         if text is not None
         else ImportRow(name, text, reason)
         for name, text, reason in rows
@@ -124,16 +126,7 @@ class BriefImportView(View):
             )
             return HttpResponseRedirect(request.path)
         rows = [tuple(row) for row in batch["rows"]]
-        done = run_batch(rows, status=batch["status"], dry_run=False)
-        for flag, action in ((ADDITION, "created"), (CHANGE, "updated")):
-            briefs = [row.brief for row in done if row.action == action]
-            if briefs:
-                LogEntry.objects.log_actions(
-                    user_id=request.user.pk,
-                    queryset=briefs,
-                    action_flag=flag,
-                    change_message="Imported from a text file in the admin.",
-                )
+        done = run_batch(rows, status=batch["status"], dry_run=False, by=request.user)
         return self.render(
             request, "admin/briefs/brief/import_done.html", rows=done, summary=summary(done)
         )

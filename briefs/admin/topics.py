@@ -1,18 +1,17 @@
 """Admin for topics: counts, merge, rename with redirects, look-alikes, suggestions."""
 
 from django.contrib import admin, messages
-from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
 from django.urls import path
 
-from .. import curation, services
 from ..models import (
     TaggedBrief,
     Topic,
     TopicSlugRedirect,
     TopicSuggestion,
 )
+from ..services import topics as topic_services
 from .common import action_form_response, count_of
 from .forms import (
     TopicAdminForm,
@@ -66,7 +65,7 @@ class TopicAdmin(admin.ModelAdmin):
         ] + super().get_urls()
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {"duplicate_group_count": len(curation.topic_near_duplicates()),
+        extra_context = {"duplicate_group_count": len(topic_services.topic_near_duplicates()),
                          **(extra_context or {})}
         return super().changelist_view(request, extra_context)
 
@@ -82,12 +81,19 @@ class TopicAdmin(admin.ModelAdmin):
         """Create or rename through the services, so a changed slug leaves a redirect."""
         data = form.cleaned_data
         if change:
-            curation.topic_rename(
-                topic=obj, name=data["name"], slug=data["slug"], description=data["description"]
+            topic_services.topic_rename(
+                topic=obj,
+                name=data["name"],
+                slug=data["slug"],
+                description=data["description"],
+                by=request.user,
             )
         else:
-            created = curation.topic_create(
-                name=data["name"], slug=data["slug"], description=data["description"]
+            created = topic_services.topic_create(
+                name=data["name"],
+                slug=data["slug"],
+                description=data["description"],
+                by=request.user,
             )
             obj.pk, obj.slug = created.pk, created.slug
             obj._state.adding = False
@@ -102,7 +108,7 @@ class TopicAdmin(admin.ModelAdmin):
         """Topics whose names differ only in case, spacing or punctuation, to merge."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        groups = curation.topic_near_duplicates(
+        groups = topic_services.topic_near_duplicates(
             Topic.objects.annotate(brief_count=count_of(TaggedBrief, "tag")).order_by("name")
         )
         return TemplateResponse(
@@ -135,7 +141,7 @@ class TopicAdmin(admin.ModelAdmin):
         if form.is_valid():
             keep = form.cleaned_data["keep"]
             try:
-                plan = curation.topic_merge(keep=keep, merge=list(topics), by=request.user)
+                plan = topic_services.topic_merge(keep=keep, merge=list(topics), by=request.user)
             except ValidationError as error:
                 self.message_user(request, " ".join(error.messages), messages.ERROR)
                 return None
@@ -146,7 +152,7 @@ class TopicAdmin(admin.ModelAdmin):
                 messages.SUCCESS,
             )
             return None
-        plans = [curation.topic_merge_plan(keep=topic, merge=topics) for topic in topics]
+        plans = [topic_services.topic_merge_plan(keep=topic, merge=topics) for topic in topics]
         return action_form_response(
             self,
             request,
@@ -198,15 +204,9 @@ class TopicSuggestionAdmin(admin.ModelAdmin):
         self._decide(request, queryset, "topic_suggestion_dismiss", "Dismissed")
 
     def _decide(self, request, queryset, service_name, verb):
-        service = getattr(services, service_name)
+        service = getattr(topic_services, service_name)
         suggestions = list(queryset.select_related("brief", "topic"))
         for suggestion in suggestions:
-            service(suggestion=suggestion)
-        LogEntry.objects.log_actions(
-            user_id=request.user.pk,
-            queryset=[suggestion.brief for suggestion in suggestions],
-            action_flag=CHANGE,
-            change_message=f"{verb} a suggested topic.",
-        )
+            service(suggestion=suggestion, by=request.user)
         self.message_user(request, f"{verb} {len(suggestions)} suggestion(s).", messages.SUCCESS)
 

@@ -1,6 +1,7 @@
 """Accounts: sign up, log in, log out and change a password with Django's own views."""
 
 import pytest
+from bs4 import BeautifulSoup
 from django.contrib.auth import get_user_model
 
 from tests.conftest import make_user
@@ -114,3 +115,29 @@ def test_header_offers_log_in_to_visitors_and_my_notes_to_readers(client):
     client.force_login(make_user())
     page = client.get("/").content.decode()
     assert "My notes" in page and "Log out" in page and "Sign up" not in page
+
+
+@pytest.mark.parametrize("path", ["/accounts/signup/", "/accounts/login/"])
+def test_every_described_by_id_names_an_element_on_the_account_pages(client, path):
+    """Screen readers follow aria-describedby to the help text and errors: each id exists."""
+    for response in (client.get(path), client.post(path, {})):
+        soup = BeautifulSoup(response.content, "html.parser")
+        described = [tag for tag in soup.select("[aria-describedby]")]
+        for tag in described:
+            for target in tag["aria-describedby"].split():
+                assert soup.find(id=target) is not None, (path, tag.get("name"), target)
+    assert described or path.endswith("login/")
+
+
+def test_password_help_is_reachable_from_its_input_on_sign_up(client):
+    soup = BeautifulSoup(client.get("/accounts/signup/").content, "html.parser")
+    field = soup.find("input", attrs={"name": "password1"})
+    help_ids = field["aria-describedby"].split()
+    assert any("at least" in soup.find(id=target).get_text() for target in help_ids)
+
+
+def test_password_change_form_help_is_reachable(client, user):
+    client.force_login(user)
+    soup = BeautifulSoup(client.get("/accounts/password/change/").content, "html.parser")
+    field = soup.find("input", attrs={"name": "new_password1"})
+    assert all(soup.find(id=target) for target in field["aria-describedby"].split())

@@ -423,14 +423,14 @@ def test_import_preview_saves_nothing_and_confirm_imports_what_it_showed(curator
     new = Brief.objects.get(title="Refinery output rises on day 5")
     assert sorted(topic.name for topic in new.topics.all()) == ["Rare Earths", "Semiconductors"]
     assert "slower growth" in Brief.objects.get(title="Refinery output rises on day 2").dek
-    assert log_messages(curator, new) == [(ADDITION, "Imported from a text file in the admin.")]
+    assert log_messages(curator, new) == [(ADDITION, "Imported.")]
     again = curator_client.post(IMPORT, {"token": token})
     assert again.status_code == 302
     assert Brief.objects.count() == before + 1
 
 
 def _import_one(text):
-    from briefs.services import brief_import
+    from briefs.services.importing import brief_import
 
     return brief_import(raw_text=text, status="published").brief
 

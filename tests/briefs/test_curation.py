@@ -4,10 +4,9 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.core.exceptions import ValidationError
 
-from briefs.curation import (
-    briefs_add_topics,
-    briefs_remove_topics,
-    briefs_set_status,
+from briefs.models import Brief, TaggedBrief, Topic, TopicSlugRedirect, TopicSuggestion
+from briefs.services.briefs import briefs_add_topics, briefs_remove_topics, briefs_set_status
+from briefs.services.topics import (
     topic_create,
     topic_merge,
     topic_merge_plan,
@@ -15,7 +14,6 @@ from briefs.curation import (
     topic_near_duplicates,
     topic_rename,
 )
-from briefs.models import Brief, TaggedBrief, Topic, TopicSlugRedirect, TopicSuggestion
 from tests.conftest import make_brief, make_topic, make_user
 
 pytestmark = pytest.mark.django_db

@@ -11,12 +11,12 @@ from unittest import mock
 import pytest
 
 from briefs.models import Brief, BriefRevision, Source, TaggedBrief, Topic, TopicSuggestion
-from briefs.services import brief_import
+from briefs.services.importing import brief_import
 
 pytestmark = pytest.mark.django_db
 
 # Called inside the transaction, after the brief row and its source are written.
-ATTACH_TOPICS = "briefs.services.topics_for_names"
+ATTACH_TOPICS = "briefs.services.importing.topics_for_names"
 SAMPLE = (
     Path(__file__).resolve().parents[2] / "briefs" / "demo" / "02-magnet-makers-feedstock.txt"
 )

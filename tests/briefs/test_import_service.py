@@ -6,8 +6,8 @@ import pytest
 
 from briefs.importer.mentions import find_mentions
 from briefs.models import Brief, BriefRevision, Source, Topic, TopicSuggestion
-from briefs.services import (
-    brief_import,
+from briefs.services.importing import brief_import
+from briefs.services.topics import (
     brief_suggest_topics,
     topic_suggestion_accept,
     topic_suggestion_dismiss,

@@ -1,9 +1,10 @@
-"""axe-core finds no accessibility violations on the main reading pages, light or dark."""
+"""axe-core finds no accessibility violations on the reading and account pages, light or dark."""
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from briefs.models import Brief
+from tests.conftest import make_user
 
 PAGES = {
     "home": "/",
@@ -11,6 +12,8 @@ PAGES = {
     "topic": "/topics/ports/",
     "combination": "/topics/ports+weather/",
     "search": "/search/?q=lighthouse",
+    "signup": "/accounts/signup/",
+    "login": "/accounts/login/",
 }
 
 
@@ -20,5 +23,23 @@ def test_page_has_no_axe_violations(page, live_server, demo_archive, name, schem
     path = PAGES[name] or Brief.objects.published().first().get_absolute_url()
     page.emulate_media(color_scheme=scheme)
     page.goto(live_server.url + path)
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_account_forms_with_errors_have_no_axe_violations(page, live_server, db, scheme):
+    """Sign-up with errors shown, and the password change of a signed-in reader."""
+    page.emulate_media(color_scheme=scheme)
+    page.goto(live_server.url + "/accounts/signup/")
+    page.get_by_role("button", name="Create account").click()  # empty form: every field in error
+    assert Axe().run(page).violations_count == 0
+
+    make_user("keeper", password="lamp-oil-and-wicks-7")
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("Username").fill("keeper")
+    page.get_by_label("Password").fill("lamp-oil-and-wicks-7")
+    page.keyboard.press("Enter")
+    page.goto(live_server.url + "/accounts/password/change/")
     results = Axe().run(page)
     assert results.violations_count == 0, results.generate_report()

@@ -10,7 +10,7 @@ from tqdm import tqdm
 from briefs.importer import BriefParseError, decode_brief_bytes
 from briefs.importer.normalise import MAX_BYTES, MAX_BYTES_LABEL
 from briefs.models import Brief
-from briefs.services import ImportResult, brief_import
+from briefs.services.importing import ImportResult, brief_import
 
 STDIN = "-"
 PROGRESS_BAR_MIN_FILES = 20
