@@ -232,7 +232,6 @@ def _collection_url(request, brief_slug, page=None):
 
 def _list(request):
     queryset = Annotation.objects.visible_to(request.user).select_related("brief", "user")
-    queryset = queryset.filter(brief__in=Brief.objects.published())
     brief_slug = request.GET.get("brief", "")
     if brief_slug:
         brief = Brief.objects.published().filter(slug=brief_slug).first()
@@ -307,7 +306,7 @@ def _visible(request, pk):
     annotation = (
         Annotation.objects.visible_to(request.user)
         .select_related("brief", "user")
-        .filter(pk=pk, brief__in=Brief.objects.published())
+        .filter(pk=pk)
         .first()
     )
     if annotation is None:

@@ -17,11 +17,6 @@ from .models import Annotation
 QUOTE_IN_TITLE = 80
 
 
-def public_notes():
-    """Public annotations on published briefs: all a feed may show."""
-    return Annotation.objects.public().filter(brief__in=Brief.objects.published())
-
-
 class AnnotationFeed(ConditionalFeed):
     """Newest public annotations: quote, note and a link to the passage."""
 
@@ -75,7 +70,7 @@ class LatestAnnotationsFeed(AnnotationFeed):
             title=feed_title("Public notes"),
             link=reverse("briefs:home"),
             description="The newest public notes readers left on passages of briefs.",
-            queryset=public_notes(),
+            queryset=Annotation.objects.public(),
         )
 
 
@@ -89,7 +84,7 @@ class BriefAnnotationsFeed(AnnotationFeed):
             title=feed_title(f"Notes on {brief.title}"),
             link=brief.get_absolute_url(),
             description=f"Public notes on “{brief.title}”, newest first.",
-            queryset=public_notes().filter(brief=brief),
+            queryset=Annotation.objects.public().filter(brief=brief),
         )
 
 

@@ -1,23 +1,33 @@
-"""Who may see which annotations: the one place that decides it."""
+"""Who may see which annotations: the one place that decides it.
+
+Every surface (brief pages, note lists, feeds, the API, counts) starts from
+``Annotation.objects.public()`` or ``Annotation.objects.visible_to(user)``.
+"""
 
 from django.db import models
+
+from briefs.models import Brief
 
 
 class AnnotationQuerySet(models.QuerySet):
     def public(self):
-        """Annotations anyone may see: public and not hidden by a curator."""
-        return self.filter(visibility="public", hidden=False)
+        """The notes anyone may see: the one rule every public surface uses.
+
+        Public, not hidden by a curator, still anchored in the text (an orphan's passage
+        is gone from the brief, so its quote is no longer the archive's to show), and on
+        a published brief.
+        """
+        return self.filter(
+            visibility="public", hidden=False, brief__in=Brief.objects.published()
+        ).exclude(anchor_status="orphaned")
 
     def visible_to(self, user):
-        """What ``user`` may see: public ones, plus their own (private or hidden included)."""
+        """What ``user`` may see: the public notes, plus all their own on published briefs.
+
+        A reader's own notes include private, hidden and orphaned ones (shown to them with
+        the old quote), so nobody loses what they wrote.
+        """
         if user is None or not user.is_authenticated:
             return self.public()
-        return self.filter(models.Q(visibility="public", hidden=False) | models.Q(user=user))
-
-    def anchored(self):
-        """Those with a place in the current text (orphans have lost theirs)."""
-        return self.exclude(anchor_status="orphaned")
-
-    def orphaned(self):
-        """Those whose passage changed beyond safe re-anchoring."""
-        return self.filter(anchor_status="orphaned")
+        own = self.filter(user=user, brief__in=Brief.objects.published())
+        return self.public() | own

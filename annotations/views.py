@@ -10,7 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from briefs.models import Brief, Topic
+from briefs.models import Topic
 
 from . import jsonld
 from .models import Annotation
@@ -29,9 +29,7 @@ def _page(request, queryset):
 def recent(request):
     """Recent public notes on published briefs (``?user=<name>``: one reader's)."""
     queryset = (
-        Annotation.objects.public()
-        .filter(brief__in=Brief.objects.published())
-        .select_related("brief", "user")
+        Annotation.objects.public().select_related("brief", "user")
     )
     author = None
     username = request.GET.get("user")

@@ -203,7 +203,7 @@ def _targets():
     popular, second = top[0]["tag__slug"], top[1]["tag__slug"]
     pages = (top[0]["n"] + 19) // 20
     busiest = (
-        Annotation.objects.public().filter(brief__in=published.values("pk"))
+        Annotation.objects.public()
         .values("brief").annotate(n=Count("pk")).filter(n__gte=20).order_by("n", "-brief")
         .values_list("brief", flat=True).first()
     )

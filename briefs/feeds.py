@@ -203,7 +203,7 @@ class BriefFeed(ConditionalFeed):
     def items(self, subject):
         briefs = list(
             subject.queryset.select_related("source")
-            .prefetch_related("topics")
+            .prefetch_topics()
             .defer("raw_text", "image_caption")
             .order_by("-published_at", "-id")[: subject.limit]
         )
@@ -233,7 +233,7 @@ class BriefFeed(ConditionalFeed):
         return brief.modified_at
 
     def item_categories(self, brief):
-        return sorted(clean_text(topic.name) for topic in brief.topics.all())
+        return [clean_text(topic.name) for topic in brief.topic_list]
 
     def item_extra_kwargs(self, brief):
         return {

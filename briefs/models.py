@@ -7,6 +7,7 @@ from django.urls import reverse
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
+from .querysets import BriefQuerySet, SourceQuerySet, TopicQuerySet
 from .signals import brief_body_changed
 from .slugs import unique_slug
 from .text import normalise_body
@@ -20,6 +21,8 @@ class Source(models.Model):
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=200, unique=True)
     homepage = models.URLField(blank=True)
+
+    objects = SourceQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -54,6 +57,8 @@ class Topic(TagBase):
     description = models.TextField(
         blank=True, help_text="Shown on the topic page; for curators to explain the topic."
     )
+
+    objects = TopicQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -109,23 +114,6 @@ class TaggedBrief(TaggedItemBase):
 
     def __str__(self):
         return f"{self.content_object_id} → {self.tag_id}"
-
-
-class BriefQuerySet(models.QuerySet):
-    """Reads of briefs; visibility is decided here and nowhere else."""
-
-    def published(self):
-        """Briefs readers may see."""
-        return self.filter(status=Brief.Status.PUBLISHED)
-
-    def with_topics(self, topics):
-        """Briefs carrying every one of ``topics`` (an intersection)."""
-        queryset = self
-        for topic in topics:
-            queryset = queryset.filter(
-                pk__in=TaggedBrief.objects.filter(tag=topic).values("content_object")
-            )
-        return queryset
 
 
 class Brief(models.Model):
@@ -237,6 +225,14 @@ class Brief(models.Model):
             .exclude(pk=self.pk)
             .values_list("slug", flat=True)
         )
+
+    @property
+    def topic_list(self):
+        """The brief's topics by name, from ``prefetch_topics()`` when the query asked for it."""
+        if "tagged_items" not in getattr(self, "_prefetched_objects_cache", {}):
+            links = self.tagged_items.select_related("tag").order_by("tag__name", "tag_id")
+            return [link.tag for link in links]
+        return [link.tag for link in self.tagged_items.all()]
 
     @property
     def paragraphs(self):

@@ -20,14 +20,6 @@ from django.views.generic import DetailView, ListView, TemplateView
 from core.cache import CachedPaginator, cached_list
 
 from .models import Brief, Source, Topic
-from .querysets import (
-    brief_listing,
-    month_counts,
-    neighbours,
-    related_briefs,
-    sources_with_counts,
-    topics_with_counts,
-)
 from .search import MAX_RESULTS, UnusableQuery, clean_query, highlighted, search_briefs
 from .topics import topic_selection_or_404
 
@@ -121,7 +113,7 @@ class HomeView(BriefListView):
     popular_topic_count = 15
 
     def get_queryset(self):
-        return brief_listing()
+        return Brief.objects.published().for_cards()
 
     def get_breadcrumbs(self):
         return []
@@ -132,7 +124,9 @@ class HomeView(BriefListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["popular_topics"] = cached_list(
-            topics_with_counts().order_by("-brief_count", "name")[: self.popular_topic_count]
+            Topic.objects.with_brief_counts().order_by("-brief_count", "name")[
+                : self.popular_topic_count
+            ]
         )
         return context
 
@@ -144,7 +138,7 @@ class BriefDetailView(PageMixin, DetailView):
     context_object_name = "brief"
 
     def get_queryset(self):
-        return Brief.objects.published().select_related("source").prefetch_related("topics")
+        return Brief.objects.published().select_related("source").prefetch_topics()
 
     def get_heading(self):
         return self.object.title
@@ -160,12 +154,11 @@ class BriefDetailView(PageMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        # taggit's prefetch ignores Topic.Meta.ordering, so the order is set here.
-        topics = sorted(self.object.topics.all(), key=lambda topic: topic.name)
-        previous, following = neighbours(self.object)
+        published = Brief.objects.published()
+        previous, following = published.neighbours(self.object)
         context.update(
-            topics=topics,
-            related=cached_list(related_briefs(self.object, topics)) if topics else [],
+            topics=self.object.topic_list,
+            related=cached_list(published.related_to(self.object)),
             previous_brief=previous,
             next_brief=following,
         )
@@ -187,7 +180,7 @@ class TopicIndexView(PageMixin, ListView):
 
     def get_queryset(self):
         order = ("-brief_count", "name") if self.get_sort() == "count" else ("name",)
-        return topics_with_counts().order_by(*order)
+        return Topic.objects.with_brief_counts().order_by(*order)
 
     @property
     def canonical_query(self):
@@ -231,7 +224,7 @@ class TopicDetailView(BriefListView):
         return f"No briefs on {self.selection.name} yet."
 
     def get_queryset(self):
-        return brief_listing(Brief.objects.published().with_topics(self.topics))
+        return Brief.objects.published().with_topics(self.topics).for_cards()
 
     def get_heading(self):
         return self.selection.name
@@ -256,7 +249,7 @@ class TopicDetailView(BriefListView):
         context = super().get_context_data(**kwargs)
         slugs = [topic.slug for topic in self.topics]
         narrower = cached_list(
-            topics_with_counts(Brief.objects.published().with_topics(self.topics))
+            Topic.objects.with_brief_counts(Brief.objects.published().with_topics(self.topics))
             .exclude(pk__in=[topic.pk for topic in self.topics])
             .order_by("-brief_count", "name")[:20]
         )
@@ -288,7 +281,7 @@ class SourceIndexView(PageMixin, ListView):
     description = "The sites and outlets the archive's briefs come from."
 
     def get_queryset(self):
-        return sources_with_counts()
+        return Source.objects.with_brief_counts()
 
 
 class SourceDetailView(BriefListView):
@@ -298,7 +291,7 @@ class SourceDetailView(BriefListView):
 
     def get_queryset(self):
         self.source = get_object_or_404(Source, slug=self.kwargs["slug"])
-        return brief_listing(Brief.objects.published().filter(source=self.source))
+        return Brief.objects.published().filter(source=self.source).for_cards()
 
     @property
     def empty_message(self):
@@ -333,7 +326,7 @@ class ArchiveIndexView(PageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        months = month_counts(Brief.objects.published())
+        months = Brief.objects.published().month_counts()
         context["years"] = [
             (year, list(group)) for year, group in groupby(months, key=lambda m: m[0].year)
         ]
@@ -364,7 +357,7 @@ class ArchivePeriodView(BriefListView):
         )
 
     def get_queryset(self):
-        return brief_listing(self.period_briefs())
+        return self.period_briefs().for_cards()
 
     def get_heading(self):
         if self.month:
@@ -385,12 +378,14 @@ class ArchivePeriodView(BriefListView):
         if not context["paginator"].count:
             raise Http404("No briefs from that time.")
         year_start = self.start.replace(month=1)
-        context["months"] = month_counts(
-            Brief.objects.published().filter(
+        context["months"] = (
+            Brief.objects.published()
+            .filter(
                 published_at__gte=year_start,
                 published_at__lt=year_start.replace(year=self.year + 1),
             )
-        )[::-1]
+            .month_counts()[::-1]
+        )
         context["current_month"] = self.start.date() if self.month else None
         return context
 
@@ -409,7 +404,7 @@ class SearchView(BriefListView):
         try:
             return search_briefs(self.query, topics=self.filter_topics).select_related(
                 "source"
-            ).prefetch_related("topics").defer("body", "raw_text", "image_caption")
+            ).prefetch_topics().defer("body", "raw_text", "image_caption")
         except UnusableQuery as problem:
             self.problem = "" if "q" not in self.request.GET else str(problem)
             return Brief.objects.none()
@@ -447,7 +442,7 @@ class SearchView(BriefListView):
             ],
         )
         if searched and context["paginator"].count:
-            within = topics_with_counts(self.object_list.order_by().values("pk")).exclude(
+            within = Topic.objects.with_brief_counts(self.object_list.order_by()).exclude(
                 pk__in=[topic.pk for topic in self.filter_topics]
             )
             context["narrow_down"] = [

@@ -499,8 +499,7 @@ def test_query_count_is_fixed_whatever_the_archive_size(
 
 
 def test_neighbours_break_ties_of_the_same_moment_by_id(db):
-    from briefs.querysets import neighbours
-
+    neighbours = Brief.objects.published().neighbours
     moment = day(2025, 3, 1, 9)
     before = make_brief("Earlier", published_at=moment - dt.timedelta(hours=1))
     first, second, third = (make_brief(f"Same {n}", published_at=moment) for n in range(3))

@@ -2,6 +2,7 @@
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from briefs.models import Brief
 from tests.conftest import make_user
@@ -28,7 +29,9 @@ def test_page_has_no_axe_violations(page, live_server, demo_archive, name, schem
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_account_forms_with_errors_have_no_axe_violations(page, live_server, db, scheme):
+def test_account_forms_with_errors_have_no_axe_violations(
+    page, live_server, transactional_db, scheme
+):
     """Sign-up with errors shown, and the password change of a signed-in reader."""
     page.emulate_media(color_scheme=scheme)
     page.goto(live_server.url + "/accounts/signup/")
@@ -40,6 +43,8 @@ def test_account_forms_with_errors_have_no_axe_violations(page, live_server, db,
     page.get_by_label("Username").fill("keeper")
     page.get_by_label("Password").fill("lamp-oil-and-wicks-7")
     page.keyboard.press("Enter")
+    expect(page).to_have_url(live_server.url + "/")
     page.goto(live_server.url + "/accounts/password/change/")
+    expect(page.locator("input[name=new_password1]")).to_be_visible()
     results = Axe().run(page)
     assert results.violations_count == 0, results.generate_report()
