@@ -1,8 +1,18 @@
-"""Annotations as W3C Web Annotation JSON-LD documents (the API and the export share this)."""
+"""Annotations as W3C Web Annotation JSON-LD: writing documents, and reading what clients send.
 
-from urllib.parse import urlencode
+The API and the export share the writing half; the API's views use the reading half, so
+what a field means on the way out and on the way in is defined side by side.
+"""
 
-from django.urls import reverse
+import json
+from urllib.parse import urlencode, urlsplit
+
+from django.urls import Resolver404, resolve, reverse
+
+from briefs.models import Brief
+from config.limits import ANNOTATION_NOTE_MAX_LENGTH
+
+from .models import Annotation
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 LDP_CONTEXT = "http://www.w3.org/ns/ldp.jsonld"
@@ -63,3 +73,113 @@ def annotation_document(annotation, absolute, *, with_context=True):
             "purpose": "commenting",
         }
     return document
+
+
+# Reading requests ---------------------------------------------------------------------
+# What clients send, checked field by field: every problem is an ApiError with a status and
+# a message, whatever the shape of the JSON (lists for objects, numbers for strings, ...).
+
+MAX_REQUEST_BYTES = 4 * ANNOTATION_NOTE_MAX_LENGTH + 64_000
+"""Room for a maximal note in the widest UTF-8 plus the selectors; anything bigger is refused."""
+
+
+class ApiError(Exception):
+    """An error answered as ``{"error": message}`` with ``status``."""
+
+    def __init__(self, status, message, headers=None):
+        super().__init__(message)
+        self.status, self.message, self.headers = status, message, headers or {}
+
+
+def read_json(request):
+    """The request body as one JSON object (dict), or ApiError 400/413."""
+    if len(request.body) > MAX_REQUEST_BYTES:
+        raise ApiError(413, "The request is too large.")
+    try:
+        document = json.loads(request.body or b"null")
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError(400, "The request body is not valid JSON.") from None
+    except RecursionError:
+        raise ApiError(400, "The request body is nested too deeply.") from None
+    if not isinstance(document, dict):
+        raise ApiError(400, "Send one annotation as a JSON object.")
+    return document
+
+
+def note_from(document, *, required):
+    """The note text from a TextualBody (``body``) or ``bodyValue``; None when absent."""
+    if "body" in document and "bodyValue" in document:
+        raise ApiError(400, "Send either body or bodyValue, not both.")
+    if "bodyValue" in document:
+        body = {"type": "TextualBody", "value": document["bodyValue"]}
+    else:
+        body = document.get("body")
+    if body is None:
+        return "" if required else None
+    if isinstance(body, list):
+        if len(body) != 1:
+            raise ApiError(400, "Send at most one body: a TextualBody with the note.")
+        body = body[0]
+    if not isinstance(body, dict) or body.get("type", "TextualBody") != "TextualBody":
+        raise ApiError(400, "The body must be a TextualBody.")
+    if body.get("format", "text/plain") != "text/plain":
+        raise ApiError(400, 'Notes are plain text: the body format must be "text/plain".')
+    value = body.get("value", "")
+    if not isinstance(value, str):
+        raise ApiError(400, "The body value must be a string.")
+    if len(value) > ANNOTATION_NOTE_MAX_LENGTH:
+        raise ApiError(
+            413, f"The note has {len(value):,} characters; the limit is {ANNOTATION_NOTE_MAX_LENGTH:,}."
+        )
+    return value
+
+
+def visibility_from(document, *, required):
+    visibility = document.get("visibility")
+    if visibility is None:
+        return Annotation.Visibility.PRIVATE if required else None
+    if visibility not in Annotation.Visibility.values:
+        raise ApiError(400, 'visibility must be "private" or "public".')
+    return visibility
+
+
+def brief_from_source(source):
+    if not isinstance(source, str) or not source:
+        raise ApiError(400, "target.source must be the URL of a brief.")
+    try:
+        match = resolve(urlsplit(source).path)
+    except (Resolver404, ValueError):  # ValueError: a malformed address (bad IPv6 host)
+        match = None
+    if match is None or match.view_name != "briefs:brief-detail":
+        raise ApiError(400, "target.source is not the URL of a brief on this site.")
+    brief = Brief.objects.published().filter(slug=match.kwargs["slug"]).first()
+    if brief is None:
+        raise ApiError(400, "target.source names no published brief.")
+    return brief
+
+
+def selectors_from(target):
+    selectors = target.get("selector")
+    if isinstance(selectors, dict):
+        selectors = [selectors]
+    if not isinstance(selectors, list):
+        raise ApiError(400, "target.selector must list a TextQuoteSelector.")
+    by_type = {
+        s["type"]: s for s in selectors if isinstance(s, dict) and isinstance(s.get("type"), str)
+    }
+    quote = by_type.get("TextQuoteSelector")
+    if not quote or not isinstance(quote.get("exact"), str):
+        raise ApiError(400, "target.selector needs a TextQuoteSelector with exact text.")
+    prefix, suffix = quote.get("prefix") or "", quote.get("suffix") or ""
+    if not isinstance(prefix, str) or not isinstance(suffix, str):
+        raise ApiError(400, "TextQuoteSelector prefix and suffix must be strings.")
+    values = {"exact": quote["exact"], "prefix": prefix, "suffix": suffix}
+    position = by_type.get("TextPositionSelector")
+    if position:
+        start, end = position.get("start"), position.get("end")
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in (start, end)):
+            raise ApiError(400, "TextPositionSelector start and end must be integers.")
+        if not 0 <= start < end:
+            raise ApiError(400, "TextPositionSelector needs 0 <= start < end.")
+        values.update(start=start, end=end)
+    return values

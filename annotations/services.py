@@ -4,7 +4,7 @@ admin all call these functions, so every write is validated the same way."""
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from config.limits import ANNOTATION_NOTE_MAX_LENGTH as NOTE_MAX_LENGTH
+from config.limits import ANNOTATION_NOTE_MAX_LENGTH
 from core.history import CHANGE, history_record
 from core.text import strip_unfit_characters
 
@@ -13,15 +13,15 @@ from .models import Annotation
 
 
 class NoteTooLong(ValidationError):
-    """A note over :data:`NOTE_MAX_LENGTH` characters."""
+    """A note over :data:`ANNOTATION_NOTE_MAX_LENGTH` characters."""
 
 
 def _clean_note(note):
     """The note as stored: control characters dropped, length checked."""
     note = strip_unfit_characters(note or "")
-    if len(note) > NOTE_MAX_LENGTH:
+    if len(note) > ANNOTATION_NOTE_MAX_LENGTH:
         raise NoteTooLong(
-            f"The note has {len(note):,} characters; the limit is {NOTE_MAX_LENGTH:,}.",
+            f"The note has {len(note):,} characters; the limit is {ANNOTATION_NOTE_MAX_LENGTH:,}.",
             code="note_too_long",
         )
     return note

@@ -11,6 +11,8 @@ urlpatterns = [
     path("annotations/mine/", views.mine, name="mine"),
     path("annotations/mine/export.md", views.mine_export_markdown, name="mine-export-markdown"),
     path("annotations/mine/export.jsonld", views.mine_export_jsonld, name="mine-export-jsonld"),
-    path("api/annotations/", api.annotation_collection, name="api-list"),
-    path("api/annotations/<int:pk>/", api.annotation_detail, name="api-detail"),
+    path("api/annotations/", api.AnnotationCollectionView.as_view(), name="api-list"),
+    path(
+        "api/annotations/<int:pk>/", api.AnnotationDetailView.as_view(), name="api-detail"
+    ),
 ] + feed_urls.urlpatterns

@@ -16,8 +16,9 @@ MAX_PAGE_SIZE = 200
 
 # Annotations: a note beyond this length is refused with 413.
 ANNOTATION_NOTE_MAX_LENGTH = 10_000
-# Annotation creation per user and minute (the API answers 429 beyond it).
-ANNOTATION_CREATES_PER_MINUTE = 60
+# Annotation writes (create, edit, delete) per user and minute, counted across every worker
+# and server through the shared cache (the API answers 429 beyond it).
+ANNOTATION_WRITES_PER_MINUTE = 60
 
 # Accounts: sign-ups per client IP (the sign-up view answers 429 beyond it).
 SIGNUP_RATE = "5/h"

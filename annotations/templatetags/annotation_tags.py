@@ -12,6 +12,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 from briefs.text import body_blocks
+from config.limits import ANNOTATION_NOTE_MAX_LENGTH
 
 from ..highlights import Span, runs, text_fragment
 from ..models import Annotation
@@ -139,6 +140,7 @@ def brief_notes(context, brief):
         ],
         "csrf_token": get_token(request) if signed_in else "",
         "next": request.get_full_path() if request else "",
+        "note_max_length": ANNOTATION_NOTE_MAX_LENGTH,
     }
 
 

@@ -13,6 +13,7 @@
   if (!notes || !csrfInput) { return; }
   var api = notes.getAttribute("data-api");
   var source = new URL(notes.getAttribute("data-source"), location.href).href;
+  var noteMaxLength = notes.getAttribute("data-note-max-length");
   var status = document.getElementById("annotate-status");
   var button = null;
   var pending = null; // {start, end, exact, block}
@@ -153,7 +154,7 @@
     form.innerHTML =
       '<p class="annotate-quote"></p>' +
       '<label for="' + id + '">Note (optional)</label>' +
-      '<textarea id="' + id + '" name="note" rows="4" maxlength="10000"></textarea>' +
+      '<textarea id="' + id + '" name="note" rows="4" maxlength="' + noteMaxLength + '"></textarea>' +
       '<label class="annotate-public"><input type="checkbox" name="public"> Public: everyone can read it</label>' +
       '<p class="annotate-error" role="alert"></p>' +
       '<p class="annotate-buttons"><button type="submit">Save</button> <button type="button" data-action="cancel">Cancel</button></p>';

@@ -8,6 +8,7 @@ from django.utils.crypto import get_random_string
 
 from annotations import api
 from annotations.models import Annotation
+from config.limits import ANNOTATION_WRITES_PER_MINUTE
 from tests.annotations.conftest import annotate
 from tests.annotations.w3c import assert_conforms
 from tests.conftest import make_brief
@@ -186,16 +187,16 @@ def test_note_over_ten_thousand_characters_is_413(writer, brief):
 
 
 def test_sixty_one_creations_in_a_minute_is_429(writer, brief):
-    for _ in range(api.CREATE_LIMIT_PER_MINUTE):
+    for _ in range(ANNOTATION_WRITES_PER_MINUTE):
         assert _send(writer, "post", "/api/annotations/", _payload(brief)).status_code == 201
     response = _send(writer, "post", "/api/annotations/", _payload(brief))
     assert response.status_code == 429
     assert int(response["Retry-After"]) > 0
-    assert Annotation.objects.count() == api.CREATE_LIMIT_PER_MINUTE
+    assert Annotation.objects.count() == ANNOTATION_WRITES_PER_MINUTE
 
 
 def test_rate_limit_counts_each_user_separately(writer, brief, other_user):
-    for _ in range(api.CREATE_LIMIT_PER_MINUTE + 1):
+    for _ in range(ANNOTATION_WRITES_PER_MINUTE + 1):
         _send(writer, "post", "/api/annotations/", _payload(brief))
     writer.force_login(other_user)
     assert _send(writer, "post", "/api/annotations/", _payload(brief)).status_code == 201
@@ -314,10 +315,41 @@ def test_hidden_annotation_vanishes_from_the_api_except_for_its_owner(client, br
     assert client.get(f"/api/annotations/{annotation.pk}/").status_code == 200
 
 
-def test_unsupported_method_is_405_with_allow_header(client):
-    response = client.options("/api/annotations/")
+def test_unsupported_method_is_405_with_allow_header_as_json(client):
+    response = client.patch("/api/annotations/", "{}", content_type="application/json")
     assert response.status_code == 405
-    assert "POST" in response["Allow"]
+    assert "POST" in response["Allow"] and "PATCH" not in response["Allow"]
+    assert response.json()["status"] == 405
+
+
+def test_options_lists_the_allowed_methods(client):
+    response = client.options("/api/annotations/")
+    assert response.status_code == 200
+    assert {"GET", "HEAD", "POST", "OPTIONS"} <= set(response["Allow"].replace(" ", "").split(","))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[" * 5_000 + "]" * 5_000,  # nested past the parser's recursion limit
+        "[1, 2, 3]",
+        '{"target": {"source": "http://[::1/briefs/x/", "selector": []}}',
+        '{"target": {"source": "/briefs/x/", "selector": [{"type": ["TextQuoteSelector"]}]}}',
+        '{"target": {"source": 7, "selector": {"type": "TextQuoteSelector", "exact": 1}}}',
+        '{"target": [], "body": {"value": []}}',
+        '"just a string"',
+        "\xff\xfe not utf-8",
+    ],
+)
+def test_malformed_bodies_of_any_shape_answer_json_400(client, user, body):
+    client.force_login(user)
+    response = client.post(
+        "/api/annotations/", body, content_type="application/json",
+        headers={"X-CSRFToken": "x"},
+    )
+    assert response.status_code in (400, 403), response.content[:200]
+    assert response["Content-Type"].startswith("application/json")
+    assert "error" in response.json()
 
 
 def test_note_text_is_returned_verbatim_not_as_markup(writer, brief):
