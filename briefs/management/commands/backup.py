@@ -1,16 +1,16 @@
-"""``manage.py export_archive PATH``: the whole archive as one versioned JSON Lines file."""
+"""``manage.py backup PATH``: the whole archive as one versioned JSON Lines file."""
 
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from briefs.archive import export_archive
+from briefs.backup import backup_export
 
 
 class Command(BaseCommand):
     help = (
         "Write sources, topics, briefs (with raw text and revisions), users' public profiles "
-        "and annotations to a versioned JSON Lines file that import_archive restores."
+        "and annotations to a versioned JSON Lines file that backup_restore restores."
     )
 
     def add_arguments(self, parser):
@@ -24,11 +24,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, path, include_credentials, **options):
         if path == "-":
-            counts = export_archive(sys.stdout, include_credentials=include_credentials)
+            counts = backup_export(sys.stdout, include_credentials=include_credentials)
             return
         try:
             with open(path, "x", encoding="utf-8") as stream:
-                counts = export_archive(stream, include_credentials=include_credentials)
+                counts = backup_export(stream, include_credentials=include_credentials)
         except FileExistsError:
             raise CommandError(f"{path} already exists; choose a new file name.") from None
         except OSError as error:

@@ -36,7 +36,7 @@ PUBLIC_USER_FIELDS = ["username", "first_name", "last_name", "date_joined", "is_
 CREDENTIAL_USER_FIELDS = ["password", "email", "last_login", "is_staff", "is_superuser"]
 
 
-class ArchiveEncoder(DjangoJSONEncoder):
+class BackupEncoder(DjangoJSONEncoder):
     """Django's JSON encoder, but keeping microseconds (it rounds them to milliseconds)."""
 
     def default(self, o):
@@ -45,11 +45,11 @@ class ArchiveEncoder(DjangoJSONEncoder):
         return super().default(o)
 
 
-class ArchiveError(Exception):
+class BackupError(Exception):
     """The file cannot be restored (or the database cannot take it); nothing was written."""
 
 
-def archived_models():
+def backed_up_models():
     """The user model, then every concrete model of the project's apps, parents first."""
     root = Path(settings.BASE_DIR).resolve()
     venv = root / ".venv"
@@ -100,9 +100,9 @@ def _archived_fields(model, include_credentials):
     ]
 
 
-def export_archive(stream, *, include_credentials=False):
+def backup_export(stream, *, include_credentials=False):
     """Write the archive to the text ``stream``; return the row counts per model label."""
-    models = archived_models()
+    models = backed_up_models()
     user_model = models[0]
     with transaction.atomic():  # one consistent snapshot (REPEATABLE READ not needed for a dump)
         counts = {model._meta.label_lower: model._base_manager.count() for model in models}
@@ -121,35 +121,35 @@ def export_archive(stream, *, include_credentials=False):
                 if model is user_model and include_credentials:
                     user = user_model._base_manager.get(pk=row["pk"])
                     row["groups"] = sorted(user.groups.values_list("name", flat=True))
-                stream.write(json.dumps(row, cls=ArchiveEncoder, ensure_ascii=False) + "\n")
+                stream.write(json.dumps(row, cls=BackupEncoder, ensure_ascii=False) + "\n")
     return counts
 
 
 def database_is_empty():
     """True when no archived model has a single row (a fresh, migrated database)."""
-    return not any(model._base_manager.exists() for model in archived_models())
+    return not any(model._base_manager.exists() for model in backed_up_models())
 
 
-def import_archive(stream):
+def backup_restore(stream):
     """Restore the archive from the text ``stream`` into an empty database, in one transaction.
 
     Primary keys are kept (links between rows, permalinks like ``#annotation-12``
     stay valid) and database sequences are moved past them afterwards. Any problem
-    raises ArchiveError and rolls everything back.
+    raises BackupError and rolls everything back.
     """
     header = _read_header(stream)
-    known = {model._meta.label_lower: model for model in archived_models()}
+    known = {model._meta.label_lower: model for model in backed_up_models()}
     unknown = set(header["counts"]) - known.keys()
     if unknown:
-        raise ArchiveError(
+        raise BackupError(
             f"The archive holds tables this version does not have: {', '.join(sorted(unknown))}."
         )
     try:
         with transaction.atomic():
             if not database_is_empty():
-                raise ArchiveError(
+                raise BackupError(
                     "The database already holds briefs, topics, users or annotations. "
-                    "import_archive only restores into an empty database: create a new one "
+                    "restore only restores into an empty database: create a new one "
                     "and run `manage.py migrate` first."
                 )
             seen = Counter()
@@ -158,39 +158,39 @@ def import_archive(stream):
                     continue
                 row = _parse_line(line, number)
                 if row["model"] not in known:
-                    raise ArchiveError(f"Line {number}: unknown table {row['model']!r}.")
+                    raise BackupError(f"Line {number}: unknown table {row['model']!r}.")
                 _restore_row(row, number)
                 seen[row["model"]] += 1
             expected = {label: count for label, count in header["counts"].items() if count}
             if dict(seen) != expected:
-                raise ArchiveError(
+                raise BackupError(
                     "The archive is incomplete: its header announces "
                     f"{sum(expected.values())} rows but {sum(seen.values())} were found "
                     "(was the file cut short?)."
                 )
             _reset_sequences(list(known.values()))
     except DatabaseError as error:
-        raise ArchiveError(f"The database refused the archive: {error}") from error
+        raise BackupError(f"The database refused the archive: {error}") from error
     return dict(seen)
 
 
 def _read_header(stream):
     first = stream.readline()
     if not first.strip():
-        raise ArchiveError("The file is empty: not a Brief Archive export.")
+        raise BackupError("The file is empty: not a Brief Archive export.")
     try:
         header = json.loads(first)
     except ValueError:
-        raise ArchiveError("Line 1 is not JSON: not a Brief Archive export.") from None
+        raise BackupError("Line 1 is not JSON: not a Brief Archive export.") from None
     if not isinstance(header, dict) or header.get("format") != FORMAT:
-        raise ArchiveError(f"Line 1 is not a {FORMAT} header: not a Brief Archive export.")
+        raise BackupError(f"Line 1 is not a {FORMAT} header: not a Brief Archive export.")
     if header.get("version") != VERSION:
-        raise ArchiveError(
+        raise BackupError(
             f"The archive is format version {header.get('version')!r}; "
             f"this version of Brief Archive reads version {VERSION}."
         )
     if not isinstance(header.get("counts"), dict):
-        raise ArchiveError("The header has no row counts: the file is damaged.")
+        raise BackupError("The header has no row counts: the file is damaged.")
     return header
 
 
@@ -198,9 +198,9 @@ def _parse_line(line, number):
     try:
         row = json.loads(line)
     except ValueError:
-        raise ArchiveError(f"Line {number} is not valid JSON (the file is damaged).") from None
+        raise BackupError(f"Line {number} is not valid JSON (the file is damaged).") from None
     if not isinstance(row, dict) or not {"model", "pk", "fields"} <= row.keys():
-        raise ArchiveError(f"Line {number} is not an archived row (the file is damaged).")
+        raise BackupError(f"Line {number} is not an archived row (the file is damaged).")
     return row
 
 
@@ -217,7 +217,7 @@ def _restore_row(row, number):
     except DatabaseError:
         raise
     except Exception as error:
-        raise ArchiveError(f"Line {number}: {error}") from error
+        raise BackupError(f"Line {number}: {error}") from error
     if groups:
         restored.object.groups.set(Group.objects.filter(name__in=groups))
 

@@ -1,4 +1,4 @@
-"""export_archive / import_archive: nothing lost, nothing half-written.
+"""manage.py backup / restore: nothing lost, nothing half-written.
 
 The round trip compares every column of every row of every archived table
 before and after (a wiped database in between), so a field another part of the
@@ -17,7 +17,7 @@ from django.core.management.color import no_style
 from django.db import connection
 
 from annotations.models import Annotation
-from briefs.archive import FORMAT, VERSION, archived_models
+from briefs.backup import FORMAT, VERSION, backed_up_models
 from briefs.models import Brief, TopicSlugRedirect, TopicSuggestion
 from tests.conftest import make_annotation, make_brief, make_source, make_topic, make_user
 
@@ -59,7 +59,7 @@ def _snapshot(include_credentials=False):
     """Every archived table, row by row, as plain values (users: the archived columns)."""
     user_model = get_user_model()
     tables = {}
-    for model in archived_models():
+    for model in backed_up_models():
         rows = model._base_manager.order_by("pk").values()
         if model is user_model:
             keep = {"id", "username", "first_name", "last_name", "date_joined", "is_active"}
@@ -72,7 +72,7 @@ def _snapshot(include_credentials=False):
 
 def _wipe():
     """Empty every archived table and restart its id sequence: a freshly migrated database."""
-    tables = [model._meta.db_table for model in archived_models()]
+    tables = [model._meta.db_table for model in backed_up_models()]
     flush = connection.ops.sql_flush(no_style(), tables, reset_sequences=True, allow_cascade=True)
     if connection.vendor == "postgresql":  # TRUNCATE waits for no deferred FK checks
         with connection.cursor() as cursor:
@@ -86,7 +86,7 @@ def _wipe():
 
 def _export(tmp_path, *flags):
     path = tmp_path / "archive.jsonl"
-    call_command("export_archive", str(path), *flags, stdout=io.StringIO())
+    call_command("backup", str(path), *flags, stdout=io.StringIO())
     return path
 
 
@@ -98,7 +98,7 @@ def test_round_trip_restores_every_row_of_every_table(small_archive, tmp_path):
     _wipe()
 
     out = io.StringIO()
-    call_command("import_archive", str(path), stdout=out)
+    call_command("restore", str(path), stdout=out)
 
     assert _snapshot() == before
     assert "Restored" in out.getvalue()
@@ -107,7 +107,7 @@ def test_round_trip_restores_every_row_of_every_table(small_archive, tmp_path):
 def test_restored_archive_serves_the_same_pages(small_archive, tmp_path, client):
     path = _export(tmp_path)
     _wipe()
-    call_command("import_archive", str(path), stdout=io.StringIO())
+    call_command("restore", str(path), stdout=io.StringIO())
 
     response = client.get("/briefs/magnets-move-again/")
     assert response.status_code == 200
@@ -121,7 +121,7 @@ def test_new_rows_after_a_restore_get_fresh_ids(small_archive, tmp_path):
     highest = Brief.objects.order_by("-pk").first().pk
     path = _export(tmp_path)
     _wipe()
-    call_command("import_archive", str(path), stdout=io.StringIO())
+    call_command("restore", str(path), stdout=io.StringIO())
 
     assert make_brief("After The Restore").pk > highest
     assert make_user("newcomer").pk > get_user_model().objects.get(username="reader").pk
@@ -157,7 +157,7 @@ def test_credentials_stay_out_unless_asked_for(small_archive, tmp_path):
         assert secret not in text
 
     _wipe()
-    call_command("import_archive", str(tmp_path / "archive.jsonl"), stdout=io.StringIO())
+    call_command("restore", str(tmp_path / "archive.jsonl"), stdout=io.StringIO())
     reader = get_user_model().objects.get(username="reader")
     assert reader.first_name == "Ada"
     assert not reader.has_usable_password()
@@ -167,9 +167,9 @@ def test_credentials_stay_out_unless_asked_for(small_archive, tmp_path):
 def test_include_credentials_round_trips_logins(small_archive, tmp_path, client):
     before = _snapshot(include_credentials=True)
     path = tmp_path / "full.jsonl"
-    call_command("export_archive", str(path), "--include-credentials", stdout=io.StringIO())
+    call_command("backup", str(path), "--include-credentials", stdout=io.StringIO())
     _wipe()
-    call_command("import_archive", str(path), stdout=io.StringIO())
+    call_command("restore", str(path), stdout=io.StringIO())
 
     assert _snapshot(include_credentials=True) == before
     assert client.login(username="reader", password="correct-horse-battery")
@@ -179,7 +179,7 @@ def test_import_refuses_a_database_that_holds_data(small_archive, tmp_path):
     path = _export(tmp_path)
     before = _snapshot()
     with pytest.raises(CommandError, match="only restores into an empty database"):
-        call_command("import_archive", str(path))
+        call_command("restore", str(path))
     assert _snapshot() == before
 
 
@@ -216,7 +216,7 @@ def test_damaged_file_is_refused_with_a_reason_and_nothing_written(
     bad.write_text("\n".join(damage(lines)) + "\n")
 
     with pytest.raises(CommandError, match=message) as refused:
-        call_command("import_archive", str(bad))
+        call_command("restore", str(bad))
 
     assert "Nothing was imported" in str(refused.value)
     assert not any(_snapshot().values())
@@ -224,13 +224,13 @@ def test_damaged_file_is_refused_with_a_reason_and_nothing_written(
 
 def test_missing_file_is_a_clear_error(tmp_path):
     with pytest.raises(CommandError, match="does not exist"):
-        call_command("import_archive", str(tmp_path / "nowhere.jsonl"))
+        call_command("restore", str(tmp_path / "nowhere.jsonl"))
 
 
 def test_export_never_overwrites_a_file(small_archive, tmp_path):
     path = _export(tmp_path)
     with pytest.raises(CommandError, match="already exists"):
-        call_command("export_archive", str(path))
+        call_command("backup", str(path))
 
 
 @pytest.mark.skipif(not DEMO.is_dir(), reason="no demo archive in briefs/demo yet")
@@ -250,13 +250,13 @@ def test_demo_archive_with_annotations_round_trips(tmp_path):
 
     path = _export(tmp_path)
     _wipe()
-    call_command("import_archive", str(path), stdout=io.StringIO())
+    call_command("restore", str(path), stdout=io.StringIO())
 
     assert _snapshot() == before
 
 
 def test_archived_tables_cover_the_project_not_third_parties():
-    labels = [model._meta.label_lower for model in archived_models()]
+    labels = [model._meta.label_lower for model in backed_up_models()]
     assert labels[0] == get_user_model()._meta.label_lower
     for label in ["briefs.source", "briefs.topic", "briefs.topicslugredirect", "briefs.brief",
                   "briefs.taggedbrief", "briefs.topicsuggestion", "briefs.briefrevision",

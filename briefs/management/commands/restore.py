@@ -1,15 +1,15 @@
-"""``manage.py import_archive PATH``: restore an export_archive file into an empty database."""
+"""``manage.py restore PATH``: restore a backup file into an empty database."""
 
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from briefs.archive import ArchiveError, import_archive
+from briefs.backup import BackupError, backup_restore
 
 
 class Command(BaseCommand):
     help = (
-        "Restore a file written by export_archive into an empty, migrated database, in one "
+        "Restore a file written by backup_export into an empty, migrated database, in one "
         "transaction, keeping every id. Refuses a database that already holds data."
     )
 
@@ -19,17 +19,17 @@ class Command(BaseCommand):
     def handle(self, *args, path, **options):
         try:
             if path == "-":
-                counts = import_archive(sys.stdin)
+                counts = backup_restore(sys.stdin)
             else:
                 with open(path, encoding="utf-8") as stream:
-                    counts = import_archive(stream)
+                    counts = backup_restore(stream)
         except FileNotFoundError:
             raise CommandError(f"{path} does not exist.") from None
         except OSError as error:
             raise CommandError(f"Cannot read {path}: {error.strerror}.") from None
         except UnicodeDecodeError:
             raise CommandError(f"{path} is not UTF-8 text: not a Brief Archive export.") from None
-        except ArchiveError as error:
+        except BackupError as error:
             raise CommandError(f"{error} Nothing was imported.") from None
         summary = ", ".join(f"{count} {label}" for label, count in counts.items())
         self.stdout.write(self.style.SUCCESS(f"Restored {summary or 'an empty archive'}."))
