@@ -72,6 +72,25 @@ _PUBLISHED_XPATHS = (
 )
 
 
+def decode_html_bytes(data, *, charset=None):
+    """Decode a page's bytes to text for ``parse_html``; raise BriefParseError if too large.
+
+    ``charset`` is the one the server declared (``Content-Type``), used when Python knows
+    it; otherwise trafilatura's decoding is used (UTF-8 when valid, else a detected
+    encoding, undecodable bytes replaced).
+    """
+    if len(data) > MAX_HTML_CHARS:
+        raise BriefParseError(f"page is larger than {MAX_HTML_LABEL}")
+    if charset:
+        try:
+            return data.decode(charset, errors="replace")
+        except LookupError:
+            pass
+    from trafilatura.utils import decode_file
+
+    return decode_file(data, max_size=MAX_HTML_CHARS)
+
+
 def parse_html(html, *, url=None):
     """Read one saved or fetched page into a ParsedBrief, or raise BriefParseError.
 
