@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from briefs.importer import BriefParseError
-from briefs.importer.html import MAX_HTML_CHARS, MAX_TOPICS, parse_html
+from briefs.importer.html import MAX_HTML_CHARS, MAX_TOPICS, decode_html_bytes, parse_html
 from briefs.text import body_blocks
 
 PARAGRAPHS = [
@@ -190,3 +190,16 @@ def test_pages_without_an_article_are_refused_with_one_line(html, reason):
 
     assert reason in str(error.value)
     assert "\n" not in str(error.value)
+
+
+def test_page_bytes_decode_with_the_declared_charset_or_by_detection():
+    saved = page(article="<p>Caf\u00e9 cr\u00e8me on the quay, served from dawn.</p>")
+
+    assert decode_html_bytes(saved.encode("utf-8")) == saved
+    assert decode_html_bytes(saved.encode("cp1252"), charset="windows-1252") == saved
+    assert decode_html_bytes(saved.encode("utf-8"), charset="no-such-charset") == saved
+
+
+def test_page_bytes_over_the_cap_are_refused():
+    with pytest.raises(BriefParseError, match="page is larger than 5 MB"):
+        decode_html_bytes(b"x" * (MAX_HTML_CHARS + 1))
