@@ -254,3 +254,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# Importing pages by URL (briefs/importer/fetch.py) refuses every address that is not public
+# (loopback, private, link-local, ...). Networks listed here, in CIDR form, are allowed
+# anyway: the tests put their local server's 127.0.0.0/8 here. Keep it empty in production.
+IMPORT_FETCH_ALLOWED_NETWORKS = []
