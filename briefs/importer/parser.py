@@ -144,19 +144,19 @@ def parse_brief(text, *, reference=None, require_date=True):
         if not isinstance(reference, dt.datetime):
             raise TypeError("reference must be a datetime, got " + type(reference).__name__)
         reference = reference if reference.tzinfo else reference.replace(tzinfo=dt.timezone.utc)
-    lines = normalise_lines(text)
-    canonical = normalised_text(lines)
-    if not canonical:
-        raise BriefParseError("file is empty (no text besides whitespace)")
+    # Before normalising: mojibake hides bytes in C1 controls and soft hyphens ("Ã\xad"
+    # is "í"), which normalising would strip.
+    text, repaired = repair_mojibake(text)
     warnings = []
-    repaired, changed = repair_mojibake(canonical)
-    if changed:
-        lines = normalise_lines(repaired)
-        canonical = normalised_text(lines)
+    if repaired:
         warnings.append(
             "mojibake repaired: the text had been decoded with the wrong encoding "
             "(e.g. 'CafÃ©' for 'Café'); check accents and quotes"
         )
+    lines = normalise_lines(text)
+    canonical = normalised_text(lines)
+    if not canonical:
+        raise BriefParseError("file is empty (no text besides whitespace)")
     return _Reader(lines, canonical, warnings, reference, require_date).read()
 
 
