@@ -15,15 +15,28 @@ The layout family (see ``../shared/seeds``) is, top to bottom:
 5. end matter: an empty ``Sources:``, newsletter and advertisement blocks, a
    ``Related Topics`` list (one topic a line) and the title repeated as the last line.
 
-Decisions, so that unseen articles of the family behave predictably:
+Any site's layout is read as these kinds of line, never by a rule for one site: dates
+anywhere in the header (``dates.py``: labels, separators, brackets, glued names, time
+first, relative dates), the date printed above the headline, bylines (``By A and B``,
+``A | Outlet``, ``A, Outlet``), and site furniture, photo credits and widgets
+(``lines.py``), dropped wherever they stand. Tag lists (``Tags:``, ``Filed under:``,
+``READ MORE ON:``) become topics; lists of other stories after the body are dropped.
 
-- A brief needs a title, a body and a date. Without one of them the file is refused
-  with a one-line BriefParseError; everything else missing is only a warning.
+Decisions, so that unseen articles behave predictably:
+
+- A brief needs a title and a body; without one of them the file is refused with a
+  one-line BriefParseError. Without a usable date it is refused only while
+  ``require_date`` is true; otherwise ``published_at`` is None, with a warning and the
+  review reason ``"undated"``. Everything else missing is only a warning.
 - When the text gives a date but no time, ``published_at`` is midnight UTC of that
   date and ``published_time_known`` is false. A time with a UTC offset or a known zone
   abbreviation is applied exactly; a time with no zone is read as UTC, with a warning.
-- A "Published" date wins over an "Updated" one; with only "Updated", that is the date.
-- Without a date in the header, a date line anywhere else in the text is used.
+- A "Published" date wins over an unlabelled one, and both over an "Updated" one.
+- Without a date in the header, a date line anywhere else in the text is used; with one,
+  dates further down (a related-stories list) are never looked at.
+- A date more than a day after the reference time is kept and flagged "future-date".
+- Mojibake is repaired (ftfy) with a warning; invisible format characters (Unicode Cf,
+  soft hyphens) are removed from every field by ``briefs.text.strip_unfit_characters``.
 - The caption printed twice is kept once in ``image_caption``, never in the body.
 - Topics keep their exact spelling, are de-duplicated case-insensitively (the first
   spelling wins) and must be 100 characters or fewer with something to slug.
