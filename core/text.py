@@ -4,10 +4,21 @@ import re
 
 # Characters no stored or published text should carry: C0 controls other than tab,
 # newline and return (PostgreSQL refuses NUL; XML 1.0 and Django's feed writer refuse
-# the rest), C1 controls (legal but rendered as junk), lone surrogates, U+FFFE/U+FFFF.
-_UNFIT_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# the rest), C1 controls (legal but rendered as junk), lone surrogates, U+FFFE/U+FFFF,
+# and the invisible format characters (Unicode category Cf, as of Unicode 15.1: soft
+# hyphen, zero-width space and joiners, direction marks and isolates, word joiner, a BOM
+# inside the text, tag characters). Copied from web pages they hide inside words, so
+# "Bei\u200bjing" would neither match the topic "Beijing" nor search like it.
+_UNFIT_CHARACTERS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff"
+    "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+    "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
+    "\U000e0020-\U000e007f]"
+)
 
 
 def strip_unfit_characters(text):
-    """``text`` without control characters, lone surrogates and non-characters."""
+    """``text`` without control characters, lone surrogates, non-characters and the
+    invisible format characters (category Cf, soft hyphen included); other text unchanged."""
     return _UNFIT_CHARACTERS.sub("", text)

@@ -6,8 +6,10 @@ sees one shape, and the content hash ignores differences no reader could see.
 """
 
 import re
-import unicodedata
 
+import ftfy
+
+from ..text import strip_unfit_characters
 from .errors import BriefParseError
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -24,8 +26,6 @@ _CONTROL_BYTES = bytes(byte for byte in range(32) if byte not in (9, 10, 12, 13)
 # Characters that are spacing in print but not ASCII spaces (NBSP, narrow NBSP,
 # figure space, the en/em spaces, ideographic space).
 _ODD_SPACES = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\t\v\f]")
-# Invisible characters that only get in the way of matching (BOM, zero-width space/joiners).
-_INVISIBLES = re.compile("[\ufeff\u200b\u2060\u00ad]")
 _LINE_BREAKS = re.compile("\r\n|[\r\u2028\u2029\x85]")
 _SPACE_RUNS = re.compile(" {2,}")
 
@@ -62,25 +62,25 @@ def _looks_binary(data):
     return nul_share > _NUL_SHARE_LIMIT or control_share > _CONTROL_SHARE_LIMIT
 
 
-def _is_unwanted(char):
-    """Control characters, lone surrogates and the XML non-characters U+FFFE/U+FFFF."""
-    if char == "\n":
-        return False
-    category = unicodedata.category(char)
-    return category in ("Cc", "Cs") or char in "\ufffe\uffff"
+def repair_mojibake(text):
+    """``text`` with mojibake repaired ("CafÃ©" is "Café" again), and whether any was.
+
+    UTF-8 text that was once decoded as Windows-1252 or Latin-1 is re-decoded by ftfy;
+    only that encoding repair is made (quotes, ligatures and widths are left as printed).
+    """
+    repaired = ftfy.fix_encoding(text)
+    return repaired, repaired != text
 
 
 def normalise_lines(text):
     """Return the text as a list of clean lines (blank lines are ``""``).
 
-    Line breaks become ``\\n``, odd spaces plain spaces, control and invisible
-    characters go, runs of spaces shrink to one and every line is stripped.
+    Line breaks become ``\\n``, odd spaces plain spaces, control and invisible format
+    characters go (``briefs.text.strip_unfit_characters``), runs of spaces shrink to one
+    and every line is stripped.
     """
-    text = _INVISIBLES.sub("", text)
     text = _LINE_BREAKS.sub("\n", text)
-    text = _ODD_SPACES.sub(" ", text)
-    if any(_is_unwanted(char) for char in set(text)):
-        text = "".join(char for char in text if not _is_unwanted(char))
+    text = strip_unfit_characters(_ODD_SPACES.sub(" ", text))
     return [_SPACE_RUNS.sub(" ", line).strip() for line in text.split("\n")]
 
 

@@ -296,6 +296,12 @@ def test_missing_date_fails_with_a_clear_reason():
         ("By Lena Okafor, Meridian Wire", "Lena Okafor", "Meridian Wire"),
         ("By Lena Okafor", "Lena Okafor", ""),
         ("ClashReport Editor\n\nClashReport", "ClashReport Editor", "ClashReport"),
+        ("By Ana Ruiz and Tom Hale", "Ana Ruiz and Tom Hale", ""),
+        ("By Ana Ruiz, Tom Hale and Li Na", "Ana Ruiz, Tom Hale and Li Na", ""),
+        ("By Ana Ruiz and Tom Hale, Delta Wire", "Ana Ruiz and Tom Hale", "Delta Wire"),
+        ("Ana Ruiz, Delta Wire", "Ana Ruiz", "Delta Wire"),
+        ("By Ana Ruiz\nSenior Political Correspondent", "Ana Ruiz", ""),
+        ("Author\nAna Ruiz", "Ana Ruiz", ""),
     ],
 )
 def test_bylines_give_author_and_source(byline, author, source):
