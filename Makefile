@@ -10,7 +10,7 @@ PORT ?= 8000
 # Local commands run with debug on (no production secret needed); the test suite does not.
 DEV := DJANGO_DEBUG=1
 
-.PHONY: run test setup migrate demo check-python clean bench-data bench bench-smoke soak vnu
+.PHONY: run test test-fast setup migrate demo check-python clean bench-data bench bench-smoke soak vnu
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Brief Archive needs Python 3.11 or newer; found " + sys.version.split()[0] + ". Set PYTHON=/path/to/python3.11.")'
@@ -34,8 +34,15 @@ run: demo
 	@echo "Serving on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
 	$(DEV) $(PY) manage.py runserver $(HOST):$(PORT)
 
+# Both cores: pytest-xdist runs a worker per core, each module's tests on one worker (its
+# live server, browser and fixtures stay together). PYTEST_ARGS adds to or overrides this.
+PYTEST_WORKERS ?= auto
 test: migrate
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+
+# The suite without the slow tests (corpora, fuzzing, browser, validator, bench): for quick runs.
+test-fast: migrate
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile -m "not slow" $(PYTEST_ARGS)
 
 # The Nu HTML checker for the validity test (a Java jar from npm, kept in .cache/vnu).
 # The test fetches it by itself when missing; this fetches it ahead of time.

@@ -1,8 +1,36 @@
 """App config for briefs: the archive of news briefs, their sources and topics."""
+
+import importlib
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def ensure_curators_group(sender, using="default", **kwargs):
+    """Recreate the "Curators" group when a ``flush`` emptied the tables its migration filled.
+
+    ``migrate`` creates it (migration 0004); ``flush`` (and every transactional test) wipes
+    it but re-sends ``post_migrate``, after auth has recreated the permissions it needs.
+    """
+    from django.contrib.auth.models import Group, Permission
+
+    migration = importlib.import_module("briefs.migrations.0004_curators_group")
+    if Group.objects.using(using).filter(name=migration.GROUP).exists():
+        return
+    group = Group.objects.using(using).create(name=migration.GROUP)
+    for (app_label, model), actions in migration.PERMISSIONS.items():
+        group.permissions.add(
+            *Permission.objects.using(using).filter(
+                content_type__app_label=app_label,
+                codename__in=[f"{action}_{model}" for action in actions],
+            )
+        )
 
 
 class BriefsConfig(AppConfig):
     name = "briefs"
     verbose_name = "Briefs"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        post_migrate.connect(ensure_curators_group, sender=self, dispatch_uid="briefs-curators")

@@ -77,6 +77,24 @@ def read_feed(client, url, **headers):
     return parsed
 
 
+# Modules whose tests are slow by nature: corpora, fuzzing, the HTML validator, the bench
+# smoke run; browser tests are slow too. `make test` runs them all; `make test-fast` not.
+SLOW_MODULES = {
+    "test_anchoring_corpus.py",
+    "test_anchoring_properties.py",
+    "test_importer_properties.py",
+    "test_fuzz.py",
+    "test_html_validity.py",
+    "test_bench.py",
+}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if item.path.name in SLOW_MODULES or item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture
 def user(db):
     return make_user()

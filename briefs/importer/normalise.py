@@ -9,7 +9,8 @@ import re
 
 import ftfy
 
-from ..text import strip_unfit_characters
+from core.text import strip_unfit_characters
+
 from .errors import BriefParseError
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -76,7 +77,7 @@ def normalise_lines(text):
     """Return the text as a list of clean lines (blank lines are ``""``).
 
     Line breaks become ``\\n``, odd spaces plain spaces, control and invisible format
-    characters go (``briefs.text.strip_unfit_characters``), runs of spaces shrink to one
+    characters go (``core.text.strip_unfit_characters``), runs of spaces shrink to one
     and every line is stripped.
     """
     text = _LINE_BREAKS.sub("\n", text)

@@ -55,11 +55,24 @@ from ..text import is_subheading
 from .dates import parse_date_line
 from .errors import BriefParseError
 from .lines import (
-    SENTENCE_END, is_bullet, is_furniture, is_job_title, is_name_like, is_photo_credit,
-    is_read_time, is_related_heading, is_share_row, is_widget, looks_like_person,
+    SENTENCE_END,
+    is_bullet,
+    is_furniture,
+    is_job_title,
+    is_name_like,
+    is_photo_credit,
+    is_read_time,
+    is_related_heading,
+    is_share_row,
+    is_widget,
+    looks_like_person,
 )
 from .normalise import (
-    MAX_BYTES, MAX_BYTES_LABEL, normalise_lines, normalised_text, repair_mojibake,
+    MAX_BYTES,
+    MAX_BYTES_LABEL,
+    normalise_lines,
+    normalised_text,
+    repair_mojibake,
 )
 
 MAX_TITLE = 300
