@@ -27,13 +27,13 @@ from django.utils.html import escape
 from django.utils.http import http_date
 from django.utils.xmlutils import SimplerXMLGenerator
 
-from config.limits import MAX_PAGE_SIZE
+from config.limits import MAX_OPML_TOPICS, MAX_PAGE_SIZE
 from core.cache import remember, sql_key
 
 from .feed_formats import FORMATS, body_html, clean_text
-from .models import Brief, Source, TaggedBrief, Topic, TopicSlugRedirect
+from .models import Brief, Source, TaggedBrief, Topic
 from .search import UnusableQuery, search_briefs
-from .topics import topic_selection_or_404
+from .topics import UnknownTopic, resolve_topic_slugs, topic_selection_or_404
 
 SITE_NAME = "Brief Archive"
 DEFAULT_LIMIT = 50
@@ -308,17 +308,14 @@ class SearchBriefsFeed(BriefFeed):
 
 def _chosen_topics(raw):
     """Topics named in ``?topics=a,b`` (old slugs mean their new topic); 404 for unknown ones."""
-    wanted = {slug.strip() for slug in raw.split(",") if slug.strip()}
+    wanted = [slug.strip() for slug in raw.split(",") if slug.strip()]
     if not wanted:
         raise Http404("Name the topics: ?topics=rare-earths,semiconductors")
-    found = {topic.slug: topic for topic in Topic.objects.filter(slug__in=wanted)}
-    missing = wanted - found.keys()
-    if missing:
-        moved = TopicSlugRedirect.objects.filter(old_slug__in=missing).select_related("topic")
-        found.update({row.old_slug: row.topic for row in moved})
-        if missing - found.keys():
-            raise Http404("No topic called " + ", ".join(sorted(missing - found.keys())))
-    return sorted({topic.pk: topic for topic in found.values()}.values(), key=lambda t: t.name)
+    try:
+        selection = resolve_topic_slugs(wanted, limit=MAX_OPML_TOPICS)
+    except UnknownTopic as unknown:
+        raise Http404(f"No topic called {unknown}") from None
+    return sorted(selection.topics, key=lambda topic: topic.name)
 
 
 def topics_opml(request):

@@ -17,6 +17,7 @@ from django.utils.http import urlencode
 from django.utils.text import Truncator
 from django.views.generic import DetailView, ListView, TemplateView
 
+from config.limits import SEARCH_MAX_TOPIC_FILTERS
 from core.cache import CachedPaginator, cached_list
 
 from .models import Brief, Source, Topic
@@ -398,7 +399,11 @@ class SearchView(BriefListView):
 
     def get_queryset(self):
         self.query = clean_query(self.request.GET.get("q", ""))
-        wanted = [slug for slug in self.request.GET.getlist("topic")[:8] if SLUG.fullmatch(slug)]
+        wanted = [
+            slug
+            for slug in self.request.GET.getlist("topic")[:SEARCH_MAX_TOPIC_FILTERS]
+            if SLUG.fullmatch(slug)
+        ]
         self.filter_topics = list(Topic.objects.filter(slug__in=wanted)) if wanted else []
         self.problem = ""
         try:

@@ -11,6 +11,9 @@ SEARCH_QUERY_MAX_LENGTH = 200
 # Topics combined in one selection: `&topic=` filters on a search, slugs in a topic URL.
 SEARCH_MAX_TOPIC_FILTERS = 8
 
+# Topics one OPML file may be narrowed to (`/topics/opml/?topics=a,b,...`).
+MAX_OPML_TOPICS = 500
+
 # Any list whose size a visitor may choose (`?limit=` on feeds, `?per_page=` in the API).
 MAX_PAGE_SIZE = 200
 
