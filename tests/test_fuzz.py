@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from briefs.topics import TopicSelection, UnknownTopic, resolve_topic_slugs
-from tests.conftest import make_brief, make_topic
+from tests.factories import make_brief, make_topic
 
 pytestmark = pytest.mark.django_db
 

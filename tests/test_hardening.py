@@ -14,7 +14,7 @@ from django.core.cache import cache
 from django.db import OperationalError, connection, connections
 from django.test import Client
 
-from tests.conftest import make_brief, make_topic, make_user
+from tests.factories import make_brief, make_topic, make_user
 
 ROOT = Path(__file__).resolve().parent.parent
 

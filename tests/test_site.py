@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import resolve, reverse
 
-from tests.conftest import make_brief, make_source, make_topic
+from tests.factories import make_brief, make_source, make_topic
 
 
 @pytest.mark.django_db

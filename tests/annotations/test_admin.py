@@ -8,7 +8,7 @@ from bs4 import BeautifulSoup
 from django.contrib.admin.models import CHANGE, LogEntry
 
 from annotations.models import Annotation
-from tests.conftest import make_annotation, make_brief, make_user
+from tests.factories import make_annotation, make_brief, make_user
 
 pytestmark = pytest.mark.django_db
 

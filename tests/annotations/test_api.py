@@ -9,9 +9,8 @@ from django.utils.crypto import get_random_string
 from annotations import api
 from annotations.models import Annotation
 from config.limits import ANNOTATION_WRITES_PER_MINUTE
-from tests.annotations.conftest import annotate
 from tests.annotations.w3c import assert_conforms
-from tests.conftest import make_brief
+from tests.factories import make_annotation, make_brief
 
 pytestmark = pytest.mark.django_db
 
@@ -203,7 +202,7 @@ def test_rate_limit_counts_each_user_separately(writer, brief, other_user):
 
 
 def test_patch_changes_note_and_visibility_of_own_annotation(writer, brief, user):
-    annotation = annotate(brief, user, QUOTE, note="first")
+    annotation = make_annotation(brief, user, QUOTE, note="first")
     response = _send(
         writer, "patch", f"/api/annotations/{annotation.pk}/",
         {"body": {"type": "TextualBody", "value": "second"}, "visibility": "public"},
@@ -215,7 +214,7 @@ def test_patch_changes_note_and_visibility_of_own_annotation(writer, brief, user
 
 
 def test_put_replaces_note_and_visibility(writer, brief, user):
-    annotation = annotate(brief, user, QUOTE, note="first", visibility="public")
+    annotation = make_annotation(brief, user, QUOTE, note="first", visibility="public")
     response = _send(writer, "put", f"/api/annotations/{annotation.pk}/", {"type": "Annotation"})
     assert response.status_code == 200
     annotation.refresh_from_db()
@@ -223,7 +222,7 @@ def test_put_replaces_note_and_visibility(writer, brief, user):
 
 
 def test_delete_removes_own_annotation_with_204(writer, brief, user):
-    annotation = annotate(brief, user, QUOTE)
+    annotation = make_annotation(brief, user, QUOTE)
     response = writer.delete(
         f"/api/annotations/{annotation.pk}/", HTTP_X_CSRFTOKEN=writer.token
     )
@@ -232,7 +231,7 @@ def test_delete_removes_own_annotation_with_204(writer, brief, user):
 
 
 def test_someone_elses_public_annotation_cannot_be_changed_403(writer, brief, other_user):
-    annotation = annotate(brief, other_user, QUOTE, note="theirs", visibility="public")
+    annotation = make_annotation(brief, other_user, QUOTE, note="theirs", visibility="public")
     response = _send(writer, "patch", f"/api/annotations/{annotation.pk}/", {"visibility": "private"})
     assert response.status_code == 403
     annotation.refresh_from_db()
@@ -240,7 +239,7 @@ def test_someone_elses_public_annotation_cannot_be_changed_403(writer, brief, ot
 
 
 def test_someone_elses_private_annotation_answers_404_like_a_missing_one(writer, brief, other_user):
-    annotation = annotate(brief, other_user, QUOTE, note="secret")
+    annotation = make_annotation(brief, other_user, QUOTE, note="secret")
     for method in ("get", "patch", "delete"):
         response = _send(writer, method, f"/api/annotations/{annotation.pk}/", {})
         missing = _send(writer, method, "/api/annotations/999999/", {})
@@ -252,9 +251,9 @@ def test_someone_elses_private_annotation_answers_404_like_a_missing_one(writer,
 def test_collection_lists_what_the_caller_may_see_as_annotation_collection(
     client, brief, user, other_user
 ):
-    mine_private = annotate(brief, user, "Dock workers", note="mine")
-    theirs_public = annotate(brief, other_user, QUOTE, note="public one", visibility="public")
-    annotate(brief, other_user, "three terminals", note="their secret")
+    mine_private = make_annotation(brief, user, "Dock workers", note="mine")
+    theirs_public = make_annotation(brief, other_user, QUOTE, note="public one", visibility="public")
+    make_annotation(brief, other_user, "three terminals", note="their secret")
     client.force_login(user)
 
     response = client.get(f"/api/annotations/?brief={brief.slug}")
@@ -275,8 +274,8 @@ def test_collection_lists_what_the_caller_may_see_as_annotation_collection(
 
 
 def test_anonymous_reader_gets_only_public_annotations(client, brief, user):
-    annotate(brief, user, "Dock workers", note="private")
-    public = annotate(brief, user, QUOTE, note="shared", visibility="public")
+    make_annotation(brief, user, "Dock workers", note="private")
+    public = make_annotation(brief, user, QUOTE, note="shared", visibility="public")
     collection = client.get(f"/api/annotations/?brief={brief.slug}").json()
     assert collection["total"] == 1
     assert collection["first"]["items"][0]["id"].endswith(f"/{public.pk}/")
@@ -288,7 +287,7 @@ def test_anonymous_reader_gets_only_public_annotations(client, brief, user):
 def test_collection_pages_link_first_next_prev_and_last(client, brief, user, monkeypatch):
     monkeypatch.setattr(api, "PAGE_SIZE", 2)
     for _ in range(5):
-        annotate(brief, user, QUOTE, visibility="public")
+        make_annotation(brief, user, QUOTE, visibility="public")
     collection = client.get(f"/api/annotations/?brief={brief.slug}").json()
     assert collection["total"] == 5
     assert collection["last"].endswith("page=3")
@@ -307,7 +306,7 @@ def test_unknown_brief_is_404_json(client):
 
 
 def test_hidden_annotation_vanishes_from_the_api_except_for_its_owner(client, brief, user):
-    annotation = annotate(brief, user, QUOTE, visibility="public")
+    annotation = make_annotation(brief, user, QUOTE, visibility="public")
     Annotation.objects.filter(pk=annotation.pk).update(hidden=True)
     assert client.get(f"/api/annotations/{annotation.pk}/").status_code == 404
     assert client.get(f"/api/annotations/?brief={brief.slug}").json()["total"] == 0

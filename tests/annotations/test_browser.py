@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from annotations.models import Annotation
 from tests.browser.conftest import browser_type_launch_args  # noqa: F401  (Debian's Chromium)
-from tests.conftest import make_brief, make_user
+from tests.factories import make_brief, make_user
 
 pytestmark = pytest.mark.browser
 

@@ -4,7 +4,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from annotations.models import Annotation
-from tests.conftest import make_brief
+from tests.factories import make_brief
 
 pytestmark = pytest.mark.django_db
 

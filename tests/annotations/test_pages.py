@@ -7,8 +7,7 @@ from bs4 import BeautifulSoup
 
 from annotations.models import Annotation
 from annotations.services import annotation_hide
-from tests.annotations.conftest import annotate
-from tests.conftest import make_brief, make_topic, make_user
+from tests.factories import make_annotation, make_brief, make_topic, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +31,7 @@ def _body_text(soup):
 
 def test_public_highlight_shows_to_a_signed_out_reader_with_its_note(client):
     brief = make_brief(body=BODY)
-    annotation = annotate(brief, make_user(), "diesel prices", note="Up 40% since May.", visibility="public")
+    annotation = make_annotation(brief, make_user(), "diesel prices", note="Up 40% since May.", visibility="public")
     soup = _soup(client.get(brief.get_absolute_url()))
     mark = soup.find(id=f"annotation-{annotation.pk}")
     assert mark.name == "mark" and mark.get_text() == "diesel prices"
@@ -43,8 +42,8 @@ def test_public_highlight_shows_to_a_signed_out_reader_with_its_note(client):
 
 def test_own_private_highlight_is_marked_private_and_differs_from_public(client, user):
     brief = make_brief(body=BODY)
-    private = annotate(brief, user, "ring road")
-    public = annotate(brief, make_user(), "twelve kilometres", visibility="public")
+    private = make_annotation(brief, user, "ring road")
+    public = make_annotation(brief, make_user(), "twelve kilometres", visibility="public")
     client.force_login(user)
     soup = _soup(client.get(brief.get_absolute_url()))
     assert "hl-private" in soup.find(id=f"annotation-{private.pk}")["class"]
@@ -53,9 +52,9 @@ def test_own_private_highlight_is_marked_private_and_differs_from_public(client,
 
 def test_overlapping_and_adjacent_highlights_each_keep_their_words(client, user):
     brief = make_brief(body=BODY)
-    outer = annotate(brief, user, "the protest over diesel prices", visibility="public")
-    inner = annotate(brief, user, "diesel prices would be", visibility="public")
-    adjacent = annotate(brief, user, " tolerated", visibility="public")
+    outer = make_annotation(brief, user, "the protest over diesel prices", visibility="public")
+    inner = make_annotation(brief, user, "diesel prices would be", visibility="public")
+    adjacent = make_annotation(brief, user, " tolerated", visibility="public")
     client.force_login(user)
     soup = _soup(client.get(brief.get_absolute_url()))
 
@@ -72,7 +71,7 @@ def test_overlapping_and_adjacent_highlights_each_keep_their_words(client, user)
 
 def test_note_markup_is_shown_as_text(client):
     brief = make_brief(body=BODY)
-    annotate(brief, make_user(), "ring road", note="<script>alert(1)</script>", visibility="public")
+    make_annotation(brief, make_user(), "ring road", note="<script>alert(1)</script>", visibility="public")
     response = client.get(brief.get_absolute_url())
     assert b"<script>alert(1)</script>" not in response.content
     assert "<script>alert(1)</script>" in _soup(response).select_one(".note-text").get_text()
@@ -80,7 +79,7 @@ def test_note_markup_is_shown_as_text(client):
 
 def test_permalink_and_text_fragment_link_point_at_the_passage(client):
     brief = make_brief(body=BODY)
-    annotation = annotate(brief, make_user(), "would be tolerated", visibility="public")
+    annotation = make_annotation(brief, make_user(), "would be tolerated", visibility="public")
     soup = _soup(client.get(brief.get_absolute_url()))
     note = soup.find(id=f"note-{annotation.pk}")
     hrefs = [a["href"] for a in note.find_all("a")]
@@ -91,7 +90,7 @@ def test_permalink_and_text_fragment_link_point_at_the_passage(client):
 
 def test_editing_the_paragraph_above_keeps_the_highlight_on_the_same_words(client, user):
     brief = make_brief(body=BODY)
-    annotation = annotate(brief, user, "agreed to meet union delegates", visibility="public")
+    annotation = make_annotation(brief, user, "agreed to meet union delegates", visibility="public")
     brief.body = BODY.replace(
         "Traffic backed up for twelve kilometres.",
         "Traffic backed up for twelve kilometres, and two schools closed early.",
@@ -108,7 +107,7 @@ def test_editing_the_paragraph_above_keeps_the_highlight_on_the_same_words(clien
 
 def test_orphaned_note_shows_to_its_owner_with_its_original_words_and_nobody_else(client, user):
     brief = make_brief(body=BODY)
-    annotation = annotate(brief, user, "Traffic backed up for twelve kilometres", note="Long!", visibility="public")
+    annotation = make_annotation(brief, user, "Traffic backed up for twelve kilometres", note="Long!", visibility="public")
     brief.body = BODY.replace(" Traffic backed up for twelve kilometres.", "")
     brief.save()
     annotation.refresh_from_db()
@@ -127,7 +126,7 @@ def test_orphaned_note_shows_to_its_owner_with_its_original_words_and_nobody_els
 
 def test_hidden_note_vanishes_from_the_page_but_stays_for_its_owner(client, user):
     brief = make_brief(body=BODY)
-    annotation = annotate(brief, user, "ring road", note="spam", visibility="public")
+    annotation = make_annotation(brief, user, "ring road", note="spam", visibility="public")
     annotation_hide(annotation=annotation, by=make_user(is_staff=True))
     assert b"spam" not in client.get(brief.get_absolute_url()).content
     assert b"spam" not in client.get("/annotations/").content
@@ -144,7 +143,7 @@ def test_brief_page_query_count_does_not_grow_with_annotations(
     words = BODY.split()
     for index in range(count):
         word = words[index % len(words)]
-        annotate(brief, make_user() if index % 2 else user, word, note=f"n{index}", visibility="public")
+        make_annotation(brief, make_user() if index % 2 else user, word, note=f"n{index}", visibility="public")
     client.force_login(user)
     client.get(brief.get_absolute_url())  # warm caches that are not per-request
     with django_assert_max_num_queries(12) as captured:
@@ -167,9 +166,9 @@ def test_my_notes_lists_own_notes_newest_first_with_topic_filter_and_search(clie
     energy, farming = make_topic("Energy"), make_topic("Farming")
     first = make_brief("Fuel", body="Diesel rose again.", topics=[energy])
     second = make_brief("Fields", body="Wheat harvest began early.", topics=[farming])
-    annotate(first, user, "Diesel rose", note="price spiral")
-    annotate(second, user, "Wheat harvest", note="early crop")
-    annotate(second, make_user(), "began early", note="someone else's")
+    make_annotation(first, user, "Diesel rose", note="price spiral")
+    make_annotation(second, user, "Wheat harvest", note="early crop")
+    make_annotation(second, make_user(), "began early", note="someone else's")
     client.force_login(user)
 
     items = _soup(client.get("/annotations/mine/")).select(".annotation-item")
@@ -188,8 +187,8 @@ def test_my_notes_needs_login(client):
 
 def test_markdown_export_holds_own_quotes_and_notes_as_text(client, user):
     brief = make_brief("Fuel *prices*", body="Diesel rose again.")
-    annotate(brief, user, "Diesel rose", note="see [link](javascript:alert(1))")
-    annotate(brief, make_user(), "rose again", note="not mine")
+    make_annotation(brief, user, "Diesel rose", note="see [link](javascript:alert(1))")
+    make_annotation(brief, make_user(), "rose again", note="not mine")
     client.force_login(user)
     response = client.get("/annotations/mine/export.md")
     text = response.content.decode()
@@ -205,8 +204,8 @@ def test_json_ld_export_is_a_collection_of_own_annotations(client, user):
     from tests.annotations.w3c import assert_conforms
 
     brief = make_brief(body="Diesel rose again.")
-    annotate(brief, user, "Diesel rose", note="mine", visibility="public")
-    annotate(brief, make_user(), "rose again", note="not mine", visibility="public")
+    make_annotation(brief, user, "Diesel rose", note="mine", visibility="public")
+    make_annotation(brief, make_user(), "rose again", note="not mine", visibility="public")
     client.force_login(user)
     document = json.loads(client.get("/annotations/mine/export.jsonld").content)
     assert document["type"] == "AnnotationCollection"
@@ -216,8 +215,8 @@ def test_json_ld_export_is_a_collection_of_own_annotations(client, user):
 
 def test_recent_notes_show_public_notes_only(client, user):
     brief = make_brief(body=BODY)
-    annotate(brief, user, "ring road", note="public words", visibility="public")
-    annotate(brief, user, "diesel prices", note="private words")
+    make_annotation(brief, user, "ring road", note="public words", visibility="public")
+    make_annotation(brief, user, "diesel prices", note="private words")
     page = client.get("/annotations/").content.decode()
     assert "public words" in page and "private words" not in page
     by_user = client.get(f"/annotations/?user={user.username}").content.decode()

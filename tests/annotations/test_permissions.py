@@ -8,8 +8,7 @@ from django.test import Client
 from django.utils.crypto import get_random_string
 
 from annotations.models import Annotation
-from tests.annotations.conftest import annotate
-from tests.conftest import make_brief, make_user
+from tests.factories import make_annotation, make_brief, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +45,7 @@ def _client(who, owner):
 def test_permission_matrix(who, visibility):
     owner = make_user()
     brief = make_brief(body=BODY)
-    annotation = annotate(brief, owner, QUOTE, note="the note", visibility=visibility)
+    annotation = make_annotation(brief, owner, QUOTE, note="the note", visibility=visibility)
     client = _client(who, owner)
     url = f"/api/annotations/{annotation.pk}/"
     read, edit, delete = MATRIX[who, visibility]
@@ -74,7 +73,7 @@ def test_permission_matrix(who, visibility):
 def test_private_annotation_is_counted_for_nobody_but_its_owner(client):
     owner = make_user()
     brief = make_brief(body=BODY)
-    annotate(brief, owner, QUOTE, note="mine alone")
+    make_annotation(brief, owner, QUOTE, note="mine alone")
     page = client.get(brief.get_absolute_url()).content.decode()
     assert "No notes on this brief yet." in page
     assert "mine alone" not in page

@@ -10,7 +10,8 @@ import pytest
 from annotations.models import Annotation
 from briefs.models import Brief
 from briefs.services.briefs import brief_update
-from tests.conftest import make_annotation, make_brief, make_user, read_feed
+from tests.conftest import read_feed
+from tests.factories import make_annotation, make_brief, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from briefs.models import Brief, TaggedBrief, Topic, TopicSlugRedirect, TopicSuggestion
-from tests.conftest import make_annotation, make_brief, make_source, make_topic, make_user
+from tests.factories import make_annotation, make_brief, make_source, make_topic, make_user
 
 pytestmark = pytest.mark.django_db
 

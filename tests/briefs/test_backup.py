@@ -19,7 +19,7 @@ from django.db import connection
 from annotations.models import Annotation
 from briefs.backup import FORMAT, VERSION, backed_up_models
 from briefs.models import Brief, TopicSlugRedirect, TopicSuggestion
-from tests.conftest import make_annotation, make_brief, make_source, make_topic, make_user
+from tests.factories import make_annotation, make_brief, make_source, make_topic, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from briefs.models import Brief, Source, Topic
 from core.cache import archive_version
-from tests.conftest import make_annotation, make_brief, make_source, make_topic, make_user
+from tests.factories import make_annotation, make_brief, make_source, make_topic, make_user
 
 BODY = "Gallium exports fell sharply in June.\n\nOfficials blamed new licence rules."
 

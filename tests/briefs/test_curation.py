@@ -14,7 +14,7 @@ from briefs.services.topics import (
     topic_near_duplicates,
     topic_rename,
 )
-from tests.conftest import make_brief, make_topic, make_user
+from tests.factories import make_brief, make_topic, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,8 @@ from django.utils.http import http_date
 
 from briefs.feed_formats import clean_text
 from briefs.models import Brief, TopicSlugRedirect
-from tests.conftest import make_brief, make_source, make_topic, read_feed
+from tests.conftest import read_feed
+from tests.factories import make_brief, make_source, make_topic
 
 pytestmark = pytest.mark.django_db
 

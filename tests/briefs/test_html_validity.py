@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.conftest import make_brief, make_source, make_topic
+from tests.factories import make_brief, make_source, make_topic
 
 VNU_VERSION = "26.9.27"
 VNU_DIR = Path(settings.BASE_DIR) / ".cache" / "vnu"

@@ -13,7 +13,7 @@ from briefs.services.topics import (
     topic_suggestion_dismiss,
 )
 from briefs.signals import brief_body_changed
-from tests.conftest import make_brief, make_topic
+from tests.factories import make_brief, make_topic
 
 pytestmark = pytest.mark.django_db
 

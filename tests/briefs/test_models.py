@@ -4,7 +4,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from briefs.models import Brief, Source, TaggedBrief, Topic
-from tests.conftest import make_brief, make_source, make_topic
+from tests.factories import make_brief, make_source, make_topic
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.contrib.staticfiles import finders
 from django.urls import resolve, reverse
 
 from briefs.models import Brief, TopicSlugRedirect
-from tests.conftest import make_brief, make_source, make_topic
+from tests.factories import make_brief, make_source, make_topic
 
 UTC = dt.timezone.utc
 

@@ -4,7 +4,7 @@ import pytest
 
 from briefs.models import Brief, BriefRevision
 from briefs.signals import brief_body_changed
-from tests.conftest import make_brief
+from tests.factories import make_brief
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from bs4 import BeautifulSoup
 
 from briefs.models import Brief, TaggedBrief, Topic
 from briefs.search import MAX_QUERY_LENGTH, UnusableQuery, highlighted, search_briefs
-from tests.conftest import make_brief, make_topic
+from tests.factories import make_brief, make_topic
 
 
 def titles(queryset):

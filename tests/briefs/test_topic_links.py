@@ -13,7 +13,8 @@ from briefs.models import Brief, TopicSuggestion
 from briefs.services.briefs import briefs_add_topics
 from briefs.services.importing import brief_import
 from briefs.services.topics import topic_suggestion_accept
-from tests.conftest import make_brief, make_topic, read_feed
+from tests.conftest import read_feed
+from tests.factories import make_brief, make_topic
 
 pytestmark = pytest.mark.django_db
 

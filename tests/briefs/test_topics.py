@@ -4,7 +4,7 @@ import pytest
 
 from briefs.models import TopicSlugRedirect
 from briefs.topics import UnknownTopic, resolve_topic_slugs
-from tests.conftest import make_brief, make_topic
+from tests.factories import make_brief, make_topic
 
 pytestmark = pytest.mark.django_db
 

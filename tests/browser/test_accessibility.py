@@ -5,7 +5,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from briefs.models import Brief
-from tests.conftest import make_user
+from tests.factories import make_user
 
 PAGES = {
     "home": "/",

@@ -1,0 +1,81 @@
+"""Factories for the suite: one per row type, each making a valid row with the fewest arguments."""
+
+import datetime as dt
+import itertools
+
+from django.contrib.auth import get_user_model
+
+from briefs.models import Brief, Source, Topic
+
+_counter = itertools.count(1)
+
+
+def make_source(name=None, **fields):
+    """Create a Source with a unique name unless one is given."""
+    return Source.objects.create(name=name or f"Source {next(_counter)}", **fields)
+
+
+def make_topic(name=None, **fields):
+    """Create a Topic with a unique name unless one is given."""
+    return Topic.objects.create(name=name or f"Topic {next(_counter)}", **fields)
+
+
+def make_brief(title=None, *, topics=(), body=None, published_at=None, **fields):
+    """Create a published Brief; ``topics`` may be Topic objects or names."""
+    number = next(_counter)
+    brief = Brief.objects.create(
+        title=title or f"Brief number {number}",
+        body=body if body is not None else f"First paragraph of brief {number}.\n\nSecond one.",
+        published_at=published_at
+        or dt.datetime(2025, 7, 1, tzinfo=dt.timezone.utc) + dt.timedelta(hours=number),
+        **fields,
+    )
+    if topics:
+        brief.topics.add(*topics)
+    return brief
+
+
+def make_annotation(
+    brief, user, exact="First", *, occurrence=0, note="", visibility="private", **stored
+):
+    """Annotate the ``occurrence``-th copy of ``exact`` in the brief's body, as a reader would.
+
+    Goes through ``annotation_create`` (so the row is what the site itself stores); fields in
+    ``stored`` (``hidden=True``, ``anchor_status="orphaned"``, ...) are then written to the row
+    directly, for states only curators or later edits produce.
+    """
+    from annotations.models import Annotation
+    from annotations.services import annotation_create
+
+    start = -1
+    for _ in range(occurrence + 1):
+        start = brief.body.index(exact, start + 1)
+    annotation = annotation_create(
+        brief=brief,
+        user=user,
+        exact=exact,
+        start=start,
+        end=start + len(exact),
+        note=note,
+        visibility=visibility,
+    )
+    if stored:
+        Annotation.objects.filter(pk=annotation.pk).update(**stored)
+        annotation.refresh_from_db()
+    return annotation
+
+
+def make_user(username=None, password="correct-horse-battery", **fields):
+    """Create an ordinary (non-staff) user."""
+    return get_user_model().objects.create_user(
+        username=username or f"reader{next(_counter)}", password=password, **fields
+    )
+
+
+def make_curator(username=None):
+    """A staff user in the "Curators" group (created by the briefs data migration)."""
+    from django.contrib.auth.models import Group
+
+    curator = make_user(username=username, is_staff=True)
+    curator.groups.add(Group.objects.get(name="Curators"))
+    return curator
