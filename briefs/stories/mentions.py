@@ -110,15 +110,20 @@ def number_mentions(text):
     return found
 
 
-def date_keys(text):
-    """Calendar dates in ``text`` as ``"date:MM-DD"`` tokens, in order."""
-    keys = []
+def date_mentions(text):
+    """Calendar dates in ``text`` as (text as written, ``"date:MM-DD"`` token), in order."""
+    found = []
     for match in _DATE.finditer(text):
         month = (match["month"] or match["month2"]).lower().rstrip(".")
         day = int(match["day"] or match["day2"])
         if 1 <= day <= 31:
-            keys.append(f"date:{MONTHS[month]:02d}-{day:02d}")
-    return keys
+            found.append((match.group(), f"date:{MONTHS[month]:02d}-{day:02d}"))
+    return found
+
+
+def date_keys(text):
+    """Calendar dates in ``text`` as ``"date:MM-DD"`` tokens, in order."""
+    return [key for _, key in date_mentions(text)]
 
 
 def name_words(text):
