@@ -15,11 +15,11 @@ urlpatterns = feed_urls.urlpatterns + [
     path("sources/<slug:slug>/", views.SourceDetailView.as_view(), name="source-detail"),
     path("archive/", views.ArchiveIndexView.as_view(), name="archive"),
     re_path(
-        r"^archive/(?P<year>[0-9]{4})/$", views.ArchivePeriodView.as_view(), name="archive-year"
+        r"^archive/(?P<year>[0-9]{4})/$", views.ArchiveYearView.as_view(), name="archive-year"
     ),
     re_path(
         r"^archive/(?P<year>[0-9]{4})/(?P<month>[0-9]{2})/$",
-        views.ArchivePeriodView.as_view(),
+        views.ArchiveMonthView.as_view(),
         name="archive-month",
     ),
     path("search/", views.SearchView.as_view(), name="search"),

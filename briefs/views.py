@@ -15,7 +15,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.text import Truncator
-from django.views.generic import DetailView, ListView, TemplateView
+from django.views.generic import DetailView, ListView
+from django.views.generic import dates as generic_dates
 
 from config.limits import SEARCH_MAX_TOPIC_FILTERS
 from core.cache import CachedPaginator, cached_list
@@ -318,12 +319,38 @@ class SourceDetailView(BriefListView):
         return context
 
 
-class ArchiveIndexView(PageMixin, TemplateView):
+class ArchiveMixin(PageMixin):
+    """What the archive pages share: published briefs by ``published_at``, on Django's
+    date-based generic views (UTC months), paginated like every list of cards."""
+
+    date_field = "published_at"
+    allow_future = True
+    paginate_by = PAGE_SIZE
+    paginator_class = CachedPaginator
+    context_object_name = "briefs"
+
+    def get_queryset(self):
+        return Brief.objects.published().for_cards()
+
+    def get_breadcrumbs(self):
+        return super().get_breadcrumbs() + [("Archive", reverse("briefs:archive"))]
+
+
+class ArchiveIndexView(ArchiveMixin, generic_dates.ArchiveIndexView):
     """Every month with published briefs, grouped by year."""
 
     template_name = "briefs/archive_index.html"
     heading = "Archive"
     description = "The archive's briefs by year and month."
+    allow_empty = True
+    paginate_by = None
+
+    def get_breadcrumbs(self):
+        return PageMixin.get_breadcrumbs(self)
+
+    def get_dated_items(self):
+        # Only the month counts are shown: no list of briefs to fetch.
+        return [], Brief.objects.none(), {}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -334,60 +361,75 @@ class ArchiveIndexView(PageMixin, TemplateView):
         return context
 
 
-class ArchivePeriodView(BriefListView):
-    """Published briefs of one year or one month; a period without briefs is a 404."""
+class ArchivePeriodMixin(ArchiveMixin):
+    """A year's or a month's briefs; a period without briefs (or out of range) is a 404."""
 
     template_name = "briefs/archive_period.html"
+    allow_empty = True  # the page count below answers 404, from the cached count
 
     def dispatch(self, request, *args, **kwargs):
-        year, month = int(kwargs["year"]), kwargs.get("month")
-        if not 1 <= year <= 9998 or (month is not None and not 1 <= int(month) <= 12):
+        if not 1 <= int(kwargs["year"]) <= 9998:
             raise Http404("No such date.")
-        self.year, self.month = year, int(month) if month else None
-        if self.month:
-            self.start = dt.datetime(year, self.month, 1, tzinfo=dt.timezone.utc)
-            self.end = (self.start + dt.timedelta(days=32)).replace(day=1)
-        else:
-            self.start = dt.datetime(year, 1, 1, tzinfo=dt.timezone.utc)
-            self.end = self.start.replace(year=year + 1)
         return super().dispatch(request, *args, **kwargs)
-
-    def period_briefs(self):
-        return Brief.objects.published().filter(
-            published_at__gte=self.start, published_at__lt=self.end
-        )
-
-    def get_queryset(self):
-        return self.period_briefs().for_cards()
-
-    def get_heading(self):
-        if self.month:
-            return f"{calendar.month_name[self.month]} {self.year}"
-        return str(self.year)
 
     def get_description(self):
         return f"News briefs published in {self.get_heading()}."
 
-    def get_breadcrumbs(self):
-        crumbs = super().get_breadcrumbs() + [("Archive", reverse("briefs:archive"))]
-        if self.month:
-            crumbs.append((str(self.year), reverse("briefs:archive-year", args=[self.year])))
-        return crumbs
+    # The page links the period's months from month_counts() and never the generic views'
+    # date list or next/previous periods: skip their queries.
+    def get_date_list(self, queryset, date_type=None, ordering="ASC"):
+        return []
+
+    def get_next_year(self, date):
+        return None
+
+    def get_previous_year(self, date):
+        return None
+
+    def get_next_month(self, date):
+        return None
+
+    def get_previous_month(self, date):
+        return None
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         if not context["paginator"].count:
             raise Http404("No briefs from that time.")
-        year_start = self.start.replace(month=1)
+        year = int(self.get_year())
+        year_start = dt.datetime(year, 1, 1, tzinfo=dt.timezone.utc)
         context["months"] = (
             Brief.objects.published()
-            .filter(
-                published_at__gte=year_start,
-                published_at__lt=year_start.replace(year=self.year + 1),
-            )
+            .filter(published_at__gte=year_start, published_at__lt=year_start.replace(year=year + 1))
             .month_counts()[::-1]
         )
-        context["current_month"] = self.start.date() if self.month else None
+        return context
+
+
+class ArchiveYearView(ArchivePeriodMixin, generic_dates.YearArchiveView):
+    """Published briefs of one year, newest first."""
+
+    make_object_list = True
+
+    def get_heading(self):
+        return str(self.get_year())
+
+
+class ArchiveMonthView(ArchivePeriodMixin, generic_dates.MonthArchiveView):
+    """Published briefs of one month, newest first."""
+
+    month_format = "%m"
+
+    def get_heading(self):
+        return f"{calendar.month_name[int(self.get_month())]} {self.get_year()}"
+
+    def get_breadcrumbs(self):
+        year = self.get_year()
+        return super().get_breadcrumbs() + [(year, reverse("briefs:archive-year", args=[year]))]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["current_month"] = dt.date(int(self.get_year()), int(self.get_month()), 1)
         return context
 
 

@@ -31,7 +31,6 @@ from datetime import datetime
 from pathlib import Path
 
 from scipy.sparse import vstack
-
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 
 from .mentions import fact_tokens
