@@ -17,8 +17,21 @@ text changes, :func:`reanchor` decides where the passage now is, in three steps:
 Attaching a note to the wrong words is worse than orphaning it, so the thresholds are strict:
 an exact copy of the quote in a different context (a later paragraph repeating the words) is
 not enough, and neither is a look-alike sentence standing where a deleted one used to be.
+
+Every step stays near-linear in the text's length (issue 15: a 2 MB brief took 32.8 s), so a
+request stays inside the worker's timeout whatever the text and selectors:
+
+- exact copies are found with ``str.find`` and counted only as far as a decision needs
+  (:func:`locate` stops at the second; a search scores at most :data:`MAX_CANDIDATES`);
+- context is compared in place, over windows the length of the context, never by slicing
+  the text up to a candidate;
+- the approximate (bitap) search reads at most :data:`FUZZY_WINDOW` characters either side of
+  where the passage was expected, and every character diff has a time budget; a diff that runs
+  out of time is coarser, which can only lower a score (orphan), never raise one;
+- the whole-text diff is computed once per pair of texts, not once per annotation.
 """
 
+import functools
 from dataclasses import dataclass
 
 from diff_match_patch import diff_match_patch
@@ -47,8 +60,16 @@ AMBIGUITY_MARGIN = 0.03
 """Two different places scoring within this of each other: too close to call, so orphan."""
 NEAR_DISTANCE = 48
 """How far (in characters) a creation request's position may be from the quote it names."""
+MAX_CANDIDATES = 200
+"""Exact copies of a quote a fuzzy search scores. A quote copied more often is re-found only
+where its stored prefix, quote and suffix occur together, exactly and once; else orphaned."""
+FUZZY_WINDOW = 32_768
+"""Characters either side of the expected place read by the approximate (bitap) search."""
 
 _DIFF_TIMEOUT_SECONDS = 2.0
+"""Budget of the one diff of the whole old and new text."""
+_SIMILARITY_TIMEOUT_SECONDS = 0.05
+"""Budget of each quote or context comparison (passages can be long)."""
 _DIFF_EQUAL, _DIFF_INSERT, _DIFF_DELETE = 0, 1, -1
 
 
@@ -64,10 +85,16 @@ class Anchor:
     suffix: str
 
 
-def _dmp():
+def _dmp(timeout=_DIFF_TIMEOUT_SECONDS):
     dmp = diff_match_patch()
-    dmp.Diff_Timeout = _DIFF_TIMEOUT_SECONDS
+    dmp.Diff_Timeout = timeout
     return dmp
+
+
+@functools.lru_cache(maxsize=1)
+def _text_diff(old_text, new_text):
+    """The character diff of two texts; re-anchoring every note of a brief reuses it."""
+    return tuple(_dmp().diff_main(old_text, new_text, False))
 
 
 def context_of(text, start, end, length=CONTEXT_LENGTH):
@@ -82,13 +109,18 @@ def anchor_at(text, start, end, status):
 
 
 def similarity(a, b):
-    """1.0 for equal strings, falling to 0.0 as their edit distance reaches the longer length."""
+    """1.0 for equal strings, falling to 0.0 as their edit distance reaches the longer length.
+
+    The distance is diff-match-patch's Levenshtein count over a Myers diff with a time budget
+    (:data:`_SIMILARITY_TIMEOUT_SECONDS`): past it the diff is coarser, so the similarity can
+    come out lower than the true one, never higher.
+    """
     if a == b:
         return 1.0
     longest = max(len(a), len(b))
     if not longest:
         return 1.0
-    dmp = _dmp()
+    dmp = _dmp(_SIMILARITY_TIMEOUT_SECONDS)
     distance = dmp.diff_levenshtein(dmp.diff_main(a, b, False))
     return max(0.0, 1.0 - distance / longest)
 
@@ -213,30 +245,62 @@ def _acceptable(score, quote, prefix_score, suffix_score):
     return framing >= MIN_CONTEXT_SIMILARITY and quote >= MIN_QUOTE_SIMILARITY
 
 
-def _occurrences(text, needle):
+def _occurrences(text, needle, start=0, end=None, limit=None):
+    """Where ``needle`` occurs (overlaps included) inside ``text[start:end]``, in order.
+
+    At most ``limit`` positions: each ``str.find`` after a hit costs about ``len(needle)``, so
+    a limit keeps a periodic text from making the scan quadratic.
+    """
+    end = len(text) if end is None else end
     positions = []
-    index = text.find(needle)
-    while needle and index != -1:
+    if not needle or start > len(text) or end <= start:
+        return positions
+    index = text.find(needle, start, end)
+    while index != -1 and (limit is None or len(positions) < limit):
         positions.append(index)
-        index = text.find(needle, index + 1)
+        index = text.find(needle, index + 1, end)
     return positions
 
 
+def _framed_by(text, position, length, prefix, suffix):
+    """Whether ``text[position:position + length]`` has ``prefix`` before and ``suffix`` after.
+
+    Compared in place (``str.startswith`` at an offset), so the cost is the context's length.
+    """
+    return (
+        position >= len(prefix)
+        and text.startswith(prefix, position - len(prefix))
+        and text.startswith(suffix, position + length)
+    )
+
+
 def _bitap(text, pattern, near):
-    """Best approximate place of ``pattern`` (at most 32 characters) in ``text``, or None."""
+    """Best approximate place of ``pattern`` (at most 32 characters) in ``text``, or None.
+
+    diff-match-patch's bitap matcher, run on at most :data:`FUZZY_WINDOW` characters either
+    side of ``near``: its work grows with the text it reads.
+    """
     if not pattern or not text:
         return None
+    near = min(max(near, 0), len(text))
+    low = max(0, near - FUZZY_WINDOW)
+    window = text[low : near + FUZZY_WINDOW + len(pattern)]
     dmp = _dmp()
     dmp.Match_Threshold = 0.35
-    dmp.Match_Distance = max(len(text), 1000)
-    found = dmp.match_main(text, pattern, min(max(near, 0), len(text)))
-    return None if found == -1 else found
+    dmp.Match_Distance = max(len(window), 1000)
+    found = dmp.match_main(window, pattern, near - low)
+    return None if found == -1 else low + found
 
 
-def _candidates(text, exact, expected_start, shifted_range):
+def _candidates(text, exact, prefix, suffix, expected_start, shifted_range):
     """Places worth scoring: exact copies, the diff-shifted range, approximate head/tail hits."""
     length = len(exact)
-    spans = {(position, position + length) for position in _occurrences(text, exact)}
+    copies = _occurrences(text, exact, limit=MAX_CANDIDATES + 1)
+    if len(copies) > MAX_CANDIDATES:
+        # Too many copies to score each: only one standing in its stored context will do.
+        copies = _occurrences(text, prefix + exact + suffix, limit=2)
+        copies = [p + len(prefix) for p in copies] if len(copies) == 1 else []
+    spans = {(position, position + length) for position in copies}
     if shifted_range and shifted_range[0] < shifted_range[1]:
         spans.add(shifted_range)
     width = min(length, 32)
@@ -259,7 +323,9 @@ def fuzzy_find(text, *, exact, prefix, suffix, expected_start, shifted_range=Non
     of the quote) are only taken there: elsewhere they are another sentence that looks alike.
     """
     scored = []
-    for start, end in _candidates(text, exact, expected_start, shifted_range):
+    for start, end in _candidates(
+        text, exact, prefix, suffix, expected_start, shifted_range
+    ):
         scores = _score(text, start, end, exact, prefix, suffix, expected_start)
         if scores[1] < 1.0 and shifted_range is not None:
             if not (start < shifted_range[1] and shifted_range[0] < end):
@@ -287,7 +353,7 @@ def reanchor(old_text, new_text, *, start, end, exact, prefix="", suffix="", orp
         return Anchor(start, end, EXACT, exact, prefix, suffix)
     expected_start, shifted_range = start, None
     if not orphaned:
-        diffs = _dmp().diff_main(old_text, new_text, False)
+        diffs = _text_diff(old_text, new_text)
         new_start, new_end, touched = _shift(diffs, start, end)
         expected_start = new_start
         if not touched and new_text[new_start:new_end] == exact:
@@ -321,30 +387,38 @@ class SelectorMismatch(ValueError):
 def locate(text, *, exact, start=None, end=None, prefix="", suffix=""):
     """Resolve a new annotation's selectors against ``text``; return ``(start, end)``.
 
-    The quote must equal ``text[start:end]``, or occur exactly once near ``start``; without a
-    position it must occur once in the text (its prefix and suffix may single it out).
+    Offsets count code points (Python ``str`` indices), as the W3C TextPositionSelector does.
+    The quote must equal ``text[start:end]``, or occur exactly once within
+    :data:`NEAR_DISTANCE` of ``start``; without a position it must occur once in the text (its
+    prefix and suffix may single it out). Raises :class:`SelectorMismatch` otherwise.
+
+    Linear in ``len(text)`` plus the selectors' lengths: copies are found with ``str.find``
+    (near ``start`` only, or just the first two in the text), and a prefix and suffix are
+    matched as one needle ``prefix + exact + suffix`` or compared in place.
     """
     if not exact or not exact.strip():
         raise SelectorMismatch("The quote (TextQuoteSelector.exact) is empty.")
     if start is not None and end is not None and text[start:end] == exact and start < end:
         return start, end
-    occurrences = _occurrences(text, exact)
-    if not occurrences:
-        raise SelectorMismatch("The quote does not occur in the brief's text.")
     if start is not None:
-        near = [p for p in occurrences if abs(p - start) <= NEAR_DISTANCE]
+        low = max(0, start - NEAR_DISTANCE)
+        high = start + NEAR_DISTANCE + len(exact)  # a copy may start up to NEAR_DISTANCE after
+        near = _occurrences(text, exact, low, high) if start + NEAR_DISTANCE >= 0 else []
         if len(near) == 1:
             return near[0], near[0] + len(exact)
         if not near:
+            if text.find(exact) == -1:
+                raise SelectorMismatch("The quote does not occur in the brief's text.")
             raise SelectorMismatch("The quote does not occur at or near the given position.")
+        if prefix or suffix:
+            near = [p for p in near if _framed_by(text, p, len(exact), prefix, suffix)]
     else:
-        near = occurrences
-    if len(near) > 1 and (prefix or suffix):
-        near = [
-            p
-            for p in near
-            if text[:p].endswith(prefix) and text[p + len(exact) :].startswith(suffix)
-        ]
+        near = _occurrences(text, exact, limit=2)
+        if not near:
+            raise SelectorMismatch("The quote does not occur in the brief's text.")
+        if len(near) > 1 and (prefix or suffix):
+            framed = _occurrences(text, prefix + exact + suffix, limit=2)
+            near = [p + len(prefix) for p in framed]
     if len(near) != 1:
         raise SelectorMismatch(
             "The quote occurs more than once; send its position (TextPositionSelector)."

@@ -40,7 +40,9 @@ MAX_QUERY_LENGTH = SEARCH_QUERY_MAX_LENGTH
 MAX_TERMS = 16
 # A search ranks, counts and pages through at most this many briefs: the newest matches.
 MAX_RESULTS = 10_000
-SEARCH_CONFIG = "english"
+SEARCH_CONFIG = "briefs_english"
+"""The text search configuration of the index and every query: `english` with `unaccent`
+(migration 0007), so accents are ignored as SQLite's FTS5 `remove_diacritics` does."""
 # Title and topics, dek, body: the weights of the ``A``, ``B`` and ``C`` parts.
 TITLE_WEIGHT, TOPICS_WEIGHT, DEK_WEIGHT, BODY_WEIGHT = 1.0, 1.0, 0.4, 0.2
 # Private-use characters mark highlights until the snippet is escaped for HTML.

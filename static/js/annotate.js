@@ -83,6 +83,21 @@
     return block && body().contains(block) ? block : null;
   }
 
+  /* Offsets sent to the server count Unicode code points, as the W3C TextPositionSelector
+     does and as Python indexes the stored body (data-start too); the DOM counts UTF-16 code
+     units, in which an astral character (𝐀, 👍, each half of a flag) is two. */
+  function codePoints(text) {
+    var pairs = text.match(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g);
+    return text.length - (pairs ? pairs.length : 0);
+  }
+
+  /* Whether UTF-16 index `at` of `text` falls between the two halves of one character. */
+  function splitsPair(text, at) {
+    return at > 0 && at < text.length &&
+      /[\uD800-\uDBFF]/.test(text.charAt(at - 1)) && /[\uDC00-\uDFFF]/.test(text.charAt(at));
+  }
+
+  /* A DOM offset (UTF-16 code units) from the start of `block`. */
   function offsetIn(block, container, offset) {
     var range = document.createRange();
     range.setStart(block, 0);
@@ -90,8 +105,9 @@
     return range.toString().length;
   }
 
-  /* The selection as body offsets, trimmed of spaces. A selection over several paragraphs
-     keeps them: stored bodies separate paragraphs by exactly one blank line ("\n\n"). */
+  /* The selection as body offsets in code points, trimmed of spaces. A selection over several
+     paragraphs keeps them: stored bodies separate paragraphs by exactly one blank line ("\n\n").
+     `from` and `to` index the DOM text (UTF-16) until they are converted at the end. */
   function readSelection() {
     var selection = window.getSelection();
     if (!selection || selection.isCollapsed || selection.rangeCount === 0) { return null; }
@@ -110,9 +126,12 @@
     to += text.length - last.textContent.length;  /* from an offset in `last` to one in `text` */
     while (from < to && /\s/.test(text.charAt(from))) { from += 1; }
     while (to > from && /\s/.test(text.charAt(to - 1))) { to -= 1; }
+    if (splitsPair(text, from)) { from -= 1; }  /* a range may cut a character in two: keep it whole */
+    if (splitsPair(text, to)) { to += 1; }
     if (to <= from) { return null; }
-    var base = parseInt(block.getAttribute("data-start"), 10);
-    return { start: base + from, end: base + to, exact: text.slice(from, to), block: last, range: range };
+    var start = parseInt(block.getAttribute("data-start"), 10) + codePoints(text.slice(0, from));
+    var exact = text.slice(from, to);
+    return { start: start, end: start + codePoints(exact), exact: exact, block: last, range: range };
   }
 
   function hideButton() { if (button) { button.remove(); button = null; } }

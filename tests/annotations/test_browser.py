@@ -25,31 +25,40 @@ BODY = (
 SENTENCE = "Volunteers filled sandbags outside the town hall until morning."
 
 
-def _select(page, text):
-    """Select ``text`` inside the brief body, as a reader dragging over it would."""
+def _select(page, text, occurrence=0):
+    """Select the ``occurrence``-th copy of ``text`` in the brief body, as a reader dragging would.
+
+    A DOM Range over one text node; its offsets count UTF-16 code units, as the browser does.
+    """
     page.locator(".brief-notes[data-annotate-ready]").wait_for(state="attached")
     page.evaluate(
-        """(text) => {
-            const paragraph = [...document.querySelectorAll('#brief-body p')]
-                .find(p => p.textContent.includes(text));
-            const node = paragraph.firstChild;
-            const start = node.textContent.indexOf(text);
-            const range = document.createRange();
-            range.setStart(node, start);
-            range.setEnd(node, start + text.length);
-            const selection = window.getSelection();
-            selection.removeAllRanges();
-            selection.addRange(range);
-            document.dispatchEvent(new MouseEvent('mouseup', {bubbles: true}));
+        """([text, occurrence]) => {
+            const walker = document.createTreeWalker(
+                document.getElementById('brief-body'), NodeFilter.SHOW_TEXT);
+            let node, seen = 0;
+            while ((node = walker.nextNode())) {
+                for (let at = node.data.indexOf(text); at !== -1; at = node.data.indexOf(text, at + 1)) {
+                    if (seen++ < occurrence) { continue; }
+                    const range = document.createRange();
+                    range.setStart(node, at);
+                    range.setEnd(node, at + text.length);
+                    const selection = window.getSelection();
+                    selection.removeAllRanges();
+                    selection.addRange(range);
+                    document.dispatchEvent(new MouseEvent('mouseup', {bubbles: true}));
+                    return;
+                }
+            }
+            throw new Error('Not in the brief body: ' + text);
         }""",
-        text,
+        [text, occurrence],
     )
 
 
-def _sign_in_to_new_brief(page, live_server, username):
+def _sign_in_to_new_brief(page, live_server, username, body=BODY):
     """Create a reader and a brief, log in with the keyboard and land on the brief."""
     make_user(username, password="sandbag-levee-42")
-    brief = make_brief("Flood watch", body=BODY)
+    brief = make_brief("Flood watch", body=body)
     page.goto(live_server.url + "/accounts/login/?next=" + brief.get_absolute_url())
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill("sandbag-levee-42")
