@@ -347,10 +347,10 @@ def _finish_postgres(connection, first_brief, triggers_off, out):
                 """
                 INSERT INTO briefs_brief_search (brief_id, document)
                 SELECT b.id,
-                       setweight(to_tsvector('english', b.title), 'A')
-                       || setweight(to_tsvector('english', coalesce(t.names, '')), 'A')
-                       || setweight(to_tsvector('english', b.dek), 'B')
-                       || setweight(to_tsvector('english', b.body), 'C')
+                       setweight(to_tsvector('briefs_english', b.title), 'A')
+                       || setweight(to_tsvector('briefs_english', coalesce(t.names, '')), 'A')
+                       || setweight(to_tsvector('briefs_english', b.dek), 'B')
+                       || setweight(to_tsvector('briefs_english', b.body), 'C')
                 FROM briefs_brief b LEFT JOIN (
                     SELECT tb.content_object_id AS id, string_agg(t.name, ' ') AS names
                     FROM briefs_taggedbrief tb JOIN briefs_topic t ON t.id = tb.tag_id

@@ -30,7 +30,7 @@ def _save_note(page, note):
 
 
 def test_second_copy_of_a_phrase_after_astral_characters_is_noted_in_place(page, live_server, transactional_db):
-    brief = _sign_in_to_new_brief(page, live_server, "astral", body=BODY)
+    _sign_in_to_new_brief(page, live_server, "astral", body=BODY)
 
     _select(page, PHRASE, occurrence=1)
     _save_note(page, "The evening crossing.")

@@ -11,8 +11,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from annotations.highlights import Span, runs, text_fragment
-from tests.annotations.conftest import annotate
-from tests.conftest import make_brief, make_user
+from tests.factories import make_annotation, make_brief, make_user
 
 ASTRAL = "Port 𝐀 log 👍🏽 🇧🇷: the ferry sailed at noon, and the ferry sailed again at dusk."
 PHRASE = "the ferry sailed"
@@ -37,7 +36,7 @@ def test_text_fragment_keeps_astral_characters_whole():
 def test_page_draws_a_note_after_astral_characters_on_its_own_words(client):
     body = "Harbour 🚢 notes.\n\n" + ASTRAL
     brief = make_brief(body=body)
-    annotation = annotate(brief, make_user(), PHRASE, occurrence=1, visibility="public")
+    annotation = make_annotation(brief, make_user(), PHRASE, occurrence=1, visibility="public")
     soup = BeautifulSoup(client.get(brief.get_absolute_url()).content, "html5lib")
     mark = soup.find(id=f"annotation-{annotation.pk}")
     assert mark.get_text() == PHRASE

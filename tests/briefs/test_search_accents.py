@@ -8,7 +8,7 @@ and without ``DATABASE_URL``): the answers must be the same.
 import pytest
 
 from briefs.search import highlighted, search_briefs
-from tests.conftest import make_brief, make_topic
+from tests.factories import make_brief, make_topic
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ from briefs.stories.mentions import date_keys, name_words, number_mentions
 from briefs.stories.similarity import (
     THRESHOLD,
     StoryCandidate,
-    fact_tokens_of,
     StoryMatch,
+    fact_tokens_of,
     find_matches,
     score_candidates,
     time_factor,
