@@ -10,9 +10,14 @@ def ensure_curators_group(sender, using="default", **kwargs):
     """Recreate the "Curators" group when a ``flush`` emptied the tables its migration filled.
 
     ``migrate`` creates it (migration 0004); ``flush`` (and every transactional test) wipes
-    it but re-sends ``post_migrate``, after auth has recreated the permissions it needs.
+    it but re-sends ``post_migrate`` for every app in turn: the group is made at the last
+    app's, once auth has recreated the permissions of all of them.
     """
+    from django.apps import apps
     from django.contrib.auth.models import Group, Permission
+
+    if sender is not [app for app in apps.get_app_configs() if app.models_module][-1]:
+        return
 
     migration = importlib.import_module("briefs.migrations.0004_curators_group")
     if Group.objects.using(using).filter(name=migration.GROUP).exists():
@@ -33,4 +38,4 @@ class BriefsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        post_migrate.connect(ensure_curators_group, sender=self, dispatch_uid="briefs-curators")
+        post_migrate.connect(ensure_curators_group, dispatch_uid="briefs-curators")
