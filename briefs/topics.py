@@ -4,11 +4,9 @@ from dataclasses import dataclass
 
 from django.http import Http404
 
-from config.limits import SEARCH_MAX_TOPIC_FILTERS
+from config.limits import MAX_TOPICS_IN_SELECTION
 
 from .models import Topic, TopicSlugRedirect
-
-MAX_TOPICS_IN_SELECTION = SEARCH_MAX_TOPIC_FILTERS
 
 
 class UnknownTopic(LookupError):

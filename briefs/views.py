@@ -18,7 +18,7 @@ from django.utils.text import Truncator
 from django.views.generic import DetailView, ListView
 from django.views.generic import dates as generic_dates
 
-from config.limits import SEARCH_MAX_TOPIC_FILTERS
+from config.limits import MAX_TOPICS_IN_SELECTION
 from core.cache import CachedPaginator, cached_list
 
 from .models import Brief, Source, Topic
@@ -443,7 +443,7 @@ class SearchView(BriefListView):
         self.query = clean_query(self.request.GET.get("q", ""))
         wanted = [
             slug
-            for slug in self.request.GET.getlist("topic")[:SEARCH_MAX_TOPIC_FILTERS]
+            for slug in self.request.GET.getlist("topic")[:MAX_TOPICS_IN_SELECTION]
             if SLUG.fullmatch(slug)
         ]
         self.filter_topics = list(Topic.objects.filter(slug__in=wanted)) if wanted else []

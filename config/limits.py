@@ -9,7 +9,7 @@ the API and the admin import read these constants rather than repeating numbers.
 # Search (`/search/?q=`, `/search/feed/?q=`): longer queries are cut to this length.
 SEARCH_QUERY_MAX_LENGTH = 200
 # Topics combined in one selection: `&topic=` filters on a search, slugs in a topic URL.
-SEARCH_MAX_TOPIC_FILTERS = 8
+MAX_TOPICS_IN_SELECTION = 8
 
 # Topics one OPML file may be narrowed to (`/topics/opml/?topics=a,b,...`).
 MAX_OPML_TOPICS = 500

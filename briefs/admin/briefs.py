@@ -12,6 +12,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
+from config.limits import MAX_TOPICS_IN_SELECTION
 from core.history import CHANGE, history_record
 
 from ..models import (
@@ -30,7 +31,6 @@ from ..services.briefs import (
     briefs_set_status,
 )
 from ..services.topics import topic_suggestion_accept, topic_suggestion_dismiss
-from ..topics import MAX_TOPICS_IN_SELECTION
 from .common import action_form_response, count_of
 from .forms import (
     BriefAdminForm,
@@ -301,7 +301,14 @@ class BriefAdmin(admin.ModelAdmin):
         count = briefs_set_status(briefs=queryset, status="draft", by=request.user)
         self.message_user(request, f"Unpublished {count} brief(s).", messages.SUCCESS)
 
-    def _topics_action(self, request, queryset, *, action, service, verb, title):
+    # The two topic actions differ only in the service they call and the words they show.
+    TOPIC_ACTIONS = {
+        "add_topics": (briefs_add_topics, "Added", "Add topics"),
+        "remove_topics": (briefs_remove_topics, "Removed", "Remove topics"),
+    }
+
+    def _topics_action(self, request, queryset, *, action):
+        service, verb, title = self.TOPIC_ACTIONS[action]
         form = TopicPickerForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
             count = service(briefs=queryset, topics=form.cleaned_data["topics"], by=request.user)
@@ -320,25 +327,11 @@ class BriefAdmin(admin.ModelAdmin):
 
     @admin.action(description="Add topics to selected briefs…", permissions=["change"])
     def add_topics(self, request, queryset):
-        return self._topics_action(
-            request,
-            queryset,
-            action="add_topics",
-            service=briefs_add_topics,
-            verb="Added",
-            title="Add topics",
-        )
+        return self._topics_action(request, queryset, action="add_topics")
 
     @admin.action(description="Remove topics from selected briefs…", permissions=["change"])
     def remove_topics(self, request, queryset):
-        return self._topics_action(
-            request,
-            queryset,
-            action="remove_topics",
-            service=briefs_remove_topics,
-            verb="Removed",
-            title="Remove topics",
-        )
+        return self._topics_action(request, queryset, action="remove_topics")
 
     @admin.action(description="Export selected briefs as text files (zip)", permissions=["view"])
     def export_as_text(self, request, queryset):

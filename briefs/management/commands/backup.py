@@ -1,4 +1,8 @@
-"""``manage.py backup PATH``: the whole archive as one versioned JSON Lines file."""
+"""``manage.py backup PATH``: the whole archive as one versioned JSON Lines file.
+
+Writes sources, topics, briefs (with raw text and revisions), users' public profiles and
+annotations to a file that ``restore`` reads back.
+"""
 
 import sys
 
@@ -8,10 +12,7 @@ from briefs.backup import backup_export
 
 
 class Command(BaseCommand):
-    help = (
-        "Write sources, topics, briefs (with raw text and revisions), users' public profiles "
-        "and annotations to a versioned JSON Lines file that backup_restore restores."
-    )
+    help = __doc__
 
     def add_arguments(self, parser):
         parser.add_argument("path", help="File to write ('-' for standard output).")

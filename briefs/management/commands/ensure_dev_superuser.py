@@ -1,4 +1,8 @@
-"""Create a local superuser once, so a newcomer can open /admin/ after `make run`."""
+"""Create a local superuser once, so a newcomer can open /admin/ after `make run`.
+
+If no superuser exists, create one with a random password and print its credentials once.
+For local development only.
+"""
 
 import secrets
 
@@ -7,10 +11,7 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = (
-        "If no superuser exists, create one with a random password and print its "
-        "credentials once. For local development only."
-    )
+    help = __doc__
 
     def add_arguments(self, parser):
         parser.add_argument("--username", default="admin")

@@ -1,4 +1,8 @@
-"""``manage.py restore PATH``: restore a backup file into an empty database."""
+"""``manage.py restore PATH``: restore a backup file into an empty database.
+
+Restores a file written by ``backup`` into an empty, migrated database, in one transaction,
+keeping every id. Refuses a database that already holds data.
+"""
 
 import sys
 
@@ -8,10 +12,7 @@ from briefs.backup import BackupError, backup_restore
 
 
 class Command(BaseCommand):
-    help = (
-        "Restore a file written by backup_export into an empty, migrated database, in one "
-        "transaction, keeping every id. Refuses a database that already holds data."
-    )
+    help = __doc__
 
     def add_arguments(self, parser):
         parser.add_argument("path", help="File to read ('-' for standard input).")
