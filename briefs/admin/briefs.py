@@ -13,7 +13,7 @@ from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
 from config.limits import MAX_TOPICS_IN_SELECTION
-from core.history import CHANGE, history_record
+from core.history import CHANGE, ServiceHistoryAdmin, history_record
 
 from ..models import (
     Brief,
@@ -131,7 +131,7 @@ class BriefChangeList(ChangeList):
 
 
 @admin.register(Brief)
-class BriefAdmin(admin.ModelAdmin):
+class BriefAdmin(ServiceHistoryAdmin, admin.ModelAdmin):
     form = BriefAdminForm
     list_display = [
         "title",
@@ -259,7 +259,10 @@ class BriefAdmin(admin.ModelAdmin):
     # --- saving -------------------------------------------------------------------------
 
     def save_model(self, request, obj, form, change):
-        brief_update(brief=obj, by=request.user, reason="Edited in the admin")
+        changed = [name for name in form.changed_data if name != "topics"]
+        brief_update(
+            brief=obj, by=request.user, reason="Edited in the admin", changed_fields=changed
+        )
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -5,6 +5,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
 from django.urls import path
 
+from core.history import ServiceHistoryAdmin
+
 from ..models import (
     TaggedBrief,
     Topic,
@@ -38,7 +40,7 @@ class OldSlugInline(admin.TabularInline):
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(ServiceHistoryAdmin, admin.ModelAdmin):
     form = TopicAdminForm
     list_display = ["name", "slug", "brief_count", "old_slug_list"]
     search_fields = ["name", "slug"]

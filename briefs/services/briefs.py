@@ -3,7 +3,9 @@
 ``brief_set_topics`` and ``briefs_add_topics`` are the only ways a topic gets onto a brief
 (import, an accepted suggestion, the admin's form and bulk action): each marks the brief
 changed, so feeds send its new categories instead of ``304``, settles pending suggestions
-of the added topics, and records the change in the admin history.
+of the added topics, and records the change in the admin history. (``topic_merge`` moves
+the links of merged topics onto the kept one in bulk; it touches the briefs and records
+its own history.)
 """
 
 from django.core.exceptions import ValidationError
@@ -11,7 +13,7 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed
 from django.utils import timezone
 
-from core.history import CHANGE, history_record
+from core.history import ADDITION, CHANGE, history_record
 
 from ..models import Brief, TaggedBrief, Topic, TopicSuggestion
 
@@ -61,10 +63,12 @@ def _topic_names(topics):
 
 
 @transaction.atomic
-def briefs_add_topics(*, briefs, topics, by=None):
+def briefs_add_topics(*, briefs, topics, by=None, history_message=None):
     """Tag every brief in ``briefs`` with every topic in ``topics`` (existing tags stay).
 
-    Pending suggestions of those topics are settled by it. Returns how many tags were added.
+    Pending suggestions of those topics are settled by it. ``history_message`` replaces the
+    history's "Added topics …" (an accepted suggestion says so). Returns how many tags were
+    added.
     """
     brief_ids, topics = _brief_ids(briefs), list(topics)
     if not topics:
@@ -86,7 +90,7 @@ def briefs_add_topics(*, briefs, topics, by=None):
         by=by,
         objects=Brief.objects.filter(pk__in=changed),
         action=CHANGE,
-        message=f"Added topics {_topic_names(topics)}.",
+        message=history_message or f"Added topics {_topic_names(topics)}.",
     )
     return len(new)
 
@@ -139,7 +143,8 @@ def brief_set_topics(*, brief, topics, by=None, created=False):
         if new:
             parts.append(f"Added topics {_topic_names(topics[pk] for pk in sorted(new))}.")
         if stale:
-            parts.append(f"Removed {len(stale)} topic(s).")
+            removed = Topic.objects.filter(pk__in=stale).order_by("name")
+            parts.append(f"Removed topics {_topic_names(removed)}.")
         history_record(by=by, objects=[brief], action=CHANGE, message=" ".join(parts))
     getattr(brief, "_prefetched_objects_cache", {}).pop("topics", None)
     return [topics[pk] for pk in sorted(new)], sorted(stale)
@@ -165,12 +170,28 @@ def briefs_set_status(*, briefs, status, by=None):
 
 
 @transaction.atomic
-def brief_update(*, brief, by=None, reason="Edited"):
+def brief_update(*, brief, by=None, reason="Edited", changed_fields=()):
     """Save a curator's edit of ``brief`` (already validated by its form or ``full_clean``).
 
     A changed body is kept as a revision with ``by`` and ``reason``, and the annotations
-    on it are re-anchored (``Brief.save`` sends ``brief_body_changed``).
+    on it are re-anchored (``Brief.save`` sends ``brief_body_changed``). The history says
+    "Added." for a new brief, else which of ``changed_fields`` (model field names) changed.
     """
+    adding = brief._state.adding
     brief.note_change(by=by, reason=reason)
     brief.save()
+    if adding:
+        history_record(by=by, objects=[brief], action=ADDITION, message=f"Added. {reason}.")
+    elif changed_fields:
+        fields = {field.name: str(field.verbose_name) for field in Brief._meta.fields}
+        names = [fields.get(name, name.replace("_", " ")) for name in changed_fields]
+        history_record(
+            by=by, objects=[brief], action=CHANGE, message=f"Changed {_and_list(names)}."
+        )
     return brief
+
+
+def _and_list(words):
+    """``["title", "body", "dek"]`` → ``"title, body and dek"``."""
+    words = list(words)
+    return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else "".join(words)

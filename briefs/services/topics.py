@@ -252,15 +252,13 @@ def brief_suggest_topics(*, brief):
 def topic_suggestion_accept(*, suggestion, by=None):
     """Add the suggested topic to its brief (readers now see it) and drop the suggestion."""
     with transaction.atomic():
-        # The history says "accepted" rather than the bulk service's "added".
-        briefs_add_topics(briefs=[suggestion.brief], topics=[suggestion.topic], by=None)
-        TopicSuggestion.objects.filter(pk=suggestion.pk).delete()
-        history_record(
+        briefs_add_topics(
+            briefs=[suggestion.brief],
+            topics=[suggestion.topic],
             by=by,
-            objects=[suggestion.brief],
-            action=CHANGE,
-            message=f"Accepted the suggested topic “{suggestion.topic}”.",
+            history_message=f"Accepted the suggested topic “{suggestion.topic}”.",
         )
+        TopicSuggestion.objects.filter(pk=suggestion.pk).delete()
     return suggestion.topic
 
 

@@ -9,6 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils.timezone import localtime
 
 from briefs.models import Brief, TaggedBrief, Topic, TopicSlugRedirect, TopicSuggestion
 from tests.factories import make_annotation, make_brief, make_source, make_topic, make_user
@@ -290,6 +291,39 @@ def test_editing_a_brief_body_records_a_revision_by_the_curator(curator_client, 
     assert [topic.name for topic in brief.topics.all()] == ["Ports"]
     revision = brief.revisions.get()
     assert (revision.body, revision.author) == ("Old body.", curator)
+
+
+def test_one_admin_save_is_one_history_entry_naming_every_change(curator_client, curator):
+    ports, shipping = make_topic("Ports"), make_topic("Shipping")
+    brief = make_brief(title="Port strike", body="Old body.", topics=[ports])
+    data = {
+        "title": "Port strike ends",
+        "slug": brief.slug,
+        "status": "published",
+        "dek": "",
+        "body": "Old body.",
+        "source": "",
+        "author": "",
+        "published_at_0": localtime(brief.published_at).strftime("%Y-%m-%d"),
+        "published_at_1": localtime(brief.published_at).strftime("%H:%M:%S"),
+        "published_time_known": "on",
+        "image_caption": "",
+        "topics": [shipping.pk],
+        "revisions-TOTAL_FORMS": "0",
+        "revisions-INITIAL_FORMS": "0",
+    }
+    response = curator_client.post(f"{BRIEFS}{brief.pk}/change/", data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert log_messages(curator, brief) == [
+        (CHANGE, "Changed title. Added topics “Shipping”. Removed topics “Ports”.")
+    ]
+
+
+def test_renaming_a_topic_in_the_admin_writes_one_history_entry(curator_client, curator):
+    topic = make_topic("Arctic")
+    response = curator_client.post(f"{TOPICS}{topic.pk}/change/", topic_form("The Arctic"))
+    assert response.status_code == 302
+    assert len(log_messages(curator, topic)) == 1
 
 
 def test_body_typed_in_the_admin_keeps_its_paragraphs_and_highlights(curator_client, user):
