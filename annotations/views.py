@@ -1,4 +1,5 @@
-"""Annotation pages: recent public notes, and a reader's own notes with their export."""
+"""Annotation pages: recent public notes, a reader's public page, a brief's notes page by
+page, and a reader's own notes (filter, edit, delete, export)."""
 
 import json
 
@@ -7,39 +8,110 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
-from briefs.models import Topic
+from briefs.models import Brief, Topic
+from briefs.views import feed_links
+from config.limits import BRIEF_PAGE_MAX_NOTES
 
 from . import jsonld
+from .highlights import note_fragment
 from .models import Annotation
 
 PAGE_SIZE = 30
 
 
-def _page(request, queryset):
-    paginator = Paginator(queryset, PAGE_SIZE)
+def _page(request, queryset, per_page=PAGE_SIZE):
+    """Page ``?page=`` of ``queryset``; 404 for anything but a page number in range."""
+    paginator = Paginator(queryset, per_page)
     number = request.GET.get("page", "1")
-    if not number.isdigit() or not 1 <= int(number) <= max(paginator.num_pages, 1):
+    if not (number.isascii() and number.isdigit()) or not (
+        1 <= int(number) <= max(paginator.num_pages, 1)
+    ):
         raise Http404("No such page.")
     return paginator.page(int(number))
 
 
 def recent(request):
-    """Recent public notes on published briefs (``?user=<name>``: one reader's)."""
-    queryset = (
-        Annotation.objects.public().select_related("brief", "user")
-    )
-    author = None
+    """Recent public notes on published briefs; ``?user=<name>`` moved to the reader's page."""
     username = request.GET.get("user")
     if username:
-        author = get_object_or_404(get_user_model(), username=username)
-        queryset = queryset.filter(user=author)
+        return redirect("annotations:user", username=username, permanent=True)
+    queryset = Annotation.objects.public().select_related("brief", "user")
     return render(
         request,
         "annotations/recent.html",
-        {"page": _page(request, queryset), "author": author, "heading": "Recent notes"},
+        {
+            "page": _page(request, queryset),
+            "heading": "Recent public notes",
+            "feeds": feed_links("annotations:feed", "Public notes"),
+        },
+    )
+
+
+def public_author_or_404(username):
+    """The reader called ``username`` if they have a public note; else 404.
+
+    A reader without public notes has no public page, so the page never tells whether an
+    account exists.
+    """
+    author = get_user_model().objects.filter(username=username, is_active=True).first()
+    if author is None or not Annotation.objects.public().filter(user=author).exists():
+        raise Http404("No reader with public notes has that name.")
+    return author
+
+
+def user_notes(request, username):
+    """``/users/<username>/``: one reader's public notes, newest first, with their feed."""
+    author = public_author_or_404(username)
+    queryset = Annotation.objects.public().filter(user=author).select_related("brief", "user")
+    return render(
+        request,
+        "annotations/user.html",
+        {
+            "page": _page(request, queryset),
+            "author": author,
+            "heading": f"Public notes by {author.get_username()}",
+            "feeds": feed_links(
+                "annotations:user-feed",
+                f"Public notes by {author.get_username()}",
+                username=author.get_username(),
+            ),
+        },
+    )
+
+
+def brief_notes_page(request, slug):
+    """``/briefs/<slug>/notes/``: every note the reader may see on a brief, in the text's
+    order, as many to a page as the brief page shows (page 2 goes on where it stops)."""
+    brief = get_object_or_404(Brief.objects.published().only("pk", "slug", "title"), slug=slug)
+    queryset = (
+        Annotation.objects.visible_to(request.user)
+        .filter(brief=brief)
+        .exclude(anchor_status=Annotation.AnchorStatus.ORPHANED)
+        .select_related("user")
+        .order_by("start", "end", "pk")
+    )
+    page = _page(request, queryset, per_page=BRIEF_PAGE_MAX_NOTES)
+    own = request.user.pk if request.user.is_authenticated else None
+    notes = [
+        {"annotation": a, "own": a.user_id == own, "fragment": note_fragment(a)}
+        for a in page.object_list
+    ]
+    for note in notes:
+        note["annotation"].brief = brief
+    return render(
+        request,
+        "annotations/brief_notes_page.html",
+        {
+            "page": page,
+            "notes": notes,
+            "brief": brief,
+            "heading": f"Notes on {brief.title}",
+            "breadcrumbs": [("Home", reverse("briefs:home")), (brief.title, brief.get_absolute_url())],
+        },
     )
 
 

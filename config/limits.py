@@ -32,10 +32,8 @@ PASSWORD_RESET_RATE_PER_CLIENT = "10/h"
 PASSWORD_RESET_MAILS_PER_ADDRESS = "3/h"
 
 # A brief page draws at most this many notes (highlights, margin notes and the list under
-# the text); the rest are listed on the brief's notes pages, this many to a page.
+# the text); the rest are on the brief's notes pages (/briefs/<slug>/notes/), this many to a page.
 BRIEF_PAGE_MAX_NOTES = 50
-# Public notes per page on /annotations/, /users/<name>/ and a brief's notes pages.
-NOTES_PAGE_SIZE = 30
 
 # Importing: one file and one batch (admin upload and the import command).
 IMPORT_MAX_FILE_BYTES = 2 * 1024 * 1024
