@@ -144,6 +144,9 @@ class BriefAdmin(admin.ModelAdmin):
     ]
     list_filter = ["status", "source", TopicListFilter, "published_at"]
     search_fields = ["title", "dek", "author"]
+
+    class Media:
+        css = {"all": ["admin/briefs-admin.css"]}
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
     list_select_related = ["source"]
