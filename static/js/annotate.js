@@ -21,6 +21,9 @@
 
   function body() { return document.getElementById("brief-body"); }
 
+  /* Tell static/js/margin-notes.js to line the margin notes up again. */
+  function notesMoved() { document.dispatchEvent(new Event("brief-notes-changed")); }
+
   function say(message) { if (status) { status.textContent = message; } }
 
   function request(method, url, payload) {
@@ -64,6 +67,7 @@
           });
         }
         showOwnActions();
+        notesMoved();
         if (focusId) { focusNote(focusId); }
       });
   }
@@ -159,7 +163,7 @@
   }
 
   function closeForm() {
-    if (form) { form.remove(); form = null; }
+    if (form) { form.remove(); form = null; notesMoved(); }
   }
 
   /* The note form: for a new passage (selected) or an existing annotation (annotation). */
@@ -194,6 +198,7 @@
     var anchor = annotation ? document.getElementById("note-" + annotationId(annotation)) : selected.block;
     var holder = anchor.closest(".block-with-notes") || anchor;
     holder.insertAdjacentElement("afterend", form);
+    notesMoved();
     form.note.focus();
   }
 
