@@ -3,9 +3,11 @@ page, and a reader's own notes (filter, edit, delete, export)."""
 
 import json
 
+from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,11 +16,15 @@ from django.utils import timezone
 
 from briefs.models import Brief, Topic
 from briefs.views import feed_links
-from config.limits import BRIEF_PAGE_MAX_NOTES
+from accounts.views import safe_next
+from config.limits import ANNOTATION_WRITES_PER_MINUTE, BRIEF_PAGE_MAX_NOTES
+from core.ratelimit import rate_limit_hit, too_many_requests
 
 from . import jsonld
+from .forms import AnnotationEditForm
 from .highlights import note_fragment
 from .models import Annotation
+from .services import annotation_delete, annotation_update
 
 PAGE_SIZE = 30
 
@@ -115,9 +121,32 @@ def brief_notes_page(request, slug):
     )
 
 
+# ``?anchor=`` on My notes: notes still on their passage, or orphans whose text has changed.
+ANCHOR_FILTERS = {
+    "anchored": ~Q(anchor_status=Annotation.AnchorStatus.ORPHANED),
+    "orphaned": Q(anchor_status=Annotation.AnchorStatus.ORPHANED),
+}
+
+
+def _mine_filters(request):
+    """The valid ``?visibility=`` and ``?anchor=`` values of the request ("" when absent or odd)."""
+    visibility = request.GET.get("visibility", "")
+    anchor = request.GET.get("anchor", "")
+    return (
+        visibility if visibility in Annotation.Visibility.values else "",
+        anchor if anchor in ANCHOR_FILTERS else "",
+    )
+
+
 def _mine(request):
-    """The signed-in reader's annotations, filtered by ``?topic=`` and ``?q=``."""
+    """The signed-in reader's annotations, filtered by ``?topic=``, ``?q=``, ``?visibility=``
+    and ``?anchor=``."""
     queryset = Annotation.objects.filter(user=request.user).select_related("brief")
+    visibility, anchor = _mine_filters(request)
+    if visibility:
+        queryset = queryset.filter(visibility=visibility)
+    if anchor:
+        queryset = queryset.filter(ANCHOR_FILTERS[anchor])
     topic = None
     topic_slug = request.GET.get("topic", "")
     if topic_slug:
@@ -140,6 +169,7 @@ def mine(request):
     topics = Topic.objects.filter(
         tagged_briefs__content_object__annotations__user=request.user
     ).distinct()
+    visibility, anchor = _mine_filters(request)
     return render(
         request,
         "annotations/mine.html",
@@ -148,6 +178,9 @@ def mine(request):
             "topics": topics,
             "topic": topic,
             "query": query,
+            "visibility": visibility,
+            "anchor": anchor,
+            "filtered": bool(topic or query or visibility or anchor),
             "filter_query": request.GET.urlencode(),
             "heading": "My notes",
         },
@@ -208,4 +241,64 @@ def mine_export_jsonld(request):
     }
     return _attachment(
         json.dumps(document, ensure_ascii=False, indent=2), jsonld.CONTENT_TYPE, "jsonld"
+    )
+
+
+def _own_annotation(request, pk):
+    """The signed-in reader's own note ``pk`` (with its brief), or 404 (never someone else's)."""
+    return get_object_or_404(Annotation.objects.select_related("brief"), pk=pk, user=request.user)
+
+
+def _write_allowed(request):
+    """Count one note write of the reader against the shared limit; a 429 answer, or None."""
+    retry = rate_limit_hit(
+        scope="annotation-write",
+        who=f"user:{request.user.pk}",
+        rate=f"{ANNOTATION_WRITES_PER_MINUTE}/m",
+    )
+    return too_many_requests(request, retry_after=retry) if retry else None
+
+
+def _back_to_mine(request):
+    return safe_next(request, reverse("annotations:mine"))
+
+
+@login_required
+def mine_edit(request, pk):
+    """Edit the note and visibility of one's own annotation (``annotation_update``)."""
+    annotation = _own_annotation(request, pk)
+    form = AnnotationEditForm(request.POST or None, annotation=annotation)
+    if request.method == "POST" and form.is_valid():
+        refused = _write_allowed(request)
+        if refused:
+            return refused
+        try:
+            annotation_update(annotation=annotation, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error("note", error)
+        else:
+            messages.success(request, "Note saved.")
+            return redirect(_back_to_mine(request))
+    return render(
+        request,
+        "annotations/mine_edit.html",
+        {"form": form, "a": annotation, "next": _back_to_mine(request), "heading": "Edit note"},
+    )
+
+
+@login_required
+def mine_delete(request, pk):
+    """Confirm, then delete one's own annotation (``annotation_delete``)."""
+    annotation = _own_annotation(request, pk)
+    if request.method == "POST":
+        refused = _write_allowed(request)
+        if refused:
+            return refused
+        annotation_delete(annotation=annotation, by=request.user)
+        messages.success(request, "Note deleted.")
+        return redirect(_back_to_mine(request))
+    return render(
+        request,
+        "annotations/mine_delete.html",
+        {"a": annotation, "next": _back_to_mine(request), "heading": "Delete note"},
     )
