@@ -35,6 +35,9 @@ PASSWORD_RESET_MAILS_PER_ADDRESS = "3/h"
 # the text); the rest are on the brief's notes pages (/briefs/<slug>/notes/), this many to a page.
 BRIEF_PAGE_MAX_NOTES = 50
 
+# The briefs-per-month chart of topic pages draws at most this many months (the newest).
+TIMELINE_MAX_MONTHS = 120
+
 # Importing: one file and one batch (admin upload and the import command).
 IMPORT_MAX_FILE_BYTES = 2 * 1024 * 1024
 IMPORT_MAX_FILES = 100
