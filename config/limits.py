@@ -33,7 +33,7 @@ PASSWORD_RESET_MAILS_PER_ADDRESS = "3/h"
 
 # A brief page draws at most this many notes (highlights, margin notes and the list under
 # the text); the rest are on the brief's notes pages (/briefs/<slug>/notes/), this many to a page.
-BRIEF_PAGE_MAX_NOTES = 50
+BRIEF_PAGE_MAX_NOTES = 40
 
 # The briefs-per-month chart of topic pages draws at most this many months (the newest).
 TIMELINE_MAX_MONTHS = 120
