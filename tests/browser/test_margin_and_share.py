@@ -134,5 +134,6 @@ def test_share_passage_link_scrolls_to_the_passage(page, live_server, transactio
     )
     if top > 500:
         assert reader.evaluate("() => scrollY") > 0
+    assert_no_axe_violations(reader)
     reader.close()
     assert Annotation.objects.count() == 1

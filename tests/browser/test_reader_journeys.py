@@ -56,6 +56,7 @@ def test_reader_resets_a_forgotten_password_by_mail(page, live_server, transacti
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("link", name="My notes")).to_be_visible()
+    assert_no_axe_violations(page)  # the home page, signed in
 
 
 def test_reader_signs_up_from_a_brief_and_lands_back_on_it(page, live_server, transactional_db):
@@ -80,6 +81,7 @@ def test_reader_signs_up_from_a_brief_and_lands_back_on_it(page, live_server, tr
     assert_no_axe_violations(page)
     page.get_by_role("main").get_by_role("button", name="Log out").click()
     expect(page.get_by_role("link", name="Log in")).to_be_visible()
+    assert_no_axe_violations(page)
 
 
 def test_public_notes_page_reader_page_and_feed(page, live_server, transactional_db):
@@ -133,6 +135,7 @@ def test_reader_edits_filters_and_deletes_from_my_notes(page, live_server, trans
     expect(page).to_have_url(re.compile(r"/annotations/mine/\?.*visibility=public"))
     expect(page.locator(".messages")).to_have_text("Note saved.")
     expect(page.locator(".annotation-item")).to_have_count(0)  # now private
+    assert_no_axe_violations(page)  # a message and an empty filtered list
     public.refresh_from_db()
     assert (public.note, public.visibility) == ("Twelve cranes, says the port.", "private")
 
@@ -143,6 +146,7 @@ def test_reader_edits_filters_and_deletes_from_my_notes(page, live_server, trans
     page.get_by_role("button", name="Delete note").click()
     expect(page.locator(".messages")).to_have_text("Note deleted.")
     expect(page.locator(".annotation-item")).to_have_count(1)
+    assert_no_axe_violations(page)
     assert list(Annotation.objects.values_list("note", flat=True)) == ["Keep this one."]
 
 
