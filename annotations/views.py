@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from briefs.models import Brief, Topic
@@ -44,7 +44,10 @@ def recent(request):
     """Recent public notes on published briefs; ``?user=<name>`` moved to the reader's page."""
     username = request.GET.get("user")
     if username:
-        return redirect("annotations:user", username=username, permanent=True)
+        try:
+            return redirect("annotations:user", username=username, permanent=True)
+        except NoReverseMatch:  # a name no reader can have ("a/b")
+            raise Http404("No reader with public notes has that name.") from None
     queryset = Annotation.objects.public().select_related("brief", "user")
     return render(
         request,

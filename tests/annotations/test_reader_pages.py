@@ -96,6 +96,7 @@ def test_reader_page_and_feed_are_404_for_unknown_readers_and_readers_without_pu
 def test_old_user_filter_moves_to_the_reader_page(client):
     response = client.get("/annotations/?user=ada")
     assert response.status_code == 301 and response["Location"] == "/users/ada/"
+    assert client.get("/annotations/?user=a/b").status_code == 404
 
 
 def test_brief_notes_are_listed_under_the_text_in_its_order(client):
