@@ -2,7 +2,7 @@
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import PasswordResetForm, UserCreationForm
 
 
 class SignUpForm(UserCreationForm):
@@ -21,3 +21,13 @@ class SignUpForm(UserCreationForm):
         if get_user_model().objects.filter(email__iexact=email).exists():
             raise forms.ValidationError("An account with this email address already exists.")
         return email
+
+
+class ThrottledPasswordResetForm(PasswordResetForm):
+    """Django's reset form; sends nothing when the view says this address had enough mail."""
+
+    mail_allowed = True
+
+    def send_mail(self, *args, **kwargs):
+        if self.mail_allowed:
+            super().send_mail(*args, **kwargs)

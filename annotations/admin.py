@@ -16,7 +16,7 @@ from .services import annotation_hide, annotation_unhide
 @admin.register(Annotation)
 class AnnotationAdmin(admin.ModelAdmin):
     list_display = [
-        "__str__",
+        "passage",
         "note_start",
         "brief_link",
         "user_link",
@@ -50,6 +50,15 @@ class AnnotationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    class Media:
+        css = {"all": ["admin/briefs-admin.css"]}
+
+    @admin.display(description="passage", ordering="exact")
+    def passage(self, annotation):
+        """The row's label: its quote and the brief it is on (not the brief's id)."""
+        quote = annotation.exact if len(annotation.exact) <= 80 else annotation.exact[:79] + "…"
+        return f"“{quote}” on {annotation.brief.title}"
 
     @admin.display(description="note")
     def note_start(self, annotation):

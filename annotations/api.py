@@ -28,7 +28,13 @@ from . import jsonld
 from .anchoring import SelectorMismatch
 from .jsonld import ApiError
 from .models import Annotation
-from .services import NoteTooLong, annotation_create, annotation_delete, annotation_update
+from .services import (
+    NoteTooLong,
+    annotation_create,
+    annotation_delete,
+    annotation_reattach,
+    annotation_update,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -222,14 +228,26 @@ class AnnotationDetailView(ApiView):
         return _ld_response(jsonld.annotation_document(self.visible(pk), self.absolute))
 
     def patch(self, request, pk, *, replace=False):
+        """Change note and visibility; a ``target`` re-attaches an orphaned note to a passage."""
         annotation = self.owned(pk)
         document = jsonld.read_json(request)
         note = jsonld.note_from(document, required=replace)
         visibility = jsonld.visibility_from(document, required=replace)
+        target = document.get("target")
         try:
+            if target is not None and not replace:
+                if not isinstance(target, dict):
+                    raise ApiError(400, "target must be an object with a selector.")
+                annotation_reattach(
+                    annotation=annotation, by=request.user, **jsonld.selectors_from(target)
+                )
             annotation_update(
                 annotation=annotation, by=request.user, note=note, visibility=visibility
             )
+        except SelectorMismatch as error:
+            raise ApiError(400, f"The selector does not match the brief's text: {error}") from None
+        except NoteTooLong as error:
+            raise ApiError(413, error.messages[0]) from None
         except ValidationError as error:
             raise ApiError(400, " ".join(error.messages)) from None
         return _ld_response(jsonld.annotation_document(annotation, self.absolute))

@@ -3,11 +3,13 @@
 from django.urls import path
 
 import briefs.urls  # noqa: F401  (registers the "topicslugs" path converter)
+from briefs.feed_urls import _formats
 
 from . import feeds
 
 urlpatterns = [
-    path("annotations/feed/", feeds.LatestAnnotationsFeed(), name="feed"),
+    *_formats(feeds.LatestAnnotationsFeed, "annotations/feed/", "feed"),
+    *_formats(feeds.UserAnnotationsFeed, "users/<str:username>/feed/", "user-feed"),
     path(
         "briefs/<slug:slug>/annotations/feed/", feeds.BriefAnnotationsFeed(), name="brief-feed"
     ),

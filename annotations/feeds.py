@@ -13,6 +13,7 @@ from briefs.feeds import ConditionalFeed, feed_title, feed_topic_selection, tag_
 from briefs.models import Brief
 
 from .models import Annotation
+from .views import public_author_or_404
 
 QUOTE_IN_TITLE = 80
 
@@ -100,4 +101,19 @@ class TopicAnnotationsFeed(AnnotationFeed):
             link=reverse("briefs:topic-detail", kwargs={"slugs": selection.canonical}),
             description=f"Public notes on briefs about {selection.name}, newest first.",
             queryset=Annotation.objects.public().filter(brief__in=briefs),
+        )
+
+
+class UserAnnotationsFeed(AnnotationFeed):
+    """``/users/<username>/feed/``: one reader's public notes (404 as their page is)."""
+
+    def get_object(self, request, username):
+        author = public_author_or_404(username)
+        name = author.get_username()
+        return self.subject(
+            request,
+            title=feed_title(f"Public notes by {name}"),
+            link=reverse("annotations:user", kwargs={"username": name}),
+            description=f"Public notes by {name}, newest first.",
+            queryset=Annotation.objects.public().filter(user=author),
         )

@@ -9,6 +9,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from .anchoring import CONTEXT_LENGTH
+
 
 @dataclass(frozen=True)
 class Span:
@@ -45,36 +47,79 @@ def runs(text, offset, spans):
 
 
 _WORD = re.compile(r"\S+")
-
-
-def _words(text, count, *, last):
-    words = _WORD.findall(text)
-    return " ".join(words[-count:] if last else words[:count])
+_BLOCK_BREAK = re.compile(r"\n[ \t]*\n\s*")
+_WORD_CHAR = re.compile(r"\w")
 
 
 def _fragment_part(text):
-    return quote(text, safe="")
+    """Percent-encode one term of a text directive: everything but letters, digits and ``._~``.
+
+    The spec's syntax characters ``-``, ``,`` and ``&`` must be encoded inside terms; Python's
+    ``quote`` leaves ``-`` alone, so it is encoded by hand.
+    """
+    return quote(text, safe="").replace("-", "%2D")
+
+
+def _whole_words(exact, prefix, suffix):
+    """Grow a quote that starts or ends inside a word to the whole word, from its context.
+
+    Browsers match a text directive only at word boundaries, so "ina" of "China" would never
+    match; returns ``(exact, prefix, suffix)`` with the word's pieces moved into the quote.
+    """
+    if exact[:1] and _WORD_CHAR.match(exact[0]) and prefix[-1:] and _WORD_CHAR.match(prefix[-1]):
+        head = re.search(r"\w+$", prefix).group()
+        exact, prefix = head + exact, prefix[: -len(head)]
+    if exact[-1:] and _WORD_CHAR.match(exact[-1]) and suffix[:1] and _WORD_CHAR.match(suffix[0]):
+        tail = re.match(r"\w+", suffix).group()
+        exact, suffix = exact + tail, suffix[len(tail) :]
+    return exact, prefix, suffix
+
+
+def _context_words(text, count, *, before):
+    """Up to ``count`` whole words of context next to the quote, within its own paragraph.
+
+    ``before``: ``text`` is the prefix (words nearest its end); else the suffix. A context
+    cut at the stored length may begin (or end) inside a word, which would never match: that
+    word is dropped.
+    """
+    if before:
+        block = _BLOCK_BREAK.split(text)[-1]
+        cut = len(text) >= CONTEXT_LENGTH and block == text and not text[:1].isspace()
+        words = _WORD.findall(block)[1 if cut else 0 :]
+        return " ".join(words[-count:])
+    block = _BLOCK_BREAK.split(text)[0]
+    cut = len(text) >= CONTEXT_LENGTH and block == text and not text[-1:].isspace()
+    words = _WORD.findall(block)[: -1 if cut else None]
+    return " ".join(words[:count])
 
 
 def text_fragment(exact, prefix="", suffix="", *, context_words=3, long_quote_words=6):
-    """A Text Fragment directive (``:~:text=prefix-,start,end,-suffix``) for a quote.
+    """A text directive (``:~:text=prefix-,start,end,-suffix``) that finds a quote in the page.
 
-    Context stops at a paragraph break, as browsers match a fragment within a block; long quotes
-    are named by their first and last words.
+    Per https://wicg.github.io/scroll-to-text-fragment/: terms are percent-encoded (``-``,
+    ``,`` and ``&`` included); a term never crosses a paragraph, so a passage over several
+    paragraphs, or a long one, is named by ``textStart,textEnd`` (its first words in its first
+    paragraph, its last words in its last); context stays within the paragraph it touches.
     """
-    prefix = _words(prefix.rsplit("\n\n", 1)[-1], context_words, last=True)
-    suffix = _words(suffix.split("\n\n", 1)[0], context_words, last=False)
-    words = _WORD.findall(exact)
-    if len(words) > 2 * long_quote_words:
-        parts = [
-            " ".join(words[:long_quote_words]),
-            " ".join(words[-long_quote_words:]),
-        ]
+    exact, prefix, suffix = _whole_words(exact, prefix, suffix)
+    paragraphs = [p for p in _BLOCK_BREAK.split(exact.strip()) if p.strip()] or [exact]
+    first, last = _WORD.findall(paragraphs[0]), _WORD.findall(paragraphs[-1])
+    if len(paragraphs) > 1:
+        parts = [" ".join(first[:long_quote_words]), " ".join(last[-long_quote_words:])]
+    elif len(first) > 2 * long_quote_words:
+        parts = [" ".join(first[:long_quote_words]), " ".join(first[-long_quote_words:])]
     else:
-        parts = [" ".join(words)]
+        parts = [" ".join(first)]
     directive = ",".join(_fragment_part(p) for p in parts)
-    if prefix:
-        directive = f"{_fragment_part(prefix)}-,{directive}"
-    if suffix:
-        directive = f"{directive},-{_fragment_part(suffix)}"
+    before = _context_words(prefix, context_words, before=True)
+    after = _context_words(suffix, context_words, before=False)
+    if before:
+        directive = f"{_fragment_part(before)}-,{directive}"
+    if after:
+        directive = f"{directive},-{_fragment_part(after)}"
     return f":~:text={directive}"
+
+
+def note_fragment(annotation):
+    """The text directive of an annotation-like object (``exact``, ``prefix``, ``suffix``)."""
+    return text_fragment(annotation.exact, annotation.prefix, annotation.suffix)

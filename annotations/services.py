@@ -77,6 +77,36 @@ def annotation_update(*, annotation, by, note=None, visibility=None):
 
 
 @transaction.atomic
+def annotation_reattach(*, annotation, by, exact, start=None, end=None, prefix="", suffix=""):
+    """Point one's own orphaned note at a passage of its brief's current body.
+
+    The selectors are checked as on creation (:class:`anchoring.SelectorMismatch` when they
+    name no passage); the note, its visibility and its dates of creation stay. Only orphans
+    move: a note still anchored follows its text by itself.
+    """
+    _require_owner(annotation, by)
+    if not annotation.is_orphaned:
+        raise ValidationError("Only a note whose text has changed can be re-attached.")
+    body = annotation.brief.body
+    found_start, found_end = anchoring.locate(
+        body, exact=exact, start=start, end=end, prefix=prefix, suffix=suffix
+    )
+    anchor = anchoring.anchor_at(body, found_start, found_end, anchoring.EXACT)
+    annotation.exact, annotation.prefix, annotation.suffix = (
+        anchor.exact,
+        anchor.prefix,
+        anchor.suffix,
+    )
+    annotation.start, annotation.end = anchor.start, anchor.end
+    annotation.anchor_status = Annotation.AnchorStatus.EXACT
+    annotation.full_clean()
+    annotation.save(
+        update_fields=["exact", "prefix", "suffix", "start", "end", "anchor_status", "modified_at"]
+    )
+    return annotation
+
+
+@transaction.atomic
 def annotation_delete(*, annotation, by):
     """Delete one's own annotation."""
     _require_owner(annotation, by)

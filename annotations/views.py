@@ -1,51 +1,155 @@
-"""Annotation pages: recent public notes, and a reader's own notes with their export."""
+"""Annotation pages: recent public notes, a reader's public page, a brief's notes page by
+page, and a reader's own notes (filter, edit, delete, export)."""
 
 import json
 
+from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from briefs.models import Topic
+from briefs.models import Brief, Topic
+from briefs.views import feed_links
+from accounts.views import safe_next
+from config.limits import ANNOTATION_WRITES_PER_MINUTE, BRIEF_PAGE_MAX_NOTES
+from core.ratelimit import rate_limit_hit, too_many_requests
 
 from . import jsonld
+from .forms import AnnotationEditForm
+from .highlights import note_fragment
 from .models import Annotation
+from .services import annotation_delete, annotation_update
 
 PAGE_SIZE = 30
 
 
-def _page(request, queryset):
-    paginator = Paginator(queryset, PAGE_SIZE)
+def _page(request, queryset, per_page=PAGE_SIZE):
+    """Page ``?page=`` of ``queryset``; 404 for anything but a page number in range."""
+    paginator = Paginator(queryset, per_page)
     number = request.GET.get("page", "1")
-    if not number.isdigit() or not 1 <= int(number) <= max(paginator.num_pages, 1):
+    if not (number.isascii() and number.isdigit()) or not (
+        1 <= int(number) <= max(paginator.num_pages, 1)
+    ):
         raise Http404("No such page.")
     return paginator.page(int(number))
 
 
 def recent(request):
-    """Recent public notes on published briefs (``?user=<name>``: one reader's)."""
-    queryset = (
-        Annotation.objects.public().select_related("brief", "user")
-    )
-    author = None
+    """Recent public notes on published briefs; ``?user=<name>`` moved to the reader's page."""
     username = request.GET.get("user")
     if username:
-        author = get_object_or_404(get_user_model(), username=username)
-        queryset = queryset.filter(user=author)
+        try:
+            return redirect("annotations:user", username=username, permanent=True)
+        except NoReverseMatch:  # a name no reader can have ("a/b")
+            raise Http404("No reader with public notes has that name.") from None
+    queryset = Annotation.objects.public().select_related("brief", "user")
     return render(
         request,
         "annotations/recent.html",
-        {"page": _page(request, queryset), "author": author, "heading": "Recent notes"},
+        {
+            "page": _page(request, queryset),
+            "heading": "Recent public notes",
+            "feeds": feed_links("annotations:feed", "Public notes"),
+        },
+    )
+
+
+def public_author_or_404(username):
+    """The reader called ``username`` if they have a public note; else 404.
+
+    A reader without public notes has no public page, so the page never tells whether an
+    account exists.
+    """
+    author = get_user_model().objects.filter(username=username, is_active=True).first()
+    if author is None or not Annotation.objects.public().filter(user=author).exists():
+        raise Http404("No reader with public notes has that name.")
+    return author
+
+
+def user_notes(request, username):
+    """``/users/<username>/``: one reader's public notes, newest first, with their feed."""
+    author = public_author_or_404(username)
+    queryset = Annotation.objects.public().filter(user=author).select_related("brief", "user")
+    return render(
+        request,
+        "annotations/user.html",
+        {
+            "page": _page(request, queryset),
+            "author": author,
+            "heading": f"Public notes by {author.get_username()}",
+            "feeds": feed_links(
+                "annotations:user-feed",
+                f"Public notes by {author.get_username()}",
+                username=author.get_username(),
+            ),
+        },
+    )
+
+
+def brief_notes_page(request, slug):
+    """``/briefs/<slug>/notes/``: every note the reader may see on a brief, in the text's
+    order, as many to a page as the brief page shows (page 2 goes on where it stops)."""
+    brief = get_object_or_404(Brief.objects.published().only("pk", "slug", "title"), slug=slug)
+    queryset = (
+        Annotation.objects.visible_to(request.user)
+        .filter(brief=brief)
+        .exclude(anchor_status=Annotation.AnchorStatus.ORPHANED)
+        .select_related("user")
+        .order_by("start", "end", "pk")
+    )
+    page = _page(request, queryset, per_page=BRIEF_PAGE_MAX_NOTES)
+    own = request.user.pk if request.user.is_authenticated else None
+    notes = [
+        {"annotation": a, "own": a.user_id == own, "fragment": note_fragment(a)}
+        for a in page.object_list
+    ]
+    for note in notes:
+        note["annotation"].brief = brief
+    return render(
+        request,
+        "annotations/brief_notes_page.html",
+        {
+            "page": page,
+            "notes": notes,
+            "brief": brief,
+            "heading": f"Notes on {brief.title}",
+            "breadcrumbs": [("Home", reverse("briefs:home")), (brief.title, brief.get_absolute_url())],
+        },
+    )
+
+
+# ``?anchor=`` on My notes: notes still on their passage, or orphans whose text has changed.
+ANCHOR_FILTERS = {
+    "anchored": ~Q(anchor_status=Annotation.AnchorStatus.ORPHANED),
+    "orphaned": Q(anchor_status=Annotation.AnchorStatus.ORPHANED),
+}
+
+
+def _mine_filters(request):
+    """The valid ``?visibility=`` and ``?anchor=`` values of the request ("" when absent or odd)."""
+    visibility = request.GET.get("visibility", "")
+    anchor = request.GET.get("anchor", "")
+    return (
+        visibility if visibility in Annotation.Visibility.values else "",
+        anchor if anchor in ANCHOR_FILTERS else "",
     )
 
 
 def _mine(request):
-    """The signed-in reader's annotations, filtered by ``?topic=`` and ``?q=``."""
+    """The signed-in reader's annotations, filtered by ``?topic=``, ``?q=``, ``?visibility=``
+    and ``?anchor=``."""
     queryset = Annotation.objects.filter(user=request.user).select_related("brief")
+    visibility, anchor = _mine_filters(request)
+    if visibility:
+        queryset = queryset.filter(visibility=visibility)
+    if anchor:
+        queryset = queryset.filter(ANCHOR_FILTERS[anchor])
     topic = None
     topic_slug = request.GET.get("topic", "")
     if topic_slug:
@@ -68,6 +172,7 @@ def mine(request):
     topics = Topic.objects.filter(
         tagged_briefs__content_object__annotations__user=request.user
     ).distinct()
+    visibility, anchor = _mine_filters(request)
     return render(
         request,
         "annotations/mine.html",
@@ -76,6 +181,9 @@ def mine(request):
             "topics": topics,
             "topic": topic,
             "query": query,
+            "visibility": visibility,
+            "anchor": anchor,
+            "filtered": bool(topic or query or visibility or anchor),
             "filter_query": request.GET.urlencode(),
             "heading": "My notes",
         },
@@ -136,4 +244,64 @@ def mine_export_jsonld(request):
     }
     return _attachment(
         json.dumps(document, ensure_ascii=False, indent=2), jsonld.CONTENT_TYPE, "jsonld"
+    )
+
+
+def _own_annotation(request, pk):
+    """The signed-in reader's own note ``pk`` (with its brief), or 404 (never someone else's)."""
+    return get_object_or_404(Annotation.objects.select_related("brief"), pk=pk, user=request.user)
+
+
+def _write_allowed(request):
+    """Count one note write of the reader against the shared limit; a 429 answer, or None."""
+    retry = rate_limit_hit(
+        scope="annotation-write",
+        who=f"user:{request.user.pk}",
+        rate=f"{ANNOTATION_WRITES_PER_MINUTE}/m",
+    )
+    return too_many_requests(request, retry_after=retry) if retry else None
+
+
+def _back_to_mine(request):
+    return safe_next(request, reverse("annotations:mine"))
+
+
+@login_required
+def mine_edit(request, pk):
+    """Edit the note and visibility of one's own annotation (``annotation_update``)."""
+    annotation = _own_annotation(request, pk)
+    form = AnnotationEditForm(request.POST or None, annotation=annotation)
+    if request.method == "POST" and form.is_valid():
+        refused = _write_allowed(request)
+        if refused:
+            return refused
+        try:
+            annotation_update(annotation=annotation, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error("note", error)
+        else:
+            messages.success(request, "Note saved.")
+            return redirect(_back_to_mine(request))
+    return render(
+        request,
+        "annotations/mine_edit.html",
+        {"form": form, "a": annotation, "next": _back_to_mine(request), "heading": "Edit note"},
+    )
+
+
+@login_required
+def mine_delete(request, pk):
+    """Confirm, then delete one's own annotation (``annotation_delete``)."""
+    annotation = _own_annotation(request, pk)
+    if request.method == "POST":
+        refused = _write_allowed(request)
+        if refused:
+            return refused
+        annotation_delete(annotation=annotation, by=request.user)
+        messages.success(request, "Note deleted.")
+        return redirect(_back_to_mine(request))
+    return render(
+        request,
+        "annotations/mine_delete.html",
+        {"a": annotation, "next": _back_to_mine(request), "heading": "Delete note"},
     )

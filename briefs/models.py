@@ -116,6 +116,10 @@ class TaggedBrief(TaggedItemBase):
         return f"{self.content_object_id} → {self.tag_id}"
 
 
+# Reading speed for a brief's reading time: about 230 words a minute of ~6 characters each.
+READING_CHARACTERS_PER_MINUTE = 230 * 6
+
+
 class Brief(models.Model):
     """One news brief: clean fields for reading, the raw import kept beside them."""
 
@@ -173,6 +177,20 @@ class Brief(models.Model):
 
     def get_absolute_url(self):
         return reverse("briefs:brief-detail", kwargs={"slug": self.slug})
+
+    @property
+    def reading_minutes(self):
+        """Minutes to read the body (at least 1), or None when the body is not at hand.
+
+        Lists annotate ``body_length`` (``for_cards()``) so no card loads a body; a brief
+        whose body was deferred without it answers None rather than a query per card.
+        """
+        length = getattr(self, "body_length", None)
+        if length is None:
+            if "body" in self.get_deferred_fields():
+                return None
+            length = len(self.body)
+        return max(1, round(length / READING_CHARACTERS_PER_MINUTE))
 
     @classmethod
     def from_db(cls, db, field_names, values):

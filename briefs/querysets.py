@@ -6,9 +6,11 @@ or neighbours. Pages chain them: ``Brief.objects.published().for_cards()``,
 ``Brief.objects.published().related_to(brief)``, ``Topic.objects.with_brief_counts()``.
 """
 
+import datetime as dt
+
 from django.db import models
 from django.db.models import Count, Prefetch, Q
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Length, TruncMonth
 
 LIST_DEFERRED_FIELDS = ("body", "raw_text", "image_caption", "content_hash")
 
@@ -40,13 +42,25 @@ class BriefQuerySet(models.QuerySet):
         return self.prefetch_related(Prefetch("tagged_items", queryset=links))
 
     def for_cards(self):
-        """Briefs ready for a list of cards: source joined, topics prefetched, wide text left out."""
+        """Briefs ready for a list of cards: source joined, topics prefetched, wide text left
+        out but its length kept (``body_length``, characters) for the card's reading time."""
         return (
-            self.select_related("source")
+            self.with_body_length()
+            .select_related("source")
             .prefetch_topics()
             .defer(*LIST_DEFERRED_FIELDS)
             .order_by("-published_at", "-id")
         )
+
+    def with_body_length(self):
+        """Each brief's ``body_length`` in characters, counted by the database."""
+        return self.annotate(body_length=Length("body"))
+
+    def in_month(self, month):
+        """Briefs published in the month of the date ``month`` (UTC)."""
+        start = dt.datetime(month.year, month.month, 1, tzinfo=dt.timezone.utc)
+        end = (start + dt.timedelta(days=32)).replace(day=1)
+        return self.filter(published_at__gte=start, published_at__lt=end)
 
     def related_to(self, brief, *, limit=5):
         """Up to ``limit`` other briefs sharing the most topics with ``brief``, newest first."""

@@ -13,20 +13,23 @@ from itertools import groupby
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.utils.text import Truncator
 from django.views.generic import DetailView, ListView
 from django.views.generic import dates as generic_dates
 
 from config.limits import MAX_TOPICS_IN_SELECTION
-from core.cache import CachedPaginator, cached_list
+from core.cache import CachedPaginator, cached_list, remember, sql_key
 
 from .models import Brief, Source, Topic
 from .search import MAX_RESULTS, UnusableQuery, clean_query, highlighted, search_briefs
+from .timeline import build_timeline
 from .topics import topic_selection_or_404
 
 PAGE_SIZE = 20
 SLUG = re.compile(r"[-\w]+")
+MONTH = re.compile(r"(?P<year>[0-9]{4})-(?P<month>[0-9]{2})")
 SITE_NAME = "Brief Archive"
 FEED_TYPES = (
     ("", "application/rss+xml", "RSS"),
@@ -226,9 +229,29 @@ class TopicDetailView(BriefListView):
         return f"No briefs on {self.selection.name} yet."
 
     def get_queryset(self):
-        return Brief.objects.published().with_topics(self.topics).for_cards()
+        briefs = Brief.objects.published().with_topics(self.topics)
+        if self.month:
+            briefs = briefs.in_month(self.month)
+        return briefs.for_cards()
+
+    @cached_property
+    def month(self):
+        """The month slice of ``?month=YYYY-MM`` (a date), or None; 404 for a malformed one."""
+        value = self.request.GET.get("month")
+        if value is None:
+            return None
+        match = MONTH.fullmatch(value)
+        if not match or not 1 <= int(match["month"]) <= 12 or int(match["year"]) < 1:
+            raise Http404("No such month: use ?month=YYYY-MM.")
+        return dt.date(int(match["year"]), int(match["month"]), 1)
+
+    @property
+    def canonical_query(self):
+        return [("month", self.month.strftime("%Y-%m") if self.month else "")]
 
     def get_heading(self):
+        if self.month:
+            return f"{self.selection.name} in {self.month:%B %Y}"
         return self.selection.name
 
     def get_description(self):
@@ -255,8 +278,16 @@ class TopicDetailView(BriefListView):
             .exclude(pk__in=[topic.pk for topic in self.topics])
             .order_by("-brief_count", "name")[:20]
         )
+        months = remember(
+            "month-counts",
+            sql_key(Brief.objects.published().with_topics(self.topics)),
+            lambda: Brief.objects.published().with_topics(self.topics).month_counts(),
+        )
         context.update(
             selection=self.selection,
+            timeline=build_timeline(months),
+            month=self.month,
+            timeline_url=self.get_canonical_path(),
             narrow_down=[(topic, _combination(slugs + [topic.slug])) for topic in narrower],
             removable=[
                 (topic, _combination([slug for slug in slugs if slug != topic.slug]))
@@ -449,7 +480,7 @@ class SearchView(BriefListView):
         self.filter_topics = list(Topic.objects.filter(slug__in=wanted)) if wanted else []
         self.problem = ""
         try:
-            return search_briefs(self.query, topics=self.filter_topics).select_related(
+            return search_briefs(self.query, topics=self.filter_topics).with_body_length().select_related(
                 "source"
             ).prefetch_topics().defer("body", "raw_text", "image_caption")
         except UnusableQuery as problem:

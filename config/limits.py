@@ -25,6 +25,18 @@ ANNOTATION_WRITES_PER_MINUTE = 60
 
 # Accounts: sign-ups per client IP (the sign-up view answers 429 beyond it).
 SIGNUP_RATE = "5/h"
+# Password-reset requests per client IP (429 beyond it), and reset mails per e-mail address
+# (beyond it the page answers as always but sends nothing, so no address is flooded and the
+# answer never tells whether an account exists).
+PASSWORD_RESET_RATE_PER_CLIENT = "10/h"
+PASSWORD_RESET_MAILS_PER_ADDRESS = "3/h"
+
+# A brief page draws at most this many notes (highlights, margin notes and the list under
+# the text); the rest are on the brief's notes pages (/briefs/<slug>/notes/), this many to a page.
+BRIEF_PAGE_MAX_NOTES = 40
+
+# The briefs-per-month chart of topic pages draws at most this many months (the newest).
+TIMELINE_MAX_MONTHS = 120
 
 # Importing: one file and one batch (admin upload and the import command).
 IMPORT_MAX_FILE_BYTES = 2 * 1024 * 1024

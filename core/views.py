@@ -5,6 +5,7 @@ import sys
 
 from django.db import connection
 from django.http import HttpResponse
+from django.urls import reverse
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -41,3 +42,22 @@ def server_error(request, template_name=defaults.ERROR_500_TEMPLATE_NAME):
     if isinstance(exception, DATABASE_ERRORS):
         return database_unavailable(request)
     return defaults.server_error(request, template_name=template_name)
+
+
+# Pages for one signed-in reader, forms, feeds of searches and search results: nothing a
+# search engine should index. Reading pages, topics, sources and the archive stay open.
+ROBOTS_DISALLOWED = [
+    "/accounts/",
+    "/annotations/mine/",
+    "/api/",
+    "/admin/",
+    "/search/",
+]
+
+
+@require_safe
+def robots_txt(request):
+    """``/robots.txt``: keep crawlers out of account, personal and search pages; name the sitemap."""
+    lines = ["User-agent: *"] + [f"Disallow: {path}" for path in ROBOTS_DISALLOWED]
+    lines += ["", f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}", ""]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

@@ -44,3 +44,32 @@ def test_production_refuses_to_start_without_a_secret_key():
 def test_debug_mode_runs_without_a_secret_key():
     result = _manage("check", DJANGO_DEBUG="1")
     assert result.returncode == 0, result.stderr
+
+
+def _mail_settings(**env):
+    """EMAIL_BACKEND, host and port as config.settings reads them from ``env``."""
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_USE_TLS, s.EMAIL_HOST_USER)"
+    )
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "EMAIL_"))}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env={**base, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1].split()  # after the shell's own notices
+
+
+def test_mail_settings_come_from_the_environment():
+    debug = {"DJANGO_DEBUG": "1"}
+    # make run (debug, nothing configured): mail is printed to the console.
+    assert _mail_settings(**debug)[0] == "django.core.mail.backends.console.EmailBackend"
+    assert _mail_settings(
+        **debug, EMAIL_URL="smtp://mailer:secret@mail.example.org:587/?tls=True"
+    ) == ["django.core.mail.backends.smtp.EmailBackend", "mail.example.org", "587", "True", "mailer"]
+    assert _mail_settings(
+        **debug, EMAIL_HOST="relay.example.org", EMAIL_PORT="2525", EMAIL_USE_TLS="1"
+    )[:4] == ["django.core.mail.backends.smtp.EmailBackend", "relay.example.org", "2525", "True"]

@@ -2,9 +2,11 @@
 
 ``{% annotated_body brief %}`` draws the body with the highlights the reader may see, and the
 notes beside (or under) their paragraph; ``{% brief_notes brief %}`` closes the page with the
-"Notes on this brief" section. Both read one list, fetched once per request: one query
-however many annotations the brief has.
+"Notes on this brief" section. Both read one bounded list, fetched once per request
+(:func:`brief_notes_for`): a few queries and a bounded page however many notes the brief has.
 """
+
+from dataclasses import dataclass
 
 from django import template
 from django.middleware.csrf import get_token
@@ -12,16 +14,37 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 from briefs.text import body_blocks
-from config.limits import ANNOTATION_NOTE_MAX_LENGTH
+from config.limits import ANNOTATION_NOTE_MAX_LENGTH, BRIEF_PAGE_MAX_NOTES
 
-from ..highlights import Span, runs, text_fragment
+from ..highlights import Span, note_fragment, runs
 from ..models import Annotation
 
 register = template.Library()
 
 
-def _annotations_for(request, brief):
-    """What the reader may see on ``brief``, fetched once per request and brief."""
+@dataclass
+class BriefNotes:
+    """The notes a brief page draws: the first ``shown`` in the text's order, of ``total``.
+
+    ``orphans`` are the reader's own notes whose passage is gone (never shown to others).
+    """
+
+    shown: list
+    total: int
+    orphans: list
+
+    @property
+    def more(self):
+        return self.total > len(self.shown)
+
+
+def brief_notes_for(request, brief):
+    """What the reader may see on ``brief``, fetched once per request and brief.
+
+    At most ``BRIEF_PAGE_MAX_NOTES`` anchored notes in document order (one query, plus a
+    count only when there are more), and the reader's own orphans (one query, signed in
+    only): a brief with thousands of notes renders as fast as one with fifty.
+    """
     cache = getattr(request, "_annotations_by_brief", None)
     if cache is None:
         cache = {}
@@ -29,12 +52,26 @@ def _annotations_for(request, brief):
             request._annotations_by_brief = cache
     if brief.pk not in cache:
         user = getattr(request, "user", None)
-        cache[brief.pk] = list(
+        anchored = (
             Annotation.objects.visible_to(user)
             .filter(brief=brief)
-            .select_related("user")
-            .order_by("start", "end", "pk")
+            .exclude(anchor_status=Annotation.AnchorStatus.ORPHANED)
         )
+        shown = list(
+            anchored.select_related("user").order_by("start", "end", "pk")[
+                : BRIEF_PAGE_MAX_NOTES + 1
+            ]
+        )
+        total = len(shown) if len(shown) <= BRIEF_PAGE_MAX_NOTES else anchored.count()
+        orphans = []
+        if user is not None and user.is_authenticated:
+            orphans = list(
+                Annotation.objects.visible_to(user)
+                .filter(brief=brief, user=user, anchor_status=Annotation.AnchorStatus.ORPHANED)
+                .select_related("user")
+                .order_by("start", "pk")[:BRIEF_PAGE_MAX_NOTES]
+            )
+        cache[brief.pk] = BriefNotes(shown[:BRIEF_PAGE_MAX_NOTES], total, orphans)
     return cache[brief.pk]
 
 
@@ -88,7 +125,7 @@ def _last_runs(blocks, by_key):
 def annotated_body(context, brief):
     """Render the brief's body as headings and paragraphs, with the reader's highlights."""
     request = context.get("request")
-    annotations = [a for a in _annotations_for(request, brief) if not a.is_orphaned]
+    annotations = brief_notes_for(request, brief).shown
     by_key = {a.pk: a for a in annotations}
     blocks = body_blocks(brief.body)
     last_runs = _last_runs(blocks, by_key)
@@ -115,29 +152,27 @@ def _note(annotation, request):
     return {
         "annotation": annotation,
         "own": _is_own(annotation, request),
-        "fragment": text_fragment(annotation.exact, annotation.prefix, annotation.suffix),
+        "fragment": note_fragment(annotation),
     }
 
 
 @register.inclusion_tag("annotations/brief_notes.html", takes_context=True)
 def brief_notes(context, brief):
-    """The "Notes on this brief" section under the body, with the annotate form and script."""
+    """The "Notes on this brief" section under the body: the notes in the text's order,
+    a link to the rest when there are more, the reader's orphans, the annotate form's script."""
     request = context.get("request")
-    annotations = _annotations_for(request, brief)
+    notes = brief_notes_for(request, brief)
     user = getattr(request, "user", None)
     signed_in = bool(user and user.is_authenticated)
-    anchored = [a for a in annotations if not a.is_orphaned]
     return {
         "brief": brief,
         "request": request,
         "signed_in": signed_in,
-        "count": len(anchored),
-        "own_count": sum(1 for a in anchored if _is_own(a, request)),
-        "orphans": [
-            _note(a, request)
-            for a in annotations
-            if a.is_orphaned and _is_own(a, request)
-        ],
+        "count": notes.total,
+        "notes": [_note(a, request) for a in notes.shown],
+        "more": notes.more,
+        "own_count": sum(1 for a in notes.shown if _is_own(a, request)),
+        "orphans": [_note(a, request) for a in notes.orphans],
         "csrf_token": get_token(request) if signed_in else "",
         "next": request.get_full_path() if request else "",
         "note_max_length": ANNOTATION_NOTE_MAX_LENGTH,

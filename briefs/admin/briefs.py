@@ -31,7 +31,7 @@ from ..services.briefs import (
     briefs_set_status,
 )
 from ..services.topics import topic_suggestion_accept, topic_suggestion_dismiss
-from .common import action_form_response, count_of
+from .common import LIST_MEDIA, action_form_response, count_of
 from .forms import (
     BriefAdminForm,
     TopicFilterForm,
@@ -144,6 +144,7 @@ class BriefAdmin(ServiceHistoryAdmin, admin.ModelAdmin):
     ]
     list_filter = ["status", "source", TopicListFilter, "published_at"]
     search_fields = ["title", "dek", "author"]
+
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
     list_select_related = ["source"]
@@ -177,7 +178,7 @@ class BriefAdmin(ServiceHistoryAdmin, admin.ModelAdmin):
 
     @property
     def media(self):
-        return super().media + TopicFilterForm().media
+        return super().media + LIST_MEDIA + TopicFilterForm().media
 
     def get_changelist(self, request, **kwargs):
         return BriefChangeList

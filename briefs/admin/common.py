@@ -1,5 +1,6 @@
 """Helpers shared by the curation admin's model admins."""
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -34,3 +35,9 @@ def action_form_response(modeladmin, request, queryset, *, action, template, con
     )
 
 
+
+
+# What keeps the curation lists readable at 1280 px and the autocomplete boxes labelled.
+LIST_MEDIA = forms.Media(
+    css={"all": ["admin/briefs-admin.css"]}, js=["admin/select2-labels.js"]
+)

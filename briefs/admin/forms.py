@@ -51,7 +51,7 @@ class TopicPickerForm(forms.Form):
 class TopicFilterForm(forms.Form):
     """The brief changelist's topic filter: briefs carrying all the chosen topics."""
 
-    topic = topic_autocomplete_field(required=False, label="")
+    topic = topic_autocomplete_field(required=False, label="Briefs with all of these topics")
 
 
 class TopicAdminForm(forms.ModelForm):

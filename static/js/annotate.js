@@ -18,8 +18,12 @@
   var button = null;
   var pending = null; // {start, end, exact, block}
   var form = null;
+  var reattaching = null; // id of an orphaned note waiting for its new passage
 
   function body() { return document.getElementById("brief-body"); }
+
+  /* Tell static/js/margin-notes.js to line the margin notes up again. */
+  function notesMoved() { document.dispatchEvent(new Event("brief-notes-changed")); }
 
   function say(message) { if (status) { status.textContent = message; } }
 
@@ -64,6 +68,7 @@
           });
         }
         showOwnActions();
+        notesMoved();
         if (focusId) { focusNote(focusId); }
       });
   }
@@ -142,14 +147,17 @@
     button = document.createElement("button");
     button.type = "button";
     button.className = "annotate-button";
-    button.textContent = "Annotate";
-    button.setAttribute("aria-label", "Annotate the selected passage");
+    button.textContent = reattaching ? "Attach note here" : "Annotate";
+    button.setAttribute("aria-label", reattaching ? "Attach the note to the selected passage" : "Annotate the selected passage");
     var rect = selected.range.getBoundingClientRect();
     button.style.top = (window.scrollY + rect.bottom + 6) + "px";
     button.style.left = (window.scrollX + Math.max(rect.left, 8)) + "px";
-    button.addEventListener("click", function () { openForm(pending, null); });
+    button.addEventListener("click", function () {
+      if (reattaching) { reattach(reattaching, pending); } else { openForm(pending, null); }
+    });
     document.body.appendChild(button);
-    say("Passage selected. Press Alt+Shift+A, or Tab to the Annotate button, to add a note.");
+    say(reattaching ? "Passage selected. Tab to the Attach note here button to move the note to it."
+      : "Passage selected. Press Alt+Shift+A, or Tab to the Annotate button, to add a note.");
   }
 
   function onSelectionEnd() {
@@ -159,7 +167,7 @@
   }
 
   function closeForm() {
-    if (form) { form.remove(); form = null; }
+    if (form) { form.remove(); form = null; notesMoved(); }
   }
 
   /* The note form: for a new passage (selected) or an existing annotation (annotation). */
@@ -194,6 +202,7 @@
     var anchor = annotation ? document.getElementById("note-" + annotationId(annotation)) : selected.block;
     var holder = anchor.closest(".block-with-notes") || anchor;
     holder.insertAdjacentElement("afterend", form);
+    notesMoved();
     form.note.focus();
   }
 
@@ -234,6 +243,44 @@
     }).catch(function (error) {
       if (form) { form.querySelector(".annotate-error").textContent = error.message; }
     });
+  }
+
+  /* Re-attaching an orphan: the reader selects its new passage, then "Attach note here". */
+  function startReattach(note) {
+    stopReattach();
+    reattaching = note.getAttribute("data-annotation");
+    var hint = document.createElement("p");
+    hint.className = "reattach-hint";
+    hint.id = "reattach-hint";
+    hint.innerHTML = 'Select the passage this note belongs to in the text above, then choose “Attach note here”. <button type="button" data-action="cancel-reattach">Cancel</button>';
+    note.insertAdjacentElement("afterend", hint);
+    hint.querySelector("button").addEventListener("click", function () { stopReattach(); say("Re-attaching cancelled."); });
+    say("Select the passage this note belongs to, then choose Attach note here.");
+    body().scrollIntoView({ block: "start" });
+  }
+
+  function stopReattach() {
+    reattaching = null;
+    var hint = document.getElementById("reattach-hint");
+    if (hint) { hint.remove(); }
+  }
+
+  function reattach(id, selected) {
+    hideButton();
+    request("PATCH", api + id + "/", {
+      target: {
+        source: source,
+        selector: [
+          { type: "TextQuoteSelector", exact: selected.exact },
+          { type: "TextPositionSelector", start: selected.start, end: selected.end }
+        ]
+      }
+    }).then(function () {
+      stopReattach();
+      window.getSelection().removeAllRanges();
+      say("Note attached to the new passage.");
+      return refresh(id);
+    }).catch(function (error) { say(error.message); });
   }
 
   function focusNote(id) {
@@ -281,7 +328,9 @@
     if (!action) { return; }
     var note = action.closest(".note");
     var url = api + note.getAttribute("data-annotation") + "/";
-    if (action.getAttribute("data-action") === "edit") {
+    if (action.getAttribute("data-action") === "reattach") {
+      startReattach(note);
+    } else if (action.getAttribute("data-action") === "edit") {
       request("GET", url).then(function (annotation) { openForm(null, annotation); })
         .catch(function (error) { say(error.message); });
     } else if (action.getAttribute("data-action") === "delete") {

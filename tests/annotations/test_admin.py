@@ -77,7 +77,13 @@ def test_moderation_list_shows_public_notes_newest_first_and_never_private_ones(
     )
     annotate(brief, owner, visibility="private", note="diary entry")
     response = curator_client.get(CHANGELIST)
-    assert listed_quotes(response) == [str(newer), str(older)]
+    # Rows are labelled by quote and brief title, never by the brief's id.
+    assert listed_quotes(response) == [f"“First” on {brief.title}"] * 2
+    assert [newer.pk, older.pk] == [
+        int(box["value"]) for box in BeautifulSoup(response.content, "html.parser").select(
+            "#result_list tbody input[name=_selected_action]"
+        )
+    ]
     assert "diary entry" not in response.content.decode()
     private = Annotation.objects.get(note="diary entry")
     assert curator_client.get(f"{CHANGELIST}{private.pk}/change/").status_code == 302
@@ -88,15 +94,18 @@ def test_moderation_list_narrows_by_brief_user_note_text_and_orphans(curator_cli
     ana, ben = make_user(username="ana"), make_user(username="ben")
     by_ana = annotate(first, ana, note="tariff schedule")
     by_ben = annotate(second, ben, note="port closures", anchor_status="orphaned")
+    def label(annotation):
+        return f"“{annotation.exact}” on {annotation.brief.title}"
+
     assert listed_quotes(curator_client.get(CHANGELIST, {"brief__id__exact": first.pk})) == [
-        str(by_ana)
+        label(by_ana)
     ]
     assert listed_quotes(curator_client.get(CHANGELIST, {"user__id__exact": ben.pk})) == [
-        str(by_ben)
+        label(by_ben)
     ]
-    assert listed_quotes(curator_client.get(CHANGELIST, {"q": "tariff"})) == [str(by_ana)]
+    assert listed_quotes(curator_client.get(CHANGELIST, {"q": "tariff"})) == [label(by_ana)]
     orphans = curator_client.get(CHANGELIST, {"anchor_status__exact": "orphaned"})
-    assert listed_quotes(orphans) == [str(by_ben)]
+    assert listed_quotes(orphans) == [label(by_ben)]
 
 
 @pytest.mark.parametrize("count", [10, 500])
@@ -118,3 +127,17 @@ def test_moderation_list_query_count_does_not_grow_with_rows(
     with django_assert_max_num_queries(7):
         response = curator_client.get(CHANGELIST)
     assert len(listed_quotes(response)) == count
+
+
+def test_taggit_tag_is_not_in_the_admin_and_the_topic_filter_is_labelled(curator_client, client):
+    from django.contrib.auth import get_user_model
+
+    admin_user = get_user_model().objects.create_superuser("root", "root@example.org", "pw-x-1")
+    client.force_login(admin_user)
+    index = client.get("/admin/").content.decode()
+    assert "/admin/taggit/" not in index and "/admin/briefs/topic/" in index
+    assert client.get("/admin/taggit/tag/").status_code == 404
+    soup = BeautifulSoup(client.get("/admin/briefs/brief/").content, "html.parser")
+    select = soup.select_one("#changelist-filter select[name=topic]")
+    label = soup.find("label", attrs={"for": select["id"]})
+    assert label.get_text(strip=True).startswith("Briefs with all of these topics")

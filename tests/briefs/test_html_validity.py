@@ -62,6 +62,9 @@ def pages(db):
         topics=[rivers, towns],
     )
     make_brief("Town Hall Repainted", topics=[towns], source=source, published_time_known=False)
+    from tests.factories import make_annotation, make_user
+
+    make_annotation(brief, make_user("walker"), "rose a metre", note="High.", visibility="public")
     month = brief.published_at.strftime("%Y/%m")
     return [
         "/",
@@ -70,6 +73,13 @@ def pages(db):
         "/topics/?sort=count",
         "/topics/rivers/",
         "/topics/rivers+towns/",
+        f"/topics/rivers/?month={month.replace('/', '-')}",
+        "/annotations/",
+        "/users/walker/",
+        f"/briefs/{brief.slug}/notes/",
+        "/accounts/password/reset/",
+        "/accounts/password/reset/sent/",
+        "/accounts/logout/",
         "/sources/",
         source.get_absolute_url(),
         "/archive/",

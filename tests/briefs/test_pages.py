@@ -459,8 +459,8 @@ QUERY_BUDGET = {
     "home": 4 + 1,  # count, page, topics of the page, most used topics
     "brief": 6 + 1,  # brief, its topics, related, older, newer, visible annotations
     "topics": 2 + 1,  # count, page
-    "topic": 5 + 1,  # resolve slugs, count, page, topics of the page, narrow down
-    "combination": 5 + 1,
+    "topic": 6 + 1,  # resolve slugs, count, page, topics of the page, narrow down, months
+    "combination": 6 + 1,
     "sources": 2 + 1,  # count, page
     "source": 4 + 1,  # source, count, page, topics of the page
     "archive": 1 + 1,  # months with counts

@@ -1,0 +1,17 @@
+"""axe-core on every page a browser test opens, in the light and the dark colour scheme."""
+
+from axe_playwright_python.sync_playwright import Axe
+
+_AXE = Axe()
+
+
+def assert_no_axe_violations(page, schemes=("light", "dark")):
+    """Run axe on the page as it stands in each colour scheme; fail with axe's report.
+
+    Leaves the page in the light scheme.
+    """
+    for scheme in schemes:
+        page.emulate_media(color_scheme=scheme)
+        results = _AXE.run(page)
+        assert results.violations_count == 0, f"{page.url} ({scheme}):\n" + results.generate_report()
+    page.emulate_media(color_scheme="light")
