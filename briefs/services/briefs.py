@@ -16,6 +16,7 @@ from django.utils import timezone
 from core.history import ADDITION, CHANGE, history_record
 
 from ..models import Brief, TaggedBrief, Topic, TopicSuggestion
+from .stories import brief_story_update
 
 
 def _brief_ids(briefs):
@@ -188,6 +189,7 @@ def brief_update(*, brief, by=None, reason="Edited", changed_fields=()):
         history_record(
             by=by, objects=[brief], action=CHANGE, message=f"Changed {_and_list(names)}."
         )
+    brief_story_update(brief=brief, by=by)
     return brief
 
 
