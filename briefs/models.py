@@ -8,7 +8,7 @@ from django.utils import timezone
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
-from .querysets import BriefQuerySet, SourceQuerySet, TopicQuerySet
+from .querysets import BriefQuerySet, SourceQuerySet, StoryQuerySet, TopicQuerySet
 from .signals import brief_body_changed
 from .slugs import unique_slug
 from .text import normalise_body
@@ -134,6 +134,8 @@ class Story(models.Model):
     updated_at = models.DateTimeField(
         default=timezone.now, help_text="When a brief last joined, left or changed."
     )
+
+    objects = StoryQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "stories"

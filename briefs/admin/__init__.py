@@ -5,11 +5,13 @@ Changelists annotate their counts in the one listing query.
 """
 
 from .briefs import BriefAdmin, SourceAdmin
+from .stories import StoryAdmin
 from .topics import TopicAdmin, TopicSlugRedirectAdmin, TopicSuggestionAdmin
 
 __all__ = [
     "BriefAdmin",
     "SourceAdmin",
+    "StoryAdmin",
     "TopicAdmin",
     "TopicSlugRedirectAdmin",
     "TopicSuggestionAdmin",

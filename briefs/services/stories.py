@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from core.history import ADDITION, CHANGE, DELETION, history_record
@@ -78,13 +78,13 @@ def brief_story_update(*, brief, by=None):
     (``score_candidates``) and groups them (``group_stories``) with every existing story
     of the window held whole. The brief joins a story whose members all match it, or
     starts one with a matching brief that has none; a story left with fewer than two
-    briefs is deleted. A draft brief, or one a curator excluded, is in no story; a brief
-    in a curator-fixed story stays there. Changes are recorded as done by ``by``.
+    briefs is deleted. A draft brief, or one a curator excluded, leaves its story; any
+    other brief of a curator-fixed story stays there. Changes are recorded as done by ``by``.
     """
     brief = Brief.objects.select_for_update().get(pk=brief.pk)
     old_story_id = brief.story_id
     if brief.story_excluded or brief.status != Brief.Status.PUBLISHED:
-        if old_story_id and not Story.objects.filter(pk=old_story_id, curator_fixed=True).exists():
+        if old_story_id:
             _leave_story(brief, by=by)
         return None
     rows = list(
@@ -113,6 +113,7 @@ def brief_story_update(*, brief, by=None):
         excluded=[row["pk"] for row in others if row["story_excluded"]],
         apart=_apart_pairs([brief.pk]),
     )
+    _prune([story_id for story_id, keys in members.items() if len(keys) < 2], by=by)
     group = next((g for g in groups if brief.pk in g), frozenset())
     story_of = {key: story_id for story_id, keys in members.items() for key in keys}
     target_id = next((story_of[key] for key in group if key in story_of), None)
@@ -136,6 +137,17 @@ def brief_story_update(*, brief, by=None):
         history_record(by=by, objects=[story], action=CHANGE,
                        message=f"Added “{brief.title}”.")
     return story
+
+
+def _prune(story_ids, *, by):
+    """Delete those of ``story_ids`` left with fewer than two briefs (a brief saved from a
+    stale copy can have dropped its ``story``)."""
+    if not story_ids:
+        return
+    lonely = Story.objects.filter(pk__in=story_ids).annotate(size=Count("briefs")).filter(size__lt=2)
+    lonely = list(lonely)
+    history_record(by=by, objects=lonely, action=DELETION, message="Fewer than two briefs left.")
+    Story.objects.filter(pk__in=[story.pk for story in lonely]).delete()
 
 
 def _leave_story(brief, *, by):
