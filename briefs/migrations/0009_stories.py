@@ -34,6 +34,35 @@ SQLITE_BACKWARD = [
 ]
 
 
+# SQLite adds the new brief columns by rebuilding briefs_brief, which drops its triggers
+# (the search index upkeep of 0003 and the archive counter of 0005): keep their SQL before
+# the rebuild and create them again after it. PostgreSQL alters the table in place.
+_saved_triggers = []
+
+
+def _keep_brief_triggers(apps, schema_editor):
+    if schema_editor.connection.vendor != "sqlite":
+        return
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'briefs_brief'"
+        )
+        _saved_triggers[:] = [row[0] for row in cursor.fetchall()]
+
+
+def _restore_brief_triggers(apps, schema_editor):
+    if schema_editor.connection.vendor != "sqlite":
+        return
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'briefs_brief'"
+        )
+        if cursor.fetchall():
+            return
+    for statement in _saved_triggers:
+        schema_editor.execute(statement, params=None)
+
+
 def grant_curators(apps, schema_editor):
     app_config = apps.get_app_config("briefs")
     app_config.models_module = True
@@ -62,6 +91,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(_keep_brief_triggers, _restore_brief_triggers),
         migrations.AddField(
             model_name='brief',
             name='story_excluded',
@@ -102,6 +132,7 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('brief', 'other'), name='briefs_storyapart_unique'), models.CheckConstraint(condition=models.Q(('brief__lt', models.F('other'))), name='briefs_storyapart_ordered')],
             },
         ),
+        migrations.RunPython(_restore_brief_triggers, _keep_brief_triggers),
         vendor_sql(
             {"postgresql": POSTGRES_FORWARD, "sqlite": SQLITE_FORWARD},
             {"postgresql": POSTGRES_BACKWARD, "sqlite": SQLITE_BACKWARD},
