@@ -184,7 +184,8 @@ def brief_update(*, brief, by=None, reason="Edited", changed_fields=()):
     # Only the stories service moves a brief between stories: keep the stored one, not
     # whatever an older copy of the row says.
     if not adding:
-        brief.story_id = Brief.objects.filter(pk=brief.pk).values_list("story_id", flat=True).first()
+        stored = Brief.objects.filter(pk=brief.pk).values_list("story_id", flat=True)
+        brief.story_id = stored.first()
     brief.save()
     if adding:
         history_record(by=by, objects=[brief], action=ADDITION, message=f"Added. {reason}.")
