@@ -178,3 +178,11 @@ def test_curators_merge_stories_and_move_briefs_out_in_the_admin(curator_client)
     assert story.briefs.count() == 4
     assert Brief.objects.get(pk=kestrel[1].pk).story_excluded
     assert curator_client.get(reverse("admin:briefs_brief_changelist")).status_code == 200
+
+
+def test_demo_archive_and_seeds_yield_only_the_stockholm_story():
+    demo = Path(__file__).resolve().parents[2] / "briefs" / "demo"
+    import_files(*sorted(demo.glob("*.txt")))
+    first, second = import_seeds()
+    story = Story.objects.get()
+    assert members(story) == {first.pk, second.pk} and "Stockholm" in story.title
