@@ -6,17 +6,17 @@ import json
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from accounts.views import safe_next
 from briefs.models import Brief, Topic
 from briefs.views import feed_links
-from accounts.views import safe_next
 from config.limits import ANNOTATION_WRITES_PER_MINUTE, BRIEF_PAGE_MAX_NOTES
 from core.ratelimit import rate_limit_hit, too_many_requests
 

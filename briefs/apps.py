@@ -23,7 +23,11 @@ def ensure_curators_group(sender, using="default", **kwargs):
     if Group.objects.using(using).filter(name=migration.GROUP).exists():
         return
     group = Group.objects.using(using).create(name=migration.GROUP)
-    for (app_label, model), actions in migration.PERMISSIONS.items():
+    permissions = {
+        **migration.PERMISSIONS,
+        **importlib.import_module("briefs.migrations.0009_stories").PERMISSIONS,
+    }
+    for (app_label, model), actions in permissions.items():
         group.permissions.add(
             *Permission.objects.using(using).filter(
                 content_type__app_label=app_label,

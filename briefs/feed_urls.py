@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import feeds
+from . import feeds, story_feeds
 
 
 def _formats(feed_class, prefix, name):
@@ -20,4 +20,6 @@ urlpatterns = [
     *_formats(feeds.TopicBriefsFeed, "topics/<topicslugs:slugs>/feed/", "topic-feed"),
     *_formats(feeds.SourceBriefsFeed, "sources/<slug:slug>/feed/", "source-feed"),
     path("search/feed/", feeds.SearchBriefsFeed("rss"), name="search-feed"),
+    *_formats(story_feeds.StoriesFeed, "stories/feed/", "stories-feed"),
+    *_formats(story_feeds.StoryBriefsFeed, "stories/<slug:slug>/feed/", "story-feed"),
 ]

@@ -110,8 +110,11 @@ class ConditionalFeed(Feed):
 
     Subclasses implement ``get_object`` returning a FeedSubject (raising Http404,
     FeedMoved or BadFeedRequest as needed) and ``items``; the subject's queryset must
-    have a ``modified_at`` field, whose maximum dates the feed.
+    have a ``modified_field`` (``modified_at`` unless a subclass says), whose maximum
+    dates the feed.
     """
+
+    modified_field = "modified_at"
 
     def __init__(self, format="rss"):
         self.format = format
@@ -162,7 +165,7 @@ class ConditionalFeed(Feed):
         stamp = remember(
             "freshness",
             sql_key(queryset),
-            lambda: queryset.aggregate(latest=Max("modified_at"), count=Count("pk")),
+            lambda: queryset.aggregate(latest=Max(self.modified_field), count=Count("pk")),
         )
         return stamp["latest"], stamp["count"]
 

@@ -4,10 +4,11 @@ from django.conf import settings
 from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
-from .querysets import BriefQuerySet, SourceQuerySet, TopicQuerySet
+from .querysets import BriefQuerySet, SourceQuerySet, StoryQuerySet, TopicQuerySet
 from .signals import brief_body_changed
 from .slugs import unique_slug
 from .text import normalise_body
@@ -120,6 +121,52 @@ class TaggedBrief(TaggedItemBase):
 READING_CHARACTERS_PER_MINUTE = 230 * 6
 
 
+class Story(models.Model):
+    """One event told by several newsrooms: two or more briefs from different sources.
+
+    Made and kept up to date by ``briefs.services.stories`` when briefs are imported or
+    edited; ``curator_fixed`` says a curator settled its members (a merge, a brief moved
+    out), so re-grouping keeps them and only adds briefs that match every one.
+    """
+
+    title = models.CharField(max_length=500)
+    slug = models.SlugField(max_length=SLUG_MAX_LENGTH, unique=True, blank=True)
+    curator_fixed = models.BooleanField(
+        default=False, help_text="A curator settled its briefs; re-grouping keeps them."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(
+        default=timezone.now, help_text="When a brief last joined, left or changed."
+    )
+
+    objects = StoryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "stories"
+        ordering = ["-updated_at", "-id"]
+        indexes = [models.Index(fields=["-updated_at", "-id"], name="story_updated_idx")]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("briefs:story-detail", kwargs={"slug": self.slug})
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(
+                self.title, taken=self._slugs_in_use, max_length=SLUG_MAX_LENGTH, fallback="story"
+            )
+        super().save(*args, **kwargs)
+
+    def _slugs_in_use(self, base):
+        return (
+            Story.objects.filter(slug__startswith=base)
+            .exclude(pk=self.pk)
+            .values_list("slug", flat=True)
+        )
+
+
 class Brief(models.Model):
     """One news brief: clean fields for reading, the raw import kept beside them."""
 
@@ -148,6 +195,13 @@ class Brief(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED)
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
+    story = models.ForeignKey(
+        Story, on_delete=models.SET_NULL, null=True, blank=True, related_name="briefs"
+    )
+    story_excluded = models.BooleanField(
+        default=False,
+        help_text="A curator said this brief is not part of any story; re-grouping leaves it alone.",
+    )
 
     topics = TaggableManager(through=TaggedBrief, blank=True, related_name="briefs")
 
@@ -256,6 +310,30 @@ class Brief(models.Model):
     def paragraphs(self):
         """The body split into its paragraphs (one blank line between them)."""
         return [p for p in self.body.split("\n\n") if p.strip()]
+
+
+class StoryApart(models.Model):
+    """Two briefs a curator separated (moved one out of the other's story): never regrouped."""
+
+    brief = models.ForeignKey(Brief, on_delete=models.CASCADE, related_name="+")
+    other = models.ForeignKey(Brief, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["brief", "other"]
+        constraints = [
+            models.UniqueConstraint(fields=["brief", "other"], name="briefs_storyapart_unique"),
+            models.CheckConstraint(
+                condition=models.Q(brief__lt=models.F("other")), name="briefs_storyapart_ordered"
+            ),
+        ]
+        indexes = [models.Index(fields=["other"], name="storyapart_other_idx")]
+
+    def __str__(self):
+        return f"{self.brief_id} apart from {self.other_id}"
+
+    def get_absolute_url(self):
+        return self.brief.get_absolute_url()
 
 
 class TopicSuggestion(models.Model):

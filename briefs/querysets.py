@@ -137,3 +137,29 @@ class SourceQuerySet(models.QuerySet):
             .annotate(brief_count=Count("briefs"))
             .order_by("name")
         )
+
+
+class StoryQuerySet(models.QuerySet):
+    """Reads of stories: a reader sees a story while two or more of its briefs are published."""
+
+    def visible(self):
+        """Stories with at least two published briefs, with ``source_count`` (those briefs)."""
+        from .models import Brief
+
+        return (
+            self.filter(briefs__in=Brief.objects.published().values("pk"))
+            .annotate(source_count=Count("briefs"))
+            .filter(source_count__gte=2)
+        )
+
+    def with_versions(self):
+        """Prefetch each story's published briefs, oldest first, as ``story.versions``."""
+        from .models import Brief
+
+        briefs = (
+            Brief.objects.published()
+            .select_related("source")
+            .defer(*LIST_DEFERRED_FIELDS)
+            .order_by("published_at", "id")
+        )
+        return self.prefetch_related(Prefetch("briefs", queryset=briefs, to_attr="versions"))

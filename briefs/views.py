@@ -24,6 +24,7 @@ from core.cache import CachedPaginator, cached_list, remember, sql_key
 
 from .models import Brief, Source, Topic
 from .search import MAX_RESULTS, UnusableQuery, clean_query, highlighted, search_briefs
+from .story_cards import StoryCardsMixin
 from .timeline import build_timeline
 from .topics import topic_selection_or_404
 
@@ -109,7 +110,7 @@ class BriefListView(PageMixin, ListView):
         return context
 
 
-class HomeView(BriefListView):
+class HomeView(StoryCardsMixin, BriefListView):
     """Newest published briefs, with the most used topics beside them."""
 
     template_name = "briefs/home.html"
@@ -143,7 +144,7 @@ class BriefDetailView(PageMixin, DetailView):
     context_object_name = "brief"
 
     def get_queryset(self):
-        return Brief.objects.published().select_related("source").prefetch_topics()
+        return Brief.objects.published().select_related("source", "story").prefetch_topics()
 
     def get_heading(self):
         return self.object.title
@@ -166,8 +167,21 @@ class BriefDetailView(PageMixin, DetailView):
             related=cached_list(published.related_to(self.object)),
             previous_brief=previous,
             next_brief=following,
+            other_versions=self._other_versions(published),
         )
         return context
+
+    def _other_versions(self, published):
+        """The other published briefs of this brief's story (its story link names them)."""
+        if self.object.story_id is None:
+            return []
+        return cached_list(
+            published.filter(story_id=self.object.story_id)
+            .exclude(pk=self.object.pk)
+            .select_related("source")
+            .only("slug", "title", "published_at", "source__name")
+            .order_by("published_at", "id")
+        )
 
 
 class TopicIndexView(PageMixin, ListView):
@@ -207,7 +221,7 @@ def _initial(topic):
     return first if first.isalpha() else "#"
 
 
-class TopicDetailView(BriefListView):
+class TopicDetailView(StoryCardsMixin, BriefListView):
     """Briefs carrying every topic named in the URL (one topic, or a combination)."""
 
     template_name = "briefs/topic_detail.html"
@@ -317,7 +331,7 @@ class SourceIndexView(PageMixin, ListView):
         return Source.objects.with_brief_counts()
 
 
-class SourceDetailView(BriefListView):
+class SourceDetailView(StoryCardsMixin, BriefListView):
     """Published briefs from one source."""
 
     template_name = "briefs/source_detail.html"
@@ -392,7 +406,7 @@ class ArchiveIndexView(ArchiveMixin, generic_dates.ArchiveIndexView):
         return context
 
 
-class ArchivePeriodMixin(ArchiveMixin):
+class ArchivePeriodMixin(StoryCardsMixin, ArchiveMixin):
     """A year's or a month's briefs; a period without briefs (or out of range) is a 404."""
 
     template_name = "briefs/archive_period.html"

@@ -179,6 +179,40 @@ def brief_notes(context, brief):
     }
 
 
+@register.simple_tag(takes_context=True)
+def prefetch_notes(context, briefs):
+    """Fetch what the reader may see on every one of ``briefs`` in one query, for pages
+    that show several briefs (a story); later tags on those briefs read it. Renders nothing."""
+    request = context.get("request")
+    briefs = [brief for brief in briefs if brief.pk not in getattr(request, "_annotations_by_brief", {})]
+    if request is None or not briefs:
+        return ""
+    found = {brief.pk: [] for brief in briefs}
+    user = getattr(request, "user", None)
+    for annotation in (
+        Annotation.objects.visible_to(user)
+        .filter(brief__in=list(found))
+        .select_related("user")
+        .order_by("start", "end", "pk")
+    ):
+        found[annotation.brief_id].append(annotation)
+    request._annotations_by_brief = {**getattr(request, "_annotations_by_brief", {}), **found}
+    return ""
+
+
+@register.inclusion_tag("annotations/version_notes.html", takes_context=True)
+def version_notes(context, brief):
+    """The notes the reader may see on ``brief``, listed with their passages, for a page
+    showing the brief beside others; notes are added on the brief's own page."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    return {
+        "brief": brief,
+        "notes": [_note(a, request) for a in _annotations_for(request, brief) if not a.is_orphaned],
+        "signed_in": bool(user and user.is_authenticated),
+    }
+
+
 @register.filter
 def note_paragraphs(text):
     """A plain-text note as escaped paragraphs (blank lines) with line breaks."""

@@ -8,6 +8,7 @@ from django.contrib import admin
 from taggit.models import Tag
 
 from .briefs import BriefAdmin, SourceAdmin
+from .stories import StoryAdmin
 from .topics import TopicAdmin, TopicSlugRedirectAdmin, TopicSuggestionAdmin
 
 # The app list is one click away (Home); beside a changelist at 1280 px its column squeezed
@@ -21,6 +22,7 @@ if admin.site.is_registered(Tag):
 __all__ = [
     "BriefAdmin",
     "SourceAdmin",
+    "StoryAdmin",
     "TopicAdmin",
     "TopicSlugRedirectAdmin",
     "TopicSuggestionAdmin",

@@ -30,6 +30,7 @@ from ..services.briefs import (
     briefs_remove_topics,
     briefs_set_status,
 )
+from ..services.stories import brief_story_exclude, brief_story_move_out
 from ..services.topics import topic_suggestion_accept, topic_suggestion_dismiss
 from .common import LIST_MEDIA, action_form_response, count_of
 from .forms import (
@@ -140,14 +141,15 @@ class BriefAdmin(ServiceHistoryAdmin, admin.ModelAdmin):
         "status",
         "topic_count",
         "annotation_count",
+        "story",
         "site_link",
     ]
-    list_filter = ["status", "source", TopicListFilter, "published_at"]
+    list_filter = ["status", "source", TopicListFilter, "story_excluded", "published_at"]
     search_fields = ["title", "dek", "author"]
 
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
-    list_select_related = ["source"]
+    list_select_related = ["source", "story"]
     list_per_page = 100
     autocomplete_fields = ["source"]
     readonly_fields = [
@@ -156,6 +158,7 @@ class BriefAdmin(ServiceHistoryAdmin, admin.ModelAdmin):
         "content_hash",
         "created_at",
         "modified_at",
+        "story",
     ]
     fieldsets = [
         (None, {"fields": ["title", "slug", "status", "dek", "body"]}),
@@ -164,6 +167,7 @@ class BriefAdmin(ServiceHistoryAdmin, admin.ModelAdmin):
             {"fields": ["source", "author", "published_at", "published_time_known"]},
         ),
         ("Topics", {"fields": ["topics", "suggested_topics"]}),
+        ("Story", {"fields": ["story", "story_excluded"]}),
         ("Image", {"classes": ["collapse"], "fields": ["image_caption"]}),
         (
             "As imported",
@@ -174,7 +178,15 @@ class BriefAdmin(ServiceHistoryAdmin, admin.ModelAdmin):
         ),
     ]
     inlines = [BriefRevisionInline]
-    actions = ["publish", "unpublish", "add_topics", "remove_topics", "export_as_text"]
+    actions = [
+        "publish",
+        "unpublish",
+        "add_topics",
+        "remove_topics",
+        "move_out_of_story",
+        "exclude_from_stories",
+        "export_as_text",
+    ]
 
     @property
     def media(self):
@@ -336,6 +348,29 @@ class BriefAdmin(ServiceHistoryAdmin, admin.ModelAdmin):
     @admin.action(description="Remove topics from selected briefs…", permissions=["change"])
     def remove_topics(self, request, queryset):
         return self._topics_action(request, queryset, action="remove_topics")
+
+    @admin.action(description="Move selected briefs out of their story", permissions=["change"])
+    def move_out_of_story(self, request, queryset):
+        moved = [
+            brief
+            for brief in queryset.filter(story__isnull=False)
+            if brief_story_move_out(brief=brief, by=request.user)
+        ]
+        self.message_user(
+            request,
+            f"Moved {len(moved)} brief(s) out of their story; they will not be grouped with "
+            "those briefs again.",
+            messages.SUCCESS,
+        )
+
+    @admin.action(description="Mark selected briefs: not part of any story", permissions=["change"])
+    def exclude_from_stories(self, request, queryset):
+        briefs = list(queryset)
+        for brief in briefs:
+            brief_story_exclude(brief=brief, by=request.user)
+        self.message_user(
+            request, f"{len(briefs)} brief(s) will not be part of any story.", messages.SUCCESS
+        )
 
     @admin.action(description="Export selected briefs as text files (zip)", permissions=["view"])
     def export_as_text(self, request, queryset):

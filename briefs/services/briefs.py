@@ -16,6 +16,7 @@ from django.utils import timezone
 from core.history import ADDITION, CHANGE, history_record
 
 from ..models import Brief, TaggedBrief, Topic, TopicSuggestion
+from .stories import brief_story_update
 
 
 def _brief_ids(briefs):
@@ -176,9 +177,15 @@ def brief_update(*, brief, by=None, reason="Edited", changed_fields=()):
     A changed body is kept as a revision with ``by`` and ``reason``, and the annotations
     on it are re-anchored (``Brief.save`` sends ``brief_body_changed``). The history says
     "Added." for a new brief, else which of ``changed_fields`` (model field names) changed.
+    Its story is worked out again (``brief_story_update``).
     """
     adding = brief._state.adding
     brief.note_change(by=by, reason=reason)
+    # Only the stories service moves a brief between stories: keep the stored one, not
+    # whatever an older copy of the row says.
+    if not adding:
+        stored = Brief.objects.filter(pk=brief.pk).values_list("story_id", flat=True)
+        brief.story_id = stored.first()
     brief.save()
     if adding:
         history_record(by=by, objects=[brief], action=ADDITION, message=f"Added. {reason}.")
@@ -188,6 +195,7 @@ def brief_update(*, brief, by=None, reason="Edited", changed_fields=()):
         history_record(
             by=by, objects=[brief], action=CHANGE, message=f"Changed {_and_list(names)}."
         )
+    brief_story_update(brief=brief, by=by)
     return brief
 
 

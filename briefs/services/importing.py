@@ -15,6 +15,7 @@ from ..importer import BriefParseError, ParsedBrief, parse_brief
 from ..models import Brief
 from .briefs import brief_set_topics
 from .sources import source_for_name
+from .stories import brief_story_update
 from .topics import brief_suggest_topics, topics_for_names
 
 _HISTORY = {"created": (ADDITION, "Imported."), "updated": (CHANGE, "Updated by a re-import.")}
@@ -59,6 +60,7 @@ def brief_import(*, raw_text, status=Brief.Status.PUBLISHED, dry_run=False, by=N
             if result.action in _HISTORY:
                 flag, message = _HISTORY[result.action]
                 history_record(by=by, objects=[result.brief], action=flag, message=message)
+                brief_story_update(brief=result.brief, by=by)
             if dry_run:
                 transaction.set_rollback(True)
     except ValidationError as error:

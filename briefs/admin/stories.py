@@ -1,0 +1,64 @@
+"""Admin for stories: what the grouping found, and the curator's decisions about it.
+
+Merging stories, moving a brief out of its story and marking a brief "not part of any
+story" go through ``briefs.services.stories``; each is a decision re-grouping keeps.
+"""
+
+from django.contrib import admin, messages
+from django.utils.html import format_html
+
+from ..models import Brief, Story
+from ..services.stories import stories_merge
+from .common import count_of
+
+
+class StoryBriefInline(admin.TabularInline):
+    """The story's briefs (read-only): move one out from the brief list's actions."""
+
+    model = Brief
+    fk_name = "story"
+    extra = 0
+    can_delete = False
+    fields = ["title", "source", "published_at", "status"]
+    readonly_fields = fields
+    ordering = ["published_at", "pk"]
+    verbose_name_plural = "briefs (move one out with the brief list's actions)"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("source")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Story)
+class StoryAdmin(admin.ModelAdmin):
+    list_display = ["title", "brief_count", "curator_fixed", "updated_at", "site_link"]
+    list_filter = ["curator_fixed"]
+    search_fields = ["title", "briefs__title"]
+    readonly_fields = ["created_at", "updated_at"]
+    fields = ["title", "slug", "curator_fixed", "created_at", "updated_at"]
+    inlines = [StoryBriefInline]
+    actions = ["merge_stories"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(brief_count=count_of(Brief, "story"))
+
+    @admin.display(description="briefs", ordering="brief_count")
+    def brief_count(self, story):
+        return story.brief_count
+
+    @admin.display(description="on site")
+    def site_link(self, story):
+        return format_html('<a href="{}">view</a>', story.get_absolute_url())
+
+    @admin.action(description="Merge selected stories (into the oldest)", permissions=["change"])
+    def merge_stories(self, request, queryset):
+        stories = list(queryset.order_by("created_at", "pk"))
+        if len(stories) < 2:
+            self.message_user(request, "Select at least two stories to merge.", messages.WARNING)
+            return
+        keep = stories_merge(keep=stories[0], merge=stories[1:], by=request.user)
+        self.message_user(
+            request, f"Merged {len(stories)} stories into “{keep}”.", messages.SUCCESS
+        )

@@ -1,0 +1,326 @@
+"""Writes on stories: grouping briefs of one event, and the curator's decisions about them.
+
+``brief_story_update`` runs when a brief is imported or edited: the brief is compared
+with the published briefs of other sources within ``MAX_DAYS`` of it (the pure maths of
+``briefs.stories``), and its ``Brief.story`` is stored, so no page ever computes it.
+``stories_regroup`` does the same for the whole archive (``manage.py regroup_stories``).
+
+A curator's decision is data the grouping reads, never overwrites: a story a curator
+merged or took a brief out of is ``curator_fixed`` (its members stay together and may only
+gain briefs that match every one of them), a brief marked ``story_excluded`` is never
+placed in a story, and two briefs a curator separated (``StoryApart``) never meet again.
+"""
+
+import datetime as dt
+import threading
+from dataclasses import dataclass, field
+
+from cachetools import LRUCache
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from core.history import ADDITION, CHANGE, DELETION, history_record
+
+from ..models import Brief, Story, StoryApart
+from ..stories.grouping import group_stories
+from ..stories.similarity import MAX_DAYS, StoryCandidate, score_candidates
+
+# Briefs published this far from a brief are read as its window: MAX_DAYS, plus the half
+# day a date-only brief moves (the matcher reads it as midday).
+WINDOW = dt.timedelta(days=MAX_DAYS, hours=12)
+_CANDIDATE_FIELDS = (
+    "pk", "title", "dek", "body", "published_at", "published_time_known", "story_id",
+    "story_excluded", "source__name",
+)
+_TEXT_FIELDS = ("title", "dek", "body")
+# The texts of the briefs an import compared last, by pk and ``modified_at`` (every save
+# changes it): a window's neighbours recur from one import to the next, and reading their
+# bodies again was a third of the grouping's time.
+_texts = LRUCache(maxsize=4096)
+_texts_lock = threading.Lock()
+
+
+@dataclass
+class RegroupReport:
+    """What ``stories_regroup`` changed: story ids created, changed (members), deleted."""
+
+    briefs: int = 0
+    created: list = field(default_factory=list)
+    changed: list = field(default_factory=list)
+    deleted: list = field(default_factory=list)
+    unchanged: int = 0
+
+
+def _candidate(row):
+    """A ``StoryCandidate`` from a ``values()`` row of ``_CANDIDATE_FIELDS``."""
+    return StoryCandidate(
+        key=row["pk"],
+        source=row["source__name"] or "",
+        published_at=row["published_at"],
+        title=row["title"],
+        dek=row["dek"],
+        body=row["body"],
+        time_known=row["published_time_known"],
+    )
+
+
+def _window_rows(brief):
+    """``_CANDIDATE_FIELDS`` rows of the published briefs within ``WINDOW`` of ``brief``:
+    one query without the texts, one more for texts not in ``_texts`` (or changed since)."""
+    fields = [name for name in _CANDIDATE_FIELDS if name not in _TEXT_FIELDS]
+    rows = list(
+        Brief.objects.published()
+        .filter(
+            published_at__gte=brief.published_at - WINDOW,
+            published_at__lte=brief.published_at + WINDOW,
+        )
+        .values(*fields, "modified_at")
+    )
+    with _texts_lock:
+        known = {row["pk"]: _texts.get((row["pk"], row["modified_at"])) for row in rows}
+    missing = [pk for pk, texts in known.items() if texts is None]
+    if missing:
+        fetched = Brief.objects.filter(pk__in=missing).values_list("pk", "modified_at", *_TEXT_FIELDS)
+        with _texts_lock:
+            for pk, modified_at, *texts in fetched:
+                _texts[(pk, modified_at)] = known[pk] = tuple(texts)
+    for row in rows:
+        row.update(zip(_TEXT_FIELDS, known[row["pk"]]))
+    return rows
+
+
+def _apart_pairs(brief_ids):
+    """Curator-separated pairs touching any of ``brief_ids``, as (id, id) tuples."""
+    rows = StoryApart.objects.filter(Q(brief__in=brief_ids) | Q(other__in=brief_ids))
+    return list(rows.values_list("brief_id", "other_id"))
+
+
+def _story_title(brief_ids):
+    """A new story's title: the headline of its earliest brief."""
+    first = Brief.objects.filter(pk__in=brief_ids).order_by("published_at", "pk").first()
+    return first.title
+
+
+@transaction.atomic
+def brief_story_update(*, brief, by=None):
+    """Place ``brief`` in the story of the event it reports, or in none; returns its story.
+
+    Reads the published briefs within ``WINDOW`` of it (one query), scores them
+    (``score_candidates``) and groups them (``group_stories``) with every existing story
+    of the window held whole. The brief joins a story whose members all match it, or
+    starts one with a matching brief that has none; a story left with fewer than two
+    briefs is deleted. A draft brief, or one a curator excluded, leaves its story; any
+    other brief of a curator-fixed story stays there. Changes are recorded as done by ``by``.
+    """
+    brief = Brief.objects.select_for_update().get(pk=brief.pk)
+    old_story_id = brief.story_id
+    if brief.story_excluded or brief.status != Brief.Status.PUBLISHED:
+        if old_story_id:
+            _leave_story(brief, by=by)
+        return None
+    rows = _window_rows(brief)
+    own = next((row for row in rows if row["pk"] == brief.pk), None)
+    if own is None:
+        return None
+    others = [row for row in rows if row["pk"] != brief.pk]
+    matches = score_candidates(_candidate(own), [_candidate(row) for row in others])
+    fixed = set(Story.objects.filter(pk__in={r["story_id"] for r in rows if r["story_id"]},
+                                     curator_fixed=True).values_list("pk", flat=True))
+    members = {}
+    for row in rows:
+        if row["story_id"] and (row["pk"] != brief.pk or row["story_id"] in fixed):
+            members.setdefault(row["story_id"], set()).add(row["pk"])
+    groups = group_stories(
+        [_candidate(row) for row in rows],
+        matches,
+        pinned=list(members.values()),
+        excluded=[row["pk"] for row in others if row["story_excluded"]],
+        apart=_apart_pairs([brief.pk]),
+    )
+    _prune([story_id for story_id, keys in members.items() if len(keys) < 2], by=by)
+    group = next((g for g in groups if brief.pk in g), frozenset())
+    story_of = {key: story_id for story_id, keys in members.items() for key in keys}
+    target_id = next((story_of[key] for key in group if key in story_of), None)
+    if target_id == old_story_id and (target_id or not group):
+        if target_id:  # its text changed: the story's feed says so
+            Story.objects.filter(pk=target_id).update(updated_at=timezone.now())
+        return brief.story
+    if old_story_id and old_story_id != target_id:
+        _leave_story(brief, by=by)
+    if not group:
+        return None
+    if target_id is None:
+        story = Story.objects.create(title=_story_title(group))
+        Brief.objects.filter(pk__in=group).update(story=story)
+        history_record(by=by, objects=[story], action=ADDITION,
+                       message=f"Grouped {len(group)} briefs of one event.")
+    else:
+        story = Story.objects.get(pk=target_id)
+        Brief.objects.filter(pk=brief.pk).update(story=story)
+        Story.objects.filter(pk=story.pk).update(updated_at=timezone.now())
+        history_record(by=by, objects=[story], action=CHANGE,
+                       message=f"Added “{brief.title}”.")
+    return story
+
+
+def _prune(story_ids, *, by):
+    """Delete those of ``story_ids`` left with fewer than two briefs (a brief saved from a
+    stale copy can have dropped its ``story``)."""
+    if not story_ids:
+        return
+    lonely = Story.objects.filter(pk__in=story_ids).annotate(size=Count("briefs")).filter(size__lt=2)
+    lonely = list(lonely)
+    history_record(by=by, objects=lonely, action=DELETION, message="Fewer than two briefs left.")
+    Story.objects.filter(pk__in=[story.pk for story in lonely]).delete()
+
+
+def _leave_story(brief, *, by):
+    """Take ``brief`` out of its story; a story left with one brief is deleted."""
+    story = Story.objects.get(pk=brief.story_id)
+    Brief.objects.filter(pk=brief.pk).update(story=None)
+    brief.story_id = None
+    if story.briefs.count() < 2:
+        history_record(by=by, objects=[story], action=DELETION,
+                       message="Fewer than two briefs left.")
+        story.delete()
+    else:
+        Story.objects.filter(pk=story.pk).update(updated_at=timezone.now())
+        history_record(by=by, objects=[story], action=CHANGE, message=f"“{brief.title}” left.")
+
+
+# --- curator decisions ----------------------------------------------------------------
+
+
+@transaction.atomic
+def stories_merge(*, keep, merge, by=None):
+    """Move every brief of the stories ``merge`` into ``keep`` and delete those stories.
+
+    ``keep`` becomes curator-fixed (re-grouping never splits it); pairs a curator had kept
+    apart are released for its members. Returns ``keep``.
+    """
+    merge = [story for story in merge if story.pk != keep.pk]
+    if not merge:
+        raise ValidationError("Choose at least two stories to merge.")
+    moving = list(Brief.objects.filter(story__in=merge).values_list("pk", flat=True))
+    Brief.objects.filter(pk__in=moving).update(story=keep)
+    members = list(keep.briefs.values_list("pk", flat=True))
+    StoryApart.objects.filter(brief__in=members, other__in=members).delete()
+    names = ", ".join(f"“{story.title}”" for story in merge)
+    Story.objects.filter(pk__in=[story.pk for story in merge]).delete()
+    keep.curator_fixed = True
+    keep.updated_at = timezone.now()
+    keep.save(update_fields=["curator_fixed", "updated_at"])
+    history_record(by=by, objects=[keep], action=CHANGE, message=f"Merged {names} into it.")
+    return keep
+
+
+@transaction.atomic
+def brief_story_move_out(*, brief, by=None):
+    """Take ``brief`` out of its story for good: it never joins those briefs again.
+
+    The story keeps its other briefs as a curator-fixed story (deleted if one is left).
+    The brief may still join another story later. Returns the old story, or None.
+    """
+    if brief.story_id is None:
+        return None
+    story = Story.objects.get(pk=brief.story_id)
+    others = list(story.briefs.exclude(pk=brief.pk).values_list("pk", flat=True))
+    StoryApart.objects.bulk_create(
+        [StoryApart(brief_id=min(brief.pk, o), other_id=max(brief.pk, o)) for o in others],
+        ignore_conflicts=True,
+    )
+    Story.objects.filter(pk=story.pk).update(curator_fixed=True)
+    _leave_story(brief, by=by)
+    history_record(by=by, objects=[brief], action=CHANGE, message=f"Moved out of “{story}”.")
+    return story
+
+
+@transaction.atomic
+def brief_story_exclude(*, brief, by=None):
+    """Mark ``brief`` "not part of any story" and take it out of its story."""
+    Brief.objects.filter(pk=brief.pk).update(story_excluded=True)
+    brief.story_excluded = True
+    if brief.story_id:
+        _leave_story(brief, by=by)
+    history_record(by=by, objects=[brief], action=CHANGE, message="Not part of any story.")
+
+
+# --- the whole archive ----------------------------------------------------------------
+
+
+def _all_matches(rows, progress=None):
+    """Every accepted pair among ``rows`` (published_at order), each scored once, as the
+    import of the later brief would score it: against the earlier briefs of its window."""
+    matches, window, start = [], [], 0
+    for row in rows:
+        while start < len(window) and window[start].published_at < row["published_at"] - WINDOW:
+            start += 1
+        window = window[start:]
+        start = 0
+        new = _candidate(row)
+        matches.extend(m for m in score_candidates(new, window) if m.same_event)
+        window.append(new)
+        if progress:
+            progress(1)
+    return matches
+
+
+@transaction.atomic
+def stories_regroup(*, by=None, progress=None):
+    """Group the whole archive again from its texts; returns a ``RegroupReport``.
+
+    Curator decisions hold: fixed stories come back whole, excluded briefs stay out,
+    separated pairs stay apart. A story whose members are kept (or the one keeping most
+    of them) keeps its row and slug. ``progress(n)`` is called as briefs are scored.
+    """
+    rows = list(Brief.objects.published().order_by("published_at", "pk").values(*_CANDIDATE_FIELDS))
+    matches = _all_matches(rows, progress)
+    current = {}
+    for brief_id, story_id in Brief.objects.filter(story__isnull=False).values_list("pk", "story_id"):
+        current.setdefault(story_id, set()).add(brief_id)
+    fixed_ids = set(Story.objects.filter(curator_fixed=True).values_list("pk", flat=True))
+    published = {row["pk"] for row in rows}
+    pinned = {sid: members & published for sid, members in current.items() if sid in fixed_ids}
+    groups = group_stories(
+        [_candidate(row) for row in rows],
+        matches,
+        pinned=[members for members in pinned.values() if members],
+        excluded=[row["pk"] for row in rows if row["story_excluded"]],
+        apart=list(StoryApart.objects.values_list("brief_id", "other_id")),
+    )
+    report = RegroupReport(briefs=len(rows))
+    claimed = set()
+    for group in groups:
+        story_id = _best_story(group, current, claimed)
+        if story_id is None:
+            story = Story.objects.create(title=_story_title(group))
+            Brief.objects.filter(pk__in=group).update(story=story)
+            report.created.append(story.pk)
+            continue
+        claimed.add(story_id)
+        if current[story_id] == set(group):
+            report.unchanged += 1
+            continue
+        Brief.objects.filter(story_id=story_id).exclude(pk__in=group).update(story=None)
+        Brief.objects.filter(pk__in=group).update(story_id=story_id)
+        Story.objects.filter(pk=story_id).update(updated_at=timezone.now())
+        report.changed.append(story_id)
+    gone = Story.objects.exclude(pk__in=claimed | set(report.created))
+    report.deleted = list(gone.values_list("pk", flat=True))
+    history_record(by=by, objects=gone, action=DELETION, message="No longer grouped.")
+    gone.delete()
+    touched = Story.objects.filter(pk__in=report.created + report.changed)
+    history_record(by=by, objects=touched, action=CHANGE, message="Regrouped from the texts.")
+    return report
+
+
+def _best_story(group, current, claimed):
+    """The unclaimed existing story sharing most briefs with ``group`` (ties: lowest id)."""
+    shared = [
+        (len(members & group), -story_id, story_id)
+        for story_id, members in current.items()
+        if story_id not in claimed and members & group
+    ]
+    return max(shared)[2] if shared else None

@@ -1,0 +1,86 @@
+"""Story feeds: ``/stories/feed/`` (new and updated stories) and ``/stories/<slug>/feed/``
+(the versions of one story), in RSS, Atom and JSON Feed like every other feed."""
+
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.html import escape, format_html_join
+
+from .feed_formats import clean_text
+from .feeds import BriefFeed, ConditionalFeed, feed_title, tag_uri
+from .models import Brief, Story
+
+
+class StoriesFeed(ConditionalFeed):
+    """``/stories/feed/``: stories newest change first; an entry changes when a version
+    joins, leaves or is edited (``Story.updated_at``)."""
+
+    item_guid_is_permalink = False
+    modified_field = "updated_at"
+
+    def get_object(self, request):
+        return self.subject(
+            request,
+            title=feed_title("Stories"),
+            link=reverse("briefs:story-list"),
+            description="Events reported by several sources, newest change first.",
+            queryset=Story.objects.visible(),
+        )
+
+    def items(self, subject):
+        stories = list(
+            subject.queryset.with_versions().order_by("-updated_at", "-id")[: subject.limit]
+        )
+        for story in stories:
+            story.feed_authority = subject.authority
+        return stories
+
+    def item_title(self, story):
+        return clean_text(story.title)
+
+    def item_description(self, story):
+        return escape(self._summary(story))
+
+    def item_link(self, story):
+        return story.get_absolute_url()
+
+    def item_guid(self, story):
+        return tag_uri(story.feed_authority, "story", story.pk)
+
+    def item_pubdate(self, story):
+        return story.created_at
+
+    def item_updateddate(self, story):
+        return story.updated_at
+
+    def item_extra_kwargs(self, story):
+        versions = format_html_join(
+            "\n",
+            '<li><a href="{}">{}</a> ({})</li>',
+            (
+                (brief.get_absolute_url(), clean_text(brief.title), self._outlet(brief))
+                for brief in story.versions
+            ),
+        )
+        return {"content_html": f"<ul>\n{versions}\n</ul>", "summary_text": self._summary(story)}
+
+    @staticmethod
+    def _outlet(brief):
+        return clean_text(brief.source.name) if brief.source else "unknown source"
+
+    def _summary(self, story):
+        outlets = ", ".join(self._outlet(brief) for brief in story.versions)
+        return f"Reported by {len(story.versions)} sources: {outlets}."
+
+
+class StoryBriefsFeed(BriefFeed):
+    """``/stories/<slug>/feed/``: the versions of one story, newest first."""
+
+    def get_object(self, request, slug):
+        story = get_object_or_404(Story.objects.visible(), slug=slug)
+        return self.subject(
+            request,
+            title=feed_title(f"Story: {story.title}"),
+            link=story.get_absolute_url(),
+            description=f"Every source's version of “{story.title}”, newest first.",
+            queryset=Brief.objects.published().filter(story=story),
+        )

@@ -1,0 +1,152 @@
+"""Story pages: ``/stories/`` (every event told by several sources) and ``/stories/<slug>/``.
+
+The story page reads the stored story (grouping never runs here) and lines up its
+versions' sentences with ``briefs.stories.alignment.align_story``; the alignment is
+cached until the archive changes, so a page view computes it at most once per change.
+"""
+
+from urllib.parse import quote
+
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.views.generic import DetailView, ListView
+
+from core.cache import CachedPaginator, remember
+
+from .models import Brief, Story
+from .stories.alignment import SHARED, align_story
+from .text import body_blocks
+from .views import PAGE_SIZE, PageMixin, feed_links
+
+NUMBER_KINDS = {"percent": "percentage"}
+
+
+class StoryIndexView(PageMixin, ListView):
+    """Every story with two or more published versions, most recently changed first."""
+
+    template_name = "briefs/story_list.html"
+    context_object_name = "stories"
+    paginate_by = PAGE_SIZE
+    paginator_class = CachedPaginator
+    heading = "Stories"
+    description = "Events reported by several sources, each readable side by side."
+
+    def get_queryset(self):
+        return Story.objects.visible().with_versions().order_by("-updated_at", "-id")
+
+    def get_feeds(self):
+        return feed_links("briefs:stories-feed", "New and updated stories")
+
+
+class StoryDetailView(PageMixin, DetailView):
+    """One story: its timeline and its versions side by side, sentences aligned."""
+
+    template_name = "briefs/story_detail.html"
+    context_object_name = "story"
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(Story.objects.visible(), slug=self.kwargs["slug"])
+
+    def get_heading(self):
+        return self.object.title
+
+    def get_description(self):
+        return f"{self.object.title}: as {self.object.source_count} sources reported it, side by side."
+
+    def get_breadcrumbs(self):
+        return super().get_breadcrumbs() + [("Stories", reverse("briefs:story-list"))]
+
+    def get_feeds(self):
+        return feed_links(
+            "briefs:story-feed", f"Versions of “{self.object.title}”", slug=self.object.slug
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        briefs = list(
+            Brief.objects.published()
+            .filter(story=self.object)
+            .select_related("source")
+            .defer("raw_text", "image_caption")
+            .order_by("published_at", "id")
+        )
+        context.update(briefs=briefs, versions=story_versions(self.object, briefs))
+        return context
+
+
+def story_versions(story, briefs):
+    """One dict per brief for the side-by-side page: the brief, its ``blocks`` (headings
+    and paragraphs of sentence dicts) and how many of its sentences are shared, unique and
+    have differing numbers. The alignment is cached per story until the archive changes."""
+    aligned = remember(
+        "story-alignment",
+        (story.pk, tuple(brief.pk for brief in briefs)),
+        lambda: align_story({brief.pk: brief.body for brief in briefs}),
+    )
+    names = {brief.pk: _outlet(brief) for brief in briefs}
+    versions = []
+    for brief, sentences in zip(briefs, (item.sentences for item in aligned)):
+        rendered = [_sentence(sentence, names, brief) for sentence in sentences]
+        versions.append(
+            {
+                "brief": brief,
+                "outlet": names[brief.pk],
+                "blocks": _blocks(brief.body, rendered),
+                "shared": sum(1 for s in rendered if s["shared"]),
+                "unique": sum(1 for s in rendered if not s["shared"]),
+                "differing": sum(1 for s in rendered if s["differences"]),
+            }
+        )
+    return versions
+
+
+def _outlet(brief):
+    return brief.source.name if brief.source else brief.title
+
+
+def _key_of(sentence_id):
+    """The brief key of an alignment id ``"<key>-<index>"``."""
+    return int(sentence_id.rsplit("-", 1)[0])
+
+
+def _sentence(sentence, names, brief):
+    """What the template needs of one ``AlignedSentence``."""
+    return {
+        "id": f"s-{sentence.id}",
+        "start": sentence.start,
+        "text": sentence.text,
+        "shared": sentence.status == SHARED,
+        "also": [
+            {"outlet": names[_key_of(other)], "anchor": f"s-{other}"} for other in sentence.aligned
+        ],
+        "differences": [
+            {
+                "kind": NUMBER_KINDS.get(difference.kind, difference.kind),
+                "here": ", ".join(difference.here),
+                "there": ", ".join(difference.there),
+                "outlet": names[_key_of(difference.other)],
+            }
+            for difference in sentence.differences
+        ],
+        "passage_url": brief.get_absolute_url() + "#:~:text=" + _fragment(sentence.text),
+    }
+
+
+def _fragment(text):
+    """A text fragment directive for ``text`` (start and end words when it is long)."""
+    words = text.split()
+    if len(words) <= 8:
+        return quote(" ".join(words), safe="")
+    return quote(" ".join(words[:4]), safe="") + "," + quote(" ".join(words[-4:]), safe="")
+
+
+def _blocks(body, sentences):
+    """The body's headings and paragraphs, each paragraph with the sentences inside it."""
+    blocks = []
+    for block in body_blocks(body):
+        inside = [s for s in sentences if block.start <= s["start"] < block.end]
+        if block.kind == "heading":
+            blocks.append({"kind": "heading", "text": block.text})
+        elif inside:
+            blocks.append({"kind": "paragraph", "sentences": inside})
+    return blocks

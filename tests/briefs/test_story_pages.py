@@ -1,0 +1,194 @@
+"""What readers see of stories: the side-by-side page, the index, links, lists, feeds."""
+
+import datetime as dt
+
+import pytest
+from bs4 import BeautifulSoup
+from django.urls import resolve, reverse
+
+from briefs.models import Brief, Story
+from briefs.services.briefs import brief_update, briefs_set_status
+from briefs.services.stories import brief_story_move_out
+from tests.briefs.test_stories_service import import_seeds
+from tests.conftest import read_feed
+from tests.factories import make_annotation, make_brief, make_source, make_topic, make_user
+
+pytestmark = pytest.mark.django_db
+
+MOMENT = dt.datetime(2025, 3, 4, 9, tzinfo=dt.timezone.utc)
+
+
+@pytest.fixture
+def tariff_story():
+    """Two outlets' versions of one event, grouped by a curator, plus a brief on another event."""
+    topic = make_topic("Steel")
+    one = make_brief(
+        "Ministry sets steel tariff",
+        source=make_source("North Wire"),
+        topics=[topic],
+        published_at=MOMENT,
+        body="The ministry set a 15% tariff on steel imports from Monday. "
+        "Importers said they would pass the cost on.\n\nPorts expect fewer ships.",
+    )
+    other = make_brief(
+        "Steel imports face new duty",
+        source=make_source("South Ledger"),
+        topics=[topic],
+        published_at=MOMENT + dt.timedelta(hours=2),
+        body="The ministry set a 20% tariff on steel imports from Monday.\n\n"
+        "Carmakers in Turin warned of higher prices.",
+    )
+    make_brief("Cocoa prices ease", topics=[topic], published_at=MOMENT + dt.timedelta(hours=1))
+    story = Story.objects.create(title="Ministry sets steel tariff", curator_fixed=True)
+    Brief.objects.filter(pk__in=[one.pk, other.pk]).update(story=story)
+    return story, one, other
+
+
+def page(client, url, status=200):
+    response = client.get(url)
+    assert response.status_code == status, response.content[:300]
+    return BeautifulSoup(response.content, "html.parser")
+
+
+def test_story_urls_reverse_and_resolve_alike():
+    for name, kwargs in [
+        ("briefs:story-list", {}),
+        ("briefs:story-detail", {"slug": "a"}),
+        ("briefs:stories-feed", {}),
+        ("briefs:stories-feed-json", {}),
+        ("briefs:story-feed-atom", {"slug": "a"}),
+    ]:
+        assert resolve(reverse(name, kwargs=kwargs)).view_name == name
+
+
+def test_seeds_read_side_by_side_with_shared_and_unique_facts(client):
+    first, second = import_seeds()
+    story = Story.objects.get()
+    soup = page(client, story.get_absolute_url())
+    assert "Stockholm" in soup.h1.text
+    timeline = [li.text for li in soup.select(".timeline li")]
+    assert len(timeline) == 2 and "ClashReport" in timeline[0] and "Stocktwits" in timeline[1]
+    versions = soup.select(".story-version")
+    assert [v.h2.text for v in versions] == ["ClashReport", "Stocktwits"]
+    for version in versions:
+        assert version.select(".sentence-shared") and version.select(".sentence-unique")
+    for link in soup.select(".also a"):
+        assert soup.find(id=link["href"][1:]) is not None  # points at the other version's fact
+    assert "Fentanyl" in soup.text or "fentanyl" in soup.text
+
+
+def test_differing_numbers_are_flagged_and_unique_sentences_marked(client, tariff_story):
+    story, one, other = tariff_story
+    soup = page(client, story.get_absolute_url())
+    flags = [flag.text for flag in soup.select(".differs")]
+    assert "percentage differs: 15% here, 20% in South Ledger" in flags
+    assert "percentage differs: 20% here, 15% in North Wire" in flags
+    unique = [s.text for s in soup.select(".sentence-unique")]
+    assert "Carmakers in Turin warned of higher prices." in unique
+
+
+def test_story_page_shows_each_readers_notes_on_each_version(client, tariff_story):
+    story, one, other = tariff_story
+    author, reader = make_user(), make_user()
+    make_annotation(one, author, "15% tariff", note="Check the decree.", visibility="public")
+    make_annotation(other, author, "Carmakers", note="My own reminder.")
+    soup = page(client, story.get_absolute_url())
+    notes = soup.select(".version-notes .note-text")
+    assert [n.text for n in notes] == ["Check the decree."]
+    client.force_login(author)
+    soup = page(client, story.get_absolute_url())
+    assert {n.text for n in soup.select(".version-notes .note-text")} == {
+        "Check the decree.",
+        "My own reminder.",
+    }
+    link = soup.select(".annotate-here")[0]["href"]
+    assert link == one.get_absolute_url() + "#notes"
+    client.force_login(reader)
+    soup = page(client, story.get_absolute_url())
+    assert [n.text for n in soup.select(".version-notes .note-text")] == ["Check the decree."]
+
+
+def test_story_page_index_and_feeds_have_pinned_query_counts(
+    client, tariff_story, django_assert_max_num_queries
+):
+    story, one, other = tariff_story
+    for url in [
+        story.get_absolute_url(),
+        reverse("briefs:story-list"),
+        reverse("briefs:stories-feed"),
+        reverse("briefs:stories-feed-json"),
+        reverse("briefs:story-feed", kwargs={"slug": story.slug}),
+    ]:
+        with django_assert_max_num_queries(6):
+            assert client.get(url).status_code == 200
+
+
+def test_brief_page_says_who_else_reported_it(client, tariff_story):
+    story, one, other = tariff_story
+    soup = page(client, one.get_absolute_url())
+    link = soup.select_one(".story-link")
+    assert "Also reported by South Ledger" in link.text
+    assert link.find("a", href=story.get_absolute_url())
+
+
+@pytest.mark.parametrize("list_name", ["home", "topic", "source", "archive"])
+def test_lists_show_an_event_once_unless_the_reader_switches_it_off(
+    client, tariff_story, list_name
+):
+    story, one, other = tariff_story
+    url = {
+        "home": reverse("briefs:home"),
+        "topic": reverse("briefs:topic-detail", kwargs={"slugs": "steel"}),
+        "source": one.source.get_absolute_url(),
+        "archive": reverse("briefs:archive-month", args=["2025", "03"]),
+    }[list_name]
+    soup = page(client, url)
+    titles = [a.text for a in soup.select(".card-title a")]
+    if list_name == "source":
+        assert titles == [one.title]
+    else:
+        assert titles == ["Steel imports face new duty", "Cocoa prices ease"]
+        assert soup.select_one(".versions-toggle a")["href"] == "?versions=all"
+    assert "2 sources" in soup.select_one(".story-sources").text
+    assert soup.select_one(".story-sources a")["href"] == story.get_absolute_url()
+    soup = page(client, url + "?versions=all")
+    if list_name != "source":
+        assert len(soup.select(".card-title a")) == 3
+        assert not soup.select(".story-sources")
+
+
+def test_a_story_with_one_published_version_is_not_shown(client, tariff_story):
+    story, one, other = tariff_story
+    briefs_set_status(briefs=[other], status="draft")
+    page(client, story.get_absolute_url(), status=404)
+    assert not page(client, one.get_absolute_url()).select(".story-link")
+    assert not page(client, reverse("briefs:story-list")).select(".card-title")
+    assert client.get(reverse("briefs:story-feed", kwargs={"slug": story.slug})).status_code == 404
+
+
+def test_stories_feeds_list_new_stories_and_a_storys_versions(client, tariff_story):
+    story, one, other = tariff_story
+    for suffix in ("", "-atom"):
+        feed = read_feed(client, reverse("briefs:stories-feed" + suffix))
+        assert [entry.title for entry in feed.entries] == [story.title]
+        assert "North Wire, South Ledger" in feed.entries[0].summary
+    data = client.get(reverse("briefs:stories-feed-json")).json()
+    assert data["items"][0]["url"].endswith(story.get_absolute_url())
+    feed = read_feed(client, reverse("briefs:story-feed", kwargs={"slug": story.slug}))
+    assert {entry.title for entry in feed.entries} == {one.title, other.title}
+
+
+def test_story_pages_and_feeds_change_when_the_storys_briefs_change(client, tariff_story):
+    story, one, other = tariff_story
+    urls = [story.get_absolute_url(), reverse("briefs:story-list"), reverse("briefs:stories-feed")]
+    for url in urls:  # fill the reader page cache
+        client.get(url)
+    one.title = "Ministry doubles steel tariff"
+    brief_update(brief=one)
+    assert "Ministry doubles steel tariff" in client.get(urls[0]).content.decode()
+    Story.objects.filter(pk=story.pk).update(title="Steel tariff row")
+    for url in urls:
+        assert "Steel tariff row" in client.get(url).content.decode(), url
+    brief_story_move_out(brief=Brief.objects.get(pk=other.pk))
+    assert client.get(urls[0]).status_code == 404
+    assert "Steel tariff row" not in client.get(urls[1]).content.decode()
