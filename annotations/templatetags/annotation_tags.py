@@ -9,6 +9,8 @@ notes beside (or under) their paragraph; ``{% brief_notes brief %}`` closes the 
 from dataclasses import dataclass
 
 from django import template
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
 from django.middleware.csrf import get_token
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
@@ -181,22 +183,37 @@ def brief_notes(context, brief):
 
 @register.simple_tag(takes_context=True)
 def prefetch_notes(context, briefs):
-    """Fetch what the reader may see on every one of ``briefs`` in one query, for pages
-    that show several briefs (a story); later tags on those briefs read it. Renders nothing."""
+    """Fetch what the reader may see on every one of ``briefs`` in one query, for pages that
+    show several briefs (a story); later tags on those briefs read it. Renders nothing.
+
+    Each brief keeps its first ``BRIEF_PAGE_MAX_NOTES`` anchored notes in text order (a
+    window function bounds the rows per brief); orphans are not shown on such pages.
+    """
     request = context.get("request")
-    briefs = [brief for brief in briefs if brief.pk not in getattr(request, "_annotations_by_brief", {})]
+    known = getattr(request, "_annotations_by_brief", {})
+    briefs = [brief for brief in briefs if brief.pk not in known]
     if request is None or not briefs:
         return ""
     found = {brief.pk: [] for brief in briefs}
-    user = getattr(request, "user", None)
-    for annotation in (
-        Annotation.objects.visible_to(user)
+    order = [F("start").asc(), F("end").asc(), F("pk").asc()]
+    rows = (
+        Annotation.objects.visible_to(getattr(request, "user", None))
         .filter(brief__in=list(found))
+        .exclude(anchor_status=Annotation.AnchorStatus.ORPHANED)
+        .annotate(row=Window(RowNumber(), partition_by=F("brief_id"), order_by=order))
+        .filter(row__lte=BRIEF_PAGE_MAX_NOTES + 1)
         .select_related("user")
-        .order_by("start", "end", "pk")
-    ):
+        .order_by("brief_id", *order)
+    )
+    for annotation in rows:
         found[annotation.brief_id].append(annotation)
-    request._annotations_by_brief = {**getattr(request, "_annotations_by_brief", {}), **found}
+    request._annotations_by_brief = {
+        **known,
+        **{
+            pk: BriefNotes(notes[:BRIEF_PAGE_MAX_NOTES], len(notes), [])
+            for pk, notes in found.items()
+        },
+    }
     return ""
 
 
@@ -208,7 +225,7 @@ def version_notes(context, brief):
     user = getattr(request, "user", None)
     return {
         "brief": brief,
-        "notes": [_note(a, request) for a in _annotations_for(request, brief) if not a.is_orphaned],
+        "notes": [_note(a, request) for a in brief_notes_for(request, brief).shown],
         "signed_in": bool(user and user.is_authenticated),
     }
 

@@ -66,7 +66,7 @@ def test_seeds_read_side_by_side_with_shared_and_unique_facts(client):
     story = Story.objects.get()
     soup = page(client, story.get_absolute_url())
     assert "Stockholm" in soup.h1.text
-    timeline = [li.text for li in soup.select(".timeline li")]
+    timeline = [li.text for li in soup.select(".story-timeline-list li")]
     assert len(timeline) == 2 and "ClashReport" in timeline[0] and "Stocktwits" in timeline[1]
     versions = soup.select(".story-version")
     assert [v.h2.text for v in versions] == ["ClashReport", "Stocktwits"]
