@@ -29,3 +29,6 @@ SIGNUP_RATE = "5/h"
 # Importing: one file and one batch (admin upload and the import command).
 IMPORT_MAX_FILE_BYTES = 2 * 1024 * 1024
 IMPORT_MAX_FILES = 100
+# Topics one imported brief may carry: a page's tag cloud of 80 keywords is not a topic
+# list; the rest are dropped with a warning.
+IMPORT_MAX_TOPICS_PER_BRIEF = 12
