@@ -361,7 +361,7 @@ def brief_as_text(brief):
     """The brief as a text file: the file it was imported from, or one in the same layout."""
     if brief.raw_text:
         return brief.raw_text
-    date = brief.published_at.strftime("%B %-d, %Y")
+    date = brief.published_at.strftime("%B %-d, %Y") if brief.published_at else ""
     byline = " · ".join(part for part in (brief.author, str(brief.source or "")) if part)
     parts = [brief.title, brief.dek, byline, date, brief.body]
     return "\n\n".join(part for part in parts if part) + "\n"
