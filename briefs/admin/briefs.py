@@ -28,6 +28,7 @@ from ..services.briefs import (
     briefs_add_topics,
     briefs_remove_topics,
     briefs_set_status,
+    briefs_undated,
 )
 from ..services.topics import topic_suggestion_accept, topic_suggestion_dismiss
 from ..topics import MAX_TOPICS_IN_SELECTION
@@ -295,6 +296,14 @@ class BriefAdmin(admin.ModelAdmin):
     def publish(self, request, queryset):
         count = briefs_set_status(briefs=queryset, status="published", by=request.user)
         self.message_user(request, f"Published {count} brief(s).", messages.SUCCESS)
+        undated = briefs_undated(queryset)
+        if undated:
+            self.message_user(
+                request,
+                f"{undated} brief(s) without a publication date stay drafts: "
+                "set their date first.",
+                messages.WARNING,
+            )
 
     @admin.action(description="Unpublish selected briefs (back to draft)", permissions=["change"])
     def unpublish(self, request, queryset):

@@ -164,3 +164,21 @@ def test_publishing_an_undated_draft_in_the_admin_asks_for_a_date(curator_client
     assert response.status_code == 200
     assert "A published brief needs a publication date" in response.content.decode()
     assert Brief.objects.get().status == Brief.Status.DRAFT
+
+
+def test_the_publish_action_leaves_undated_drafts_as_drafts_and_says_so(curator_client):
+    brief_import(raw_text=UNDATED, reference=REFERENCE)
+    dated_draft = make_brief("Dated Draft", status="draft")
+    undated = Brief.objects.get(published_at__isnull=True)
+
+    response = curator_client.post(
+        "/admin/briefs/brief/",
+        {"action": "publish", "_selected_action": [undated.pk, dated_draft.pk]},
+        follow=True,
+    )
+
+    text = response.content.decode()
+    assert "Published 1 brief(s)." in text
+    assert "1 brief(s) without a publication date stay drafts" in text
+    assert Brief.objects.get(pk=undated.pk).status == Brief.Status.DRAFT
+    assert Brief.objects.get(pk=dated_draft.pk).status == Brief.Status.PUBLISHED
