@@ -242,33 +242,33 @@ def _same_story(parsed, source):
     the body says; otherwise a corrected copy (``briefs.stories.copies``): headline and
     body nearly the same, dates at most ``COPY_DATE_WINDOW`` apart, or either undated.
     An undated text is compared with the source's latest ``UNDATED_COPY_CANDIDATES``
-    briefs. Two queries: headlines first, bodies only of those that pass.
+    briefs. One query reads the candidates' headlines; a second reads bodies, only of
+    those whose headline is alike.
     """
     briefs = Brief.objects.filter(source=source) if source else Brief.objects.filter(
         source__isnull=True
     )
     moment = parsed.published_at
     if moment is not None:
-        day = moment.astimezone(dt.timezone.utc).date()
-        start = dt.datetime.combine(day, dt.time.min, tzinfo=dt.timezone.utc)
-        exact = briefs.filter(
-            title__iexact=parsed.title,
-            published_at__gte=start,
-            published_at__lt=start + dt.timedelta(days=1),
-        ).order_by("pk").first()
-        if exact is not None:
-            return exact
         window = Q(published_at__gte=moment - COPY_DATE_WINDOW,
                    published_at__lte=moment + COPY_DATE_WINDOW)
         candidates = briefs.filter(window | Q(published_at__isnull=True)).order_by("pk")
     else:
         candidates = briefs.order_by("-created_at", "-pk")[:UNDATED_COPY_CANDIDATES]
-    alike = [pk for pk, title in candidates.values_list("pk", "title")
-             if titles_alike(parsed.title, title)]
+    rows = list(candidates.values_list("pk", "title", "published_at"))
+    for pk, title, published_at in rows:
+        same_day = moment is not None and _utc_day(published_at) == _utc_day(moment)
+        if same_day and title.casefold() == parsed.title.casefold():
+            return Brief.objects.get(pk=pk)
+    alike = [pk for pk, title, _ in rows if titles_alike(parsed.title, title)]
     for brief in Brief.objects.filter(pk__in=alike).order_by("pk"):
         if is_corrected_copy(parsed.title, parsed.body, brief.title, brief.body):
             return brief
     return None
+
+
+def _utc_day(moment):
+    return moment.astimezone(dt.timezone.utc).date() if moment else None
 
 
 def _validation_reason(error):
