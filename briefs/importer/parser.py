@@ -18,7 +18,8 @@ The layout family (see ``../shared/seeds``) is, top to bottom:
 Any site's layout is read as these kinds of line, never by a rule for one site: dates
 anywhere in the header (``dates.py``: labels, separators, brackets, glued names, time
 first, relative dates), the date printed above the headline, bylines (``By A and B``,
-``A | Outlet``, ``A, Outlet``), and site furniture, photo credits and widgets
+``Posted by A``, ``A | Outlet``, ``A, Outlet``, ``A, Beat Reporter, Outlet``, ``A Economics
+correspondent``, ``Staff Reporter, Outlet``), and site furniture, photo credits and widgets
 (``lines.py``), dropped wherever they stand. Tag lists (``Tags:``, ``Filed under:``,
 ``READ MORE ON:``) become topics; lists of other stories after the body are dropped.
 

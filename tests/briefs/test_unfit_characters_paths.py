@@ -70,3 +70,9 @@ def test_a_saved_page_with_invisibles_and_mojibake_is_stored_clean():
     assert ZW not in brief.body and "cafés" in brief.body
     assert any(warning.startswith("mojibake repaired") for warning in result.warnings)
     assert brief.status == Brief.Status.DRAFT  # the page gives no date
+
+
+def test_source_validation_strips_the_name():
+    source = Source(name=f"Valley{ZW} Echo", slug="valley-echo")
+    source.full_clean()
+    assert source.name == "Valley Echo"
