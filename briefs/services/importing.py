@@ -26,7 +26,7 @@ from ..importer import (
 from ..importer.normalise import repair_mojibake
 from ..importer.parser import FUTURE_TOLERANCE
 from ..models import Brief
-from ..stories.copies import COPY_DATE_WINDOW, is_corrected_copy, titles_alike
+from ..stories.copies import COPY_DATE_WINDOW, alike_titles, is_corrected_copy
 from .briefs import brief_set_topics
 from .sources import source_for_name
 from .topics import brief_suggest_topics, topics_for_names
@@ -242,8 +242,8 @@ def _same_story(parsed, source):
     the body says; otherwise a corrected copy (``briefs.stories.copies``): headline and
     body nearly the same, dates at most ``COPY_DATE_WINDOW`` apart, or either undated.
     An undated text is compared with the source's latest ``UNDATED_COPY_CANDIDATES``
-    briefs. One query reads the candidates' headlines; a second reads bodies, only of
-    those whose headline is alike.
+    briefs. One query reads the candidates' headlines; more run only when a headline is
+    equal (its day) or alike (the bodies).
     """
     briefs = Brief.objects.filter(source=source) if source else Brief.objects.filter(
         source__isnull=True
@@ -255,12 +255,18 @@ def _same_story(parsed, source):
         candidates = briefs.filter(window | Q(published_at__isnull=True)).order_by("pk")
     else:
         candidates = briefs.order_by("-created_at", "-pk")[:UNDATED_COPY_CANDIDATES]
-    rows = list(candidates.values_list("pk", "title", "published_at"))
-    for pk, title, published_at in rows:
-        same_day = moment is not None and _utc_day(published_at) == _utc_day(moment)
-        if same_day and title.casefold() == parsed.title.casefold():
-            return Brief.objects.get(pk=pk)
-    alike = [pk for pk, title, _ in rows if titles_alike(parsed.title, title)]
+    rows = list(candidates.values_list("pk", "title"))
+    wanted = parsed.title.casefold()
+    same_title = [pk for pk, title in rows if title.casefold() == wanted]
+    if same_title and moment is not None:
+        start = dt.datetime.combine(_utc_day(moment), dt.time.min, tzinfo=dt.timezone.utc)
+        exact = Brief.objects.filter(
+            pk__in=same_title, published_at__gte=start,
+            published_at__lt=start + dt.timedelta(days=1),
+        ).order_by("pk").first()
+        if exact is not None:
+            return exact
+    alike = [rows[index][0] for index in alike_titles(parsed.title, [t for _, t in rows])]
     for brief in Brief.objects.filter(pk__in=alike).order_by("pk"):
         if is_corrected_copy(parsed.title, parsed.body, brief.title, brief.body):
             return brief
