@@ -183,6 +183,7 @@ def generate(scale, *, progress=True, out=sys.stdout):
 
     from annotations.models import Annotation
     from briefs.models import Brief, Source, TaggedBrief, Topic
+    from briefs.text import topic_identity
 
     if archive_present():
         out.write(f"bench archive already present ({MARKER_SOURCE!r} exists): skipping\n")
@@ -201,7 +202,9 @@ def generate(scale, *, progress=True, out=sys.stdout):
             for i in range(1, scale.sources + 1)
         )
         topics = Topic.objects.bulk_create(
-            Topic(name=name, slug=_slug(name)) for name in _topic_names(scale.topics)
+            # bulk_create sends no pre_save: the identity key is set here.
+            Topic(name=name, slug=_slug(name), name_key=topic_identity(name))
+            for name in _topic_names(scale.topics)
         )
         password = make_password("bench-password-not-secret")
         joined = dt.datetime(2021, 1, 1, tzinfo=dt.timezone.utc)

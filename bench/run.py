@@ -24,6 +24,7 @@ import io
 import json
 import os
 import platform
+import random
 import re
 import secrets
 import shutil
@@ -374,16 +375,27 @@ def _import_throughput(count, workdir):
     template = (ROOT / "briefs" / "demo").glob("*.txt")
     sample = next(iter(sorted(template))).read_text(encoding="utf-8")
     body = sample.split("Harbor Ledger\n\n", 2)[-1].split("\n\nSources:")[0]
-    start = dt.date(2030, 1, 1)
+    # Every generated file is a story of its own: same-source briefs a few days apart
+    # with near-equal headlines and bodies would be corrected copies of one another
+    # (briefs/stories/copies.py), so headlines and bodies are drawn at random.
+    vocabulary = sorted({word.strip(".,;:“”\"'()") for word in body.split()} - {""})
+    rng = random.Random(2025)
+    start = dt.date(2019, 1, 1)
     for n in range(count):
         day = start + dt.timedelta(days=n // 20)
         topics = "\n".join(names[(n * 7 + k * 13) % len(names)] for k in range(8))
+        title = " ".join(rng.sample(vocabulary, 6)).capitalize() + f" ({n})"
+        paragraphs = [
+            " ".join(rng.choices(vocabulary, k=60)).capitalize() + "."
+            for _ in range(len(body.split("\n\n")))
+        ]
+        text = "\n\n".join(paragraphs)
         (folder / f"{n:05d}.txt").write_text(
-            f"Bench Import Story {n} About Harbour Cranes\n\n"
+            f"{title}\n\n"
             f"A generated brief for the import benchmark, number {n}.\n\n"
             f"{day:%B} {day.day}, {day.year}Bench Import Desk\n\nReporter {n % 50}\n\n"
-            f"{body}\n\nParagraph unique to story {n}.\n\nSources:\n\nRelated Topics\n\n"
-            f"{topics}\n\nBench Import Story {n} About Harbour Cranes\n",
+            f"{text}\n\nParagraph unique to story {n}.\n\nSources:\n\nRelated Topics\n\n"
+            f"{topics}\n\n{title}\n",
             encoding="utf-8",
         )
     before = Brief.objects.aggregate(top=Max("pk"))["top"] or 0

@@ -1,17 +1,22 @@
 """Data model of the archive: sources, topics (taggit tags) and briefs."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models.functions import Lower
+from django.db.models import F
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
+from core.text import strip_unfit_characters
+
 from .querysets import BriefQuerySet, SourceQuerySet, StoryQuerySet, TopicQuerySet
 from .signals import brief_body_changed
 from .slugs import unique_slug
-from .text import normalise_body
+from .text import normalise_body, topic_identity
 
 SLUG_MAX_LENGTH = 200
 
@@ -33,6 +38,9 @@ class Source(models.Model):
 
     def get_absolute_url(self):
         return reverse("briefs:source-detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        self.name = strip_unfit_characters(self.name or "")
 
     def save(self, *args, **kwargs):
         if not self.slug:
@@ -58,19 +66,33 @@ class Topic(TagBase):
     description = models.TextField(
         blank=True, help_text="Shown on the topic page; for curators to explain the topic."
     )
+    name_key = models.CharField(
+        max_length=200,
+        editable=False,
+        help_text="The name as topics are told apart (briefs.text.topic_identity): "
+        "Unicode case-insensitive, on every database.",
+    )
 
     objects = TopicQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(Lower("name"), name="briefs_topic_name_ci_unique"),
+            models.UniqueConstraint(fields=["name_key"], name="briefs_topic_name_key_unique"),
         ]
 
     def get_absolute_url(self):
         return reverse("briefs:topic-detail", kwargs={"slugs": self.slug})
 
+    def clean(self):
+        self.name = strip_unfit_characters(self.name or "")
+
     def save(self, *args, **kwargs):
+        # Whatever path creates a topic (services, taggit's own add()), its name carries no
+        # invisible characters and its key is current.
+        self.name = strip_unfit_characters(self.name or "")
+        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "name_key"}
         if not self.slug:  # before taggit's own slugging, which knows no old slugs
             self.slug = self.free_slug(self.name)
         super().save(*args, **kwargs)
@@ -186,7 +208,10 @@ class Brief(models.Model):
     )
     author = models.CharField(max_length=200, blank=True)
     published_at = models.DateTimeField(
-        help_text="When the text gives only a date: midnight UTC of that date."
+        null=True,
+        blank=True,
+        help_text="When the text gives only a date: midnight UTC of that date. "
+        "Empty only on a draft (an import without a usable date waits for a curator).",
     )
     published_time_known = models.BooleanField(default=True)
     image_caption = models.TextField(blank=True)
@@ -208,7 +233,8 @@ class Brief(models.Model):
     objects = BriefQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-published_at", "-id"]
+        # Undated drafts first (PostgreSQL's own order for DESC, spelled out for SQLite).
+        ordering = [F("published_at").desc(nulls_first=True), "-id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["content_hash"],
@@ -218,6 +244,11 @@ class Brief(models.Model):
             models.CheckConstraint(
                 condition=models.Q(status__in=["draft", "published"]),
                 name="briefs_brief_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="published") | models.Q(published_at__isnull=False),
+                name="briefs_brief_published_has_date",
+                violation_error_message="A published brief needs a publication date.",
             ),
         ]
         indexes = [
@@ -256,6 +287,13 @@ class Brief(models.Model):
     def clean(self):
         # Forms (the admin's textarea sends CRLF) and services validate before saving.
         self.body = normalise_body(self.body)
+        for name in ("title", "dek", "author", "image_caption"):
+            setattr(self, name, strip_unfit_characters(getattr(self, name) or ""))
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            raise ValidationError(
+                {"published_at": "A published brief needs a publication date; "
+                 "set one, or keep the brief a draft."}
+            )
 
     def note_change(self, *, by=None, reason=""):
         """Say who is changing this brief and why; the next save records it in the revision."""
@@ -402,6 +440,13 @@ class TopicSlugRedirect(models.Model):
 
     old_slug = models.SlugField(max_length=100, unique=True)
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="old_slugs")
+    old_name = models.CharField(
+        max_length=100, blank=True, help_text="The topic's name before the rename or merge."
+    )
+    old_name_key = models.CharField(
+        max_length=200, blank=True, db_index=True, editable=False,
+        help_text="topic_identity(old_name): imports that list the old name find the topic.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -409,6 +454,23 @@ class TopicSlugRedirect(models.Model):
 
     def __str__(self):
         return f"{self.old_slug} → {self.topic.slug}"
+
+    def save(self, *args, **kwargs):
+        self.old_name = strip_unfit_characters(self.old_name or "")
+        super().save(*args, **kwargs)
+
+
+@receiver(pre_save, sender=Topic)
+@receiver(pre_save, sender=TopicSlugRedirect)
+def _derive_name_keys(sender, instance, **kwargs):
+    """Keep ``Topic.name_key`` and ``TopicSlugRedirect.old_name_key`` in step with the names.
+
+    A signal rather than ``save()``: a restore from a backup saves rows raw, past ``save()``.
+    """
+    if sender is Topic:
+        instance.name_key = topic_identity(instance.name)
+    else:
+        instance.old_name_key = topic_identity(instance.old_name)
 
     def get_absolute_url(self):
         return self.topic.get_absolute_url()

@@ -5,6 +5,7 @@ annotation renderer both need each paragraph's span, so it is computed here once
 """
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from core.text import strip_unfit_characters
@@ -79,3 +80,18 @@ def body_blocks(body):
         if match:
             position = match.end()
     return blocks
+
+
+def topic_identity(name):
+    """The key two topic names share when they name the same topic: ``str`` in, ``str`` out.
+
+    Unicode case-insensitive (casefold after NFKC, so "Énergie Solaire", "ÉNERGIE SOLAIRE"
+    and "énergie solaire", or Greek and Cyrillic capitals and their small letters, share
+    one key), blind to invisible format characters and to runs of whitespace. Stored as
+    ``Topic.name_key`` under a unique constraint, so both databases enforce the same rule
+    (SQLite's own case folding knows ASCII only). Punctuation still counts: "U.S." and
+    "US" are two names (``topic_name_key`` finds such near-duplicates for a curator).
+    """
+    text = unicodedata.normalize("NFKC", strip_unfit_characters(name or ""))
+    text = unicodedata.normalize("NFKC", text.casefold())
+    return " ".join(text.split())

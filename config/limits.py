@@ -41,3 +41,8 @@ TIMELINE_MAX_MONTHS = 120
 # Importing: one file and one batch (admin upload and the import command).
 IMPORT_MAX_FILE_BYTES = 2 * 1024 * 1024
 IMPORT_MAX_FILES = 100
+# Topics one imported brief may carry: a page's tag cloud of 80 keywords is not a topic
+# list; the rest are dropped with a warning. The longest real list seen (a ClashReport
+# seed) has 22. Saved pages keep fewer: briefs.importer.html.MAX_TOPICS of their
+# categories and tags, which are noisier.
+IMPORT_MAX_TOPICS_PER_BRIEF = 25

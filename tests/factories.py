@@ -31,7 +31,12 @@ def make_brief(title=None, *, topics=(), body=None, published_at=None, **fields)
         **fields,
     )
     if topics:
-        brief.topics.add(*topics)
+        from briefs.services.topics import topics_for_names
+
+        # Names resolve as imports resolve them (Unicode case, old names of merged topics).
+        names = [topic for topic in topics if isinstance(topic, str)]
+        found = topics_for_names(names) if names else []
+        brief.topics.add(*[topic for topic in topics if not isinstance(topic, str)], *found)
     return brief
 
 

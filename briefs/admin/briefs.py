@@ -29,6 +29,7 @@ from ..services.briefs import (
     briefs_add_topics,
     briefs_remove_topics,
     briefs_set_status,
+    briefs_undated,
 )
 from ..services.stories import brief_story_exclude, brief_story_move_out
 from ..services.topics import topic_suggestion_accept, topic_suggestion_dismiss
@@ -311,6 +312,14 @@ class BriefAdmin(ServiceHistoryAdmin, admin.ModelAdmin):
     def publish(self, request, queryset):
         count = briefs_set_status(briefs=queryset, status="published", by=request.user)
         self.message_user(request, f"Published {count} brief(s).", messages.SUCCESS)
+        undated = briefs_undated(queryset)
+        if undated:
+            self.message_user(
+                request,
+                f"{undated} brief(s) without a publication date stay drafts: "
+                "set their date first.",
+                messages.WARNING,
+            )
 
     @admin.action(description="Unpublish selected briefs (back to draft)", permissions=["change"])
     def unpublish(self, request, queryset):
@@ -393,7 +402,7 @@ def brief_as_text(brief):
     """The brief as a text file: the file it was imported from, or one in the same layout."""
     if brief.raw_text:
         return brief.raw_text
-    date = brief.published_at.strftime("%B %-d, %Y")
+    date = brief.published_at.strftime("%B %-d, %Y") if brief.published_at else ""
     byline = " · ".join(part for part in (brief.author, str(brief.source or "")) if part)
     parts = [brief.title, brief.dek, byline, date, brief.body]
     return "\n\n".join(part for part in parts if part) + "\n"

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from dateutil import parser as dateutil_parser
 from dateutil.relativedelta import relativedelta
 
-from .lines import is_furniture, is_name_like, is_read_time
+from .lines import BYLINE, is_furniture, is_name_like, is_read_time
 
 MAX_DATE_LINE = 160
 UTC = dt.timezone.utc
@@ -95,7 +95,7 @@ _LABEL_ONLY = re.compile(
     re.IGNORECASE,
 )
 _PIECE_SEPARATORS = re.compile(r"\s*[|·•\[\]()/,;–—]\s*|\s+-\s+")
-_BY = re.compile(r"^by\s+(?P<name>.+)$", re.IGNORECASE)
+_BY = BYLINE
 _UNIT_DELTA = {
     "s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks", "y": "years",
 }
@@ -146,7 +146,25 @@ def parse_date_line(line, *, reference=None):
             return None
         found.append(_relative(match, reference))
         spans.append((match.start(), match.end()))
+    else:
+        # "August 12, 2025 10:42 AM GMT+1 Updated 3 hours ago": a relative date beside
+        # an absolute one is a date of the line too (its label decides which one wins).
+        for start, end in _gaps(spans, len(line)):
+            for match in _RELATIVE.finditer(line, start, end):
+                found.append(_relative(match, reference))
+                spans.append((match.start(), match.end()))
+        order = sorted(range(len(spans)), key=lambda number: spans[number])
+        found, spans = [found[n] for n in order], [spans[n] for n in order]
     return _with_rest(line, found, spans)
+
+
+def _gaps(spans, length):
+    """The (start, end) stretches of a line of ``length`` outside the sorted ``spans``."""
+    position = 0
+    for start, end in spans:
+        yield position, start
+        position = end
+    yield position, length
 
 
 def _with_rest(line, found, spans):

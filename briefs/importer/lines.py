@@ -45,11 +45,16 @@ _JOB_WORDS = {
     "reporters", "writer", "writers", "correspondent", "correspondents", "columnist",
     "contributor", "analyst", "producer", "journalist", "author", "intern", "fellow",
     "photographer", "anchor", "strategist", "and", "&", "of", "at", "for", "large", "-in-",
+    "engineer", "developer", "designer", "manager", "director", "founder", "co-founder",
+    "economist", "scientist", "researcher", "professor", "lecturer", "principal", "lead",
+    "software", "product", "research", "engineering",
 }
 _JOB_TITLE_NOUNS = {
     "editor", "editors", "reporter", "reporters", "writer", "writers", "correspondent",
     "correspondents", "columnist", "contributor", "analyst", "producer", "journalist",
-    "author", "intern", "fellow", "photographer", "anchor", "strategist",
+    "author", "intern", "fellow", "photographer", "anchor", "strategist", "engineer",
+    "developer", "designer", "manager", "director", "founder", "co-founder", "economist",
+    "scientist", "researcher", "professor", "lecturer",
 }
 # Widgets of a page that survive a copy as a line of their own.
 _WIDGET_LINE = re.compile(
@@ -89,6 +94,11 @@ _SLASH_CREDIT = re.compile(
 )
 _IMAGE_FILE = re.compile(
     r"(?:^screen ?shot\b.*|\S+\.(?:png|jpe?g|gif|webp|avif|svg|heic))$", re.IGNORECASE
+)
+# A byline's label: "By Jane Doe", "Posted by Jane Doe", "Written by", "Words by".
+BYLINE = re.compile(
+    r"^(?:(?:posted|written|words|reported|story|text|compiled|edited)\s+)?by\s+(?P<name>.+)$",
+    re.IGNORECASE,
 )
 _BULLET = re.compile(r"^(?:[•·▪◦‣●○■□*–—-]\s+|\d{1,2}[.)]\s+)")
 
@@ -151,6 +161,26 @@ def is_job_title(line):
         and all(word in _JOB_WORDS for word in words)
         and any(word in _JOB_TITLE_NOUNS for word in words)
     )
+
+
+def ends_in_job_title(part):
+    """A byline part naming a job by its last word ("Gulf Reporter", "Asia Editor").
+
+    Looser than ``is_job_title``: only for parts after the first of a comma byline
+    ("By Omar Haddad, Gulf Reporter, Desert Tribune"), where a name cannot stand.
+    """
+    words = part.lower().split()
+    return 1 <= len(words) <= 4 and words[-1].strip(".,") in _JOB_TITLE_NOUNS
+
+
+def name_before_job_title(line):
+    """The person in "Helen Marsh Economics correspondent" (a name, then a job title), or ""."""
+    words = line.split()
+    for cut in range(2, min(len(words), 5)):
+        name, title = " ".join(words[:cut]), " ".join(words[cut:])
+        if is_job_title(title) and looks_like_person(name):
+            return name
+    return ""
 
 
 def is_widget(line):

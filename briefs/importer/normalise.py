@@ -69,6 +69,8 @@ def repair_mojibake(text):
     UTF-8 text that was once decoded as Windows-1252 or Latin-1 is re-decoded by ftfy;
     only that encoding repair is made (quotes, ligatures and widths are left as printed).
     """
+    if text.isascii():  # mojibake is made of non-ASCII characters; skip ftfy's scan
+        return text, False
     repaired = ftfy.fix_encoding(text)
     return repaired, repaired != text
 

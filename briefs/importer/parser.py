@@ -18,7 +18,8 @@ The layout family (see ``../shared/seeds``) is, top to bottom:
 Any site's layout is read as these kinds of line, never by a rule for one site: dates
 anywhere in the header (``dates.py``: labels, separators, brackets, glued names, time
 first, relative dates), the date printed above the headline, bylines (``By A and B``,
-``A | Outlet``, ``A, Outlet``), and site furniture, photo credits and widgets
+``Posted by A``, ``A | Outlet``, ``A, Outlet``, ``A, Beat Reporter, Outlet``, ``A Economics
+correspondent``, ``Staff Reporter, Outlet``), and site furniture, photo credits and widgets
 (``lines.py``), dropped wherever they stand. Tag lists (``Tags:``, ``Filed under:``,
 ``READ MORE ON:``) become topics; lists of other stories after the body are dropped.
 
@@ -55,7 +56,9 @@ from ..text import is_subheading
 from .dates import parse_date_line
 from .errors import BriefParseError
 from .lines import (
+    BYLINE,
     SENTENCE_END,
+    ends_in_job_title,
     is_bullet,
     is_furniture,
     is_job_title,
@@ -66,6 +69,7 @@ from .lines import (
     is_share_row,
     is_widget,
     looks_like_person,
+    name_before_job_title,
 )
 from .normalise import (
     MAX_BYTES,
@@ -93,7 +97,8 @@ _NEWSLETTER_START = re.compile(r"^(?:subscribe to\b|sign up for\b)", re.IGNORECA
 _NEWSLETTER_TAGLINE_MAX = 120
 _TOPICS_HEADER = re.compile(
     r"^(?:related\s+topics|topics|tags|tagged(?:\s+with)?|filed\s+under|read\s+more\s+on"
-    r"|more\s+on|keywords|categories|topics\s+covered)(?:\s*:\s*(?P<inline>.*)|\s*)$",
+    r"|(?:explore\s+)?more\s+on(?:\s+th(?:is|ese)\s+topics?)?|keywords|categories"
+    r"|topics\s+covered)(?:\s*:\s*(?P<inline>.*)|\s*)$",
     re.IGNORECASE,
 )
 _TOPIC_SEPARATORS = re.compile(r"\s*[,;|·•]\s*")
@@ -103,7 +108,7 @@ _CAPTION = re.compile(
     r"|^(?:photo|image|picture|photograph)(?: credit)?s?:\s)",
     re.IGNORECASE,
 )
-_BY_LINE = re.compile(r"^by\s+(?P<rest>.+)$", re.IGNORECASE)
+_BY_LINE = BYLINE
 _BYLINE_SEPARATORS = re.compile(r"\s*[·•|]\s*")
 # Reasons a brief should be looked at before it is published (``ParsedBrief.review_reasons``).
 REVIEW_UNDATED = "undated"
@@ -432,10 +437,15 @@ class _Reader:
             return names
         match = _BY_LINE.match(line)
         if match:
-            return _comma_byline(match["rest"], labelled=True)
+            return _comma_byline(match["name"], labelled=True)
         if line.count(",") == 1:
+            outlet = _outlet_after_job_title(line)
+            if outlet:
+                self.source = self.source or outlet
+                return []
             return _comma_byline(line, labelled=False)
-        return None
+        person = name_before_job_title(line)
+        return [person] if person else None
 
     def _add_date(self, index, found):
         self.dates.append((index, found))
@@ -589,7 +599,10 @@ def _comma_byline(text, *, labelled):
     person's name and one more name. None when the text is not a byline.
     """
     parts = [part.strip() for part in re.split(r"\s*,\s*", text) if part.strip()]
-    parts = [part for part in parts if not is_job_title(part)]
+    parts = [
+        part for number, part in enumerate(parts)
+        if not is_job_title(part) and not (number and ends_in_job_title(part))
+    ]
     if not parts or not all(is_name_like(part) for part in parts):
         return None
     if not labelled and (len(parts) != 2 or not looks_like_person(parts[0])):
@@ -597,6 +610,12 @@ def _comma_byline(text, *, labelled):
     if len(parts) == 1 or re.search(r"(?:^|\s)(?:and|&)\s", parts[-1]):
         return [", ".join(parts)]
     return [", ".join(parts[:-1]), parts[-1]]
+
+
+def _outlet_after_job_title(line):
+    """The outlet of "Staff Reporter, Valley Echo" (a job title, then a name), or ""."""
+    title, _, outlet = (part.strip() for part in line.partition(","))
+    return outlet if is_job_title(title) and is_name_like(outlet) else ""
 
 
 def _block_paragraphs(lines):
@@ -636,7 +655,7 @@ def _is_boilerplate(line):
 
 def _strip_by(name):
     match = _BY_LINE.match(name)
-    return match["rest"].strip() if match else name
+    return match["name"].strip() if match else name
 
 
 def _squash(name):

@@ -85,7 +85,7 @@ def grant_curators(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('briefs', '0007_search_unaccent'),
+        ('briefs', '0008_topic_identity_and_undated_drafts'),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
     ]

@@ -153,10 +153,16 @@ def brief_set_topics(*, brief, topics, by=None, created=False):
 
 @transaction.atomic
 def briefs_set_status(*, briefs, status, by=None):
-    """Publish or unpublish ``briefs``; returns how many changed status."""
+    """Publish or unpublish ``briefs``; returns how many changed status.
+
+    A draft without a publication date stays a draft (a published brief needs a date:
+    the database refuses one without); ``briefs_undated`` says which those are.
+    """
     if status not in Brief.Status.values:
         raise ValidationError(f"Unknown status “{status}”.")
     changing = Brief.objects.filter(pk__in=_brief_ids(briefs)).exclude(status=status)
+    if status == Brief.Status.PUBLISHED:
+        changing = changing.exclude(published_at__isnull=True)
     changed = list(changing.only("pk", "title"))
     Brief.objects.filter(pk__in=[brief.pk for brief in changed]).update(
         status=status, modified_at=timezone.now()
@@ -168,6 +174,11 @@ def briefs_set_status(*, briefs, status, by=None):
         message=f"Status set to {Brief.Status(status).label.lower()}.",
     )
     return len(changed)
+
+
+def briefs_undated(briefs):
+    """How many of ``briefs`` have no publication date (so cannot be published yet)."""
+    return Brief.objects.filter(pk__in=_brief_ids(briefs), published_at__isnull=True).count()
 
 
 @transaction.atomic

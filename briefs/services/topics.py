@@ -8,12 +8,15 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models.functions import Lower
+from django.db.models import Q
 
 from core.history import ADDITION, CHANGE, DELETION, history_record
+from core.text import strip_unfit_characters
 
 from ..importer.mentions import find_mentions
 from ..models import TaggedBrief, Topic, TopicSlugRedirect, TopicSuggestion
+from ..slugs import base_slug
+from ..text import topic_identity
 from .briefs import briefs_add_topics, briefs_touch
 
 
@@ -43,22 +46,29 @@ def topic_near_duplicates(topics=None):
 def topic_check(*, topic, name, slug=""):
     """The name and slug ``topic`` would have, or ValidationError saying why it cannot.
 
-    ``name`` is tidied (runs of spaces folded); it may not differ from another topic's
-    only in case. ``slug``, when given, may be neither another topic's slug nor one of
+    ``name`` is tidied (invisible characters dropped, runs of spaces folded); it may not
+    differ from another topic's only in case (``topic_identity``, Unicode-wide), nor be
+    the old name of another topic (renamed or merged: its imports land there). ``slug``, when given, may be neither another topic's slug nor one of
     their old slugs; when empty it follows the name (kept when the name only changed in
     case or punctuation). Errors are keyed by field, so a form shows them in place. The
     services call this before every write, and the admin's topic form calls it to
     validate: one definition of what a valid topic is.
     """
-    name = " ".join((name or "").split())
+    name = " ".join(strip_unfit_characters(name or "").split())
     errors = {}
-    clash = Topic.objects.filter(name__iexact=name)
+    key = topic_identity(name)
+    clash = Topic.objects.filter(name_key=key)
+    old_name = TopicSlugRedirect.objects.filter(old_name_key=key).select_related("topic")
     if topic.pk is not None:
-        clash = clash.exclude(pk=topic.pk)
-    clash = clash.first()
+        clash, old_name = clash.exclude(pk=topic.pk), old_name.exclude(topic=topic)
+    clash, old_name = clash.first(), old_name.first()
     if clash is not None:
         errors["name"] = (
             f"A topic “{clash.name}” already exists (names ignore case); merge the two instead."
+        )
+    elif old_name is not None:
+        errors["name"] = (
+            f"“{name}” is an old name of “{old_name.topic}”; imports that list it go there."
         )
     if slug:
         others = Topic.objects.filter(slug=slug)
@@ -115,7 +125,7 @@ def topic_rename(*, topic, name, slug="", description=None, by=None):
         changes.append(f"Renamed from “{old_name}”.")
     if new_slug != old_slug:
         TopicSlugRedirect.objects.filter(old_slug=new_slug, topic=topic).delete()
-        TopicSlugRedirect.objects.create(old_slug=old_slug, topic=topic)
+        TopicSlugRedirect.objects.create(old_slug=old_slug, topic=topic, old_name=old_name)
         changes.append(f"Slug changed from “{old_slug}”; the old URLs redirect.")
     if changes:
         briefs_touch(TaggedBrief.objects.filter(tag=topic).values_list("content_object", flat=True))
@@ -175,7 +185,15 @@ def topic_merge(*, keep, merge, by=None):
     ).delete()
     TopicSlugRedirect.objects.filter(topic__in=merged).update(topic=keep)
     TopicSlugRedirect.objects.bulk_create(
-        [TopicSlugRedirect(old_slug=topic.slug, topic=keep) for topic in plan.merge]
+        [
+            TopicSlugRedirect(
+                old_slug=topic.slug,
+                topic=keep,
+                old_name=topic.name,
+                old_name_key=topic_identity(topic.name),  # bulk_create sends no pre_save
+            )
+            for topic in plan.merge
+        ]
     )
     history_record(
         by=by, objects=plan.merge, action=DELETION, message=f"Merged into “{keep}” (id {keep.pk})."
@@ -204,28 +222,58 @@ def _move_rows(model, owner_field, topic_field, from_topics, keep):
 
 
 def topics_for_names(names):
-    """The Topics called ``names`` (ignoring case, like taggit's), created when missing.
+    """The current Topics that ``names`` mean, created when no topic is meant; a list.
 
-    In name order, without duplicates. One query finds the known ones, where taggit
-    asks once per name; a name the bulk match misses (a case rule Python and the
-    database disagree on) goes through taggit's own case-insensitive get-or-create.
+    In the order given, without duplicates. A name means a topic when it is the topic's
+    name ignoring case (``topic_identity``: Unicode-wide, invisible characters ignored),
+    an old name it had before a rename or merge, or the slug of such a name is one of
+    its old slugs (redirects recorded before old names were kept): so a merged or
+    renamed topic is never re-created by an import, and its old URLs keep redirecting.
+    Names are tidied as ``topic_check`` tidies them. Three queries for any number of
+    names, plus one insert per new topic.
     """
     wanted = {}
-    for name in names:
-        wanted.setdefault(name.lower(), name)
-    found = {
-        topic.key: topic
-        for topic in Topic.objects.annotate(key=Lower("name")).filter(key__in=list(wanted))
-    }
+    for raw in names:
+        name = " ".join(strip_unfit_characters(raw or "").split())
+        if name:
+            wanted.setdefault(topic_identity(name), name)
+    found = _topics_by_identity(wanted)
     topics = {}
     for key, name in wanted.items():
         topic = found.get(key)
         if topic is None:
-            topic = Topic.objects.filter(name__iexact=name).order_by("pk").first()
-        if topic is None:
-            topic = Topic.objects.create(name=name)
+            topic = Topic(name=name)
+            topic.save()
+            found[key] = topic
         topics.setdefault(topic.pk, topic)
     return list(topics.values())
+
+
+def _topics_by_identity(wanted):
+    """{identity key: current Topic} for the keys of ``wanted`` (key -> name) some topic means."""
+    found = {topic.name_key: topic for topic in Topic.objects.filter(name_key__in=list(wanted))}
+    missing = {key: name for key, name in wanted.items() if key not in found}
+    if not missing:
+        return found
+    slug_length = Topic._meta.get_field("slug").max_length - 10  # as Topic.free_slug cuts
+    slugs = {
+        base_slug(name, max_length=slug_length, fallback=""): key for key, name in missing.items()
+    }
+    slugs.pop("", None)
+    aliases = TopicSlugRedirect.objects.filter(
+        Q(old_name_key__in=list(missing)) | Q(old_slug__in=list(slugs))
+    ).select_related("topic")
+    by_name, by_slug = {}, {}
+    for alias in aliases.order_by("pk"):
+        if alias.old_name_key in missing:
+            by_name.setdefault(alias.old_name_key, alias.topic)
+        if alias.old_slug in slugs:
+            by_slug.setdefault(slugs[alias.old_slug], alias.topic)
+    for key in missing:
+        topic = by_name.get(key) or by_slug.get(key)
+        if topic is not None:
+            found[key] = topic
+    return found
 
 
 def brief_suggest_topics(*, brief):

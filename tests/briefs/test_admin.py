@@ -52,6 +52,20 @@ def changelist_rows(response):
     return page(response).select("#result_list tbody tr")
 
 
+_DAY_NEWS = [
+    "Dock workers unloaded a record cargo of ore before the storm closed the port early.",
+    "The regulator opened a consultation on emissions limits for smelters in the region.",
+    "A second furnace restarted after maintenance that took longer than planned by weeks.",
+    "Freight rates for bulk carriers fell as fewer ships waited outside the harbour today.",
+    "Union leaders and managers agreed to resume talks about overtime pay next Tuesday.",
+    "Local councils approved a rail spur linking the refinery to the inland freight hub.",
+    "Engineers tested a new filter that captures most of the dust from the crushing mills.",
+    "Shareholders will vote on the proposed dividend at a meeting in the capital in June.",
+    "Two tankers collided in fog near the breakwater, though nobody aboard was injured.",
+    "A heat wave forced the operator to cut shifts short at the open-air storage yards.",
+]
+
+
 def article(topic_lines="Related Topics\n\nRare Earths\nSemiconductors", title=None, day=3):
     """A brief in the layout copied from news sites."""
     return (
@@ -61,6 +75,8 @@ def article(topic_lines="Related Topics\n\nRare Earths\nSemiconductors", title=N
         f"August {day}, 2025\n\n"
         "Output at the coastal refinery rose for the third month in a row, its operator said.\n\n"
         "Analysts expect prices to follow demand from magnet makers through the winter.\n\n"
+        # Each day's story has its own text: the same text on another day is a copy.
+        f"{_DAY_NEWS[2 * day % len(_DAY_NEWS)]} {_DAY_NEWS[(2 * day + 1) % len(_DAY_NEWS)]}\n\n"
         f"{topic_lines}\n"
     )
 
@@ -184,7 +200,8 @@ def test_topic_changelist_query_count_does_not_grow_with_rows(
 
     monkeypatch.setattr(TopicAdmin, "list_per_page", 500)
     topics = Topic.objects.bulk_create(
-        Topic(name=f"Topic {n}", slug=f"topic-{n}") for n in range(count)
+        # bulk_create sends no pre_save signal: the identity key is set by hand.
+        Topic(name=f"Topic {n}", slug=f"topic-{n}", name_key=f"topic {n}") for n in range(count)
     )
     brief = make_brief()
     TaggedBrief.objects.bulk_create(

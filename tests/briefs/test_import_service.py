@@ -113,9 +113,9 @@ def test_update_keeps_the_curators_status():
     assert Brief.objects.get().status == Brief.Status.DRAFT
 
 
-def test_same_title_on_another_day_is_a_new_brief_with_its_own_slug():
+def test_same_title_beyond_the_copy_window_is_a_new_brief_with_its_own_slug():
     brief_import(raw_text=ARTICLE)
-    brief_import(raw_text=ARTICLE.replace("July 14, 2025", "July 15, 2025"))
+    brief_import(raw_text=ARTICLE.replace("July 14, 2025", "July 24, 2025"))
 
     assert sorted(Brief.objects.values_list("slug", flat=True)) == [
         "grain-barges-stall-on-low-river-levels",
