@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "taggit",
+    "django_tasks",
+    "django_tasks_db",
     "core",
     "briefs",
     "annotations",
@@ -126,6 +128,10 @@ else:
         # JIT compiling pays off for long analytic queries, not for a web app's: it
         # added 100-200 ms to a search ranking 10,000 briefs (bench/README.md).
         DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
+
+# Background work (imports of many files, fetching URLs): django-tasks with its database
+# backend, so `manage.py db_worker` processes run anywhere that reaches the same database.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -243,7 +249,8 @@ READER_PAGE_CACHE = {
 READER_PAGE_LOCAL_BYTES = int(os.environ.get("DJANGO_READER_PAGE_LOCAL_BYTES", 32 * 1024 * 1024))
 
 # Request size bounds (config/limits.py holds the per-feature ones).
-DATA_UPLOAD_MAX_MEMORY_SIZE = limits.IMPORT_MAX_FILE_BYTES + 512 * 1024
+# The largest form field is a clipped page (the bookmarklet posts its HTML as a field).
+DATA_UPLOAD_MAX_MEMORY_SIZE = limits.IMPORT_MAX_PAGE_BYTES + 512 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 DATA_UPLOAD_MAX_NUMBER_FILES = limits.IMPORT_MAX_FILES
 

@@ -22,3 +22,5 @@ AXES_ENABLED = False
 # Serve static files from the app folders, as runserver does; no collectstatic needed.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Background tasks run at once, inside the request or test that enqueues them.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -5,10 +5,12 @@ Changelists annotate their counts in the one listing query.
 """
 
 from .briefs import BriefAdmin, SourceAdmin
+from .runs import ImportRunAdmin
 from .topics import TopicAdmin, TopicSlugRedirectAdmin, TopicSuggestionAdmin
 
 __all__ = [
     "BriefAdmin",
+    "ImportRunAdmin",
     "SourceAdmin",
     "TopicAdmin",
     "TopicSlugRedirectAdmin",

@@ -35,7 +35,9 @@ class ImportResult:
         return self.action == "failed"
 
 
-def brief_import(*, raw_text, status=Brief.Status.PUBLISHED, dry_run=False, by=None):
+def brief_import(
+    *, raw_text, status=Brief.Status.PUBLISHED, dry_run=False, by=None, parsed=None
+):
     """Import one article's text: create a brief, update the same story, or change nothing.
 
     Idempotent: a text whose normalised form was imported before is "unchanged"; a text
@@ -46,13 +48,16 @@ def brief_import(*, raw_text, status=Brief.Status.PUBLISHED, dry_run=False, by=N
     With ``dry_run`` everything runs (validation included) and is then rolled back.
     A created or updated brief is recorded in the admin history as done by ``by``.
     Bad input never raises: it comes back as a "failed" result with a one-line reason.
+    ``parsed``, when given, is ``raw_text`` already read (a saved page's ``parse_html``,
+    or a parse whose topics the admin import capped); the text is then not parsed again.
     """
     if status not in Brief.Status.values:
         raise ValueError(f"status must be one of {', '.join(Brief.Status.values)}")
-    try:
-        parsed = parse_brief(raw_text)
-    except BriefParseError as error:
-        return ImportResult("failed", reason=str(error))
+    if parsed is None:
+        try:
+            parsed = parse_brief(raw_text)
+        except BriefParseError as error:
+            return ImportResult("failed", reason=str(error))
     try:
         with transaction.atomic():
             result = _store(parsed, raw_text, status)
