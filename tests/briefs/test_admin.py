@@ -406,7 +406,7 @@ def preview_of(client, data):
 
 def form_values(response):
     """The preview's form as a browser would post it, unchanged."""
-    form = page(response).select_one("form[method=post]")
+    form = page(response).select_one("form#import-preview")
     values = {field["name"]: field.get("value", "") for field in form.select("input[name]")}
     values.update({area["name"]: area.get_text() for area in form.select("textarea[name]")})
     return values
