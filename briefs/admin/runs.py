@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from ..models import ImportItem, ImportRun
+from ..services.import_runs import CORRECTABLE
 
 
 class ImportItemInline(admin.TabularInline):
@@ -37,7 +38,7 @@ class ImportItemInline(admin.TabularInline):
 
     @admin.display(description="corrected")
     def corrected_fields(self, item):
-        return ", ".join(item.corrections) or "—"
+        return ", ".join(name for name in CORRECTABLE if name in item.corrections) or "—"
 
 
 @admin.register(ImportRun)

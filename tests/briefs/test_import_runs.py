@@ -334,7 +334,9 @@ def test_runs_are_listed_with_status_and_counts_only_to_their_curator(curator_cl
     assert not page(client.get(RUNS)).select("#result_list tbody tr")
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_db_worker_reads_and_imports_a_run(curator_client, settings):
+    """The worker commits and closes connections as in production: a real transaction."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     response = curator_client.post(IMPORT, {"text": article(), "status": "published"})
     run = ImportRun.objects.get()

@@ -4,13 +4,13 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DatabaseError
 from tqdm import tqdm
 
 from briefs.importer import BriefParseError, decode_brief_bytes
 from briefs.importer.normalise import MAX_BYTES, MAX_BYTES_LABEL
 from briefs.models import Brief
-from briefs.services.importing import ImportResult, brief_import
+from briefs.services.batch import briefs_import_texts
+from briefs.services.importing import ImportResult
 
 STDIN = "-"
 PROGRESS_BAR_MIN_FILES = 20
@@ -45,8 +45,9 @@ class Command(BaseCommand):
         with tqdm(
             total=len(entries), disable=not show_bar, file=sys.stderr, unit="file", leave=False
         ) as bar:
-            for label, path in entries:
-                result = _import_one(path, status=status, dry_run=dry_run)
+            texts = _Texts(entries)
+            results = briefs_import_texts(texts=texts, status=status, dry_run=dry_run)
+            for (label, _), result in zip(entries, results):
                 counts[result.action] += 1
                 bar.clear()
                 self._report(label, result, verbosity)
@@ -94,11 +95,26 @@ def _expand(paths):
             yield raw, path
 
 
-def _import_one(path, *, status, dry_run):
-    """Read and import one file; every problem becomes a failed result, never a traceback."""
+class _Texts:
+    """The entries' texts, read one at a time as the batch import asks for them.
+
+    A file that cannot be read or decoded is a failed ImportResult in its place.
+    """
+
+    def __init__(self, entries):
+        self.entries = entries
+
+    def __len__(self):
+        return len(self.entries)
+
+    def __iter__(self):
+        return (_read_text(path) for _, path in self.entries)
+
+
+def _read_text(path):
+    """One file's text; every problem becomes a failed result, never a traceback."""
     try:
-        text = decode_brief_bytes(_read(path))
-        return brief_import(raw_text=text, status=status, dry_run=dry_run)
+        return decode_brief_bytes(_read(path))
     except BriefParseError as error:
         return ImportResult("failed", reason=str(error))
     except FileNotFoundError:
@@ -109,9 +125,6 @@ def _import_one(path, *, status, dry_run):
         return ImportResult("failed", reason="permission denied")
     except OSError as error:
         return ImportResult("failed", reason=f"cannot read the file ({error.strerror or error})")
-    except DatabaseError as error:
-        first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
-        return ImportResult("failed", reason=f"database error: {first_line}")
 
 
 def _read(path):
