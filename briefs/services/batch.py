@@ -155,7 +155,9 @@ def _store_chunk(chunk, parsed, positions, results, *, status, by):
     hashes = {parsed[p].content_hash for p in positions}
     unchanged = {
         brief.content_hash: brief
-        for brief in Brief.objects.filter(content_hash__in=hashes).only(
+        # exclude(""): the unique index is partial; an IN list of over 100 values does not
+        # prove the index condition to the PostgreSQL planner by itself.
+        for brief in Brief.objects.filter(content_hash__in=hashes).exclude(content_hash="").only(
             "pk", "title", "slug", "content_hash", "status")
     }
     sources = {name: source_for_name(name)
