@@ -353,3 +353,15 @@ def test_a_db_worker_reads_and_imports_a_run(curator_client, settings):
     run.refresh_from_db()
     assert (run.status, run.created) == (ImportRun.Status.DONE, 1)
     assert Brief.objects.get().title == "Refinery output rises on day 3"
+
+
+def test_the_run_page_reads_a_fixed_number_of_queries(curator_client, django_assert_max_num_queries):
+    files = [SimpleUploadedFile(f"b{n}.txt", article(day=n + 1).encode()) for n in range(8)]
+    preview = start(curator_client, {"files": files, "status": "published"})
+    with django_assert_max_num_queries(6):
+        assert curator_client.get(preview.wsgi_request.path).status_code == 200
+    confirm(curator_client, preview)
+    with django_assert_max_num_queries(6):
+        assert curator_client.get(preview.wsgi_request.path).status_code == 200
+    with django_assert_max_num_queries(4):
+        assert curator_client.get(CLIP).status_code == 200
