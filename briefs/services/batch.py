@@ -36,6 +36,7 @@ from ..models import SLUG_MAX_LENGTH, Brief
 from ..search import search_refresh_deferred
 from ..slugs import base_slug, first_free_slug
 from .briefs import _link
+from .import_runs import cap_topics
 from .importing import ImportResult, _validation_reason, brief_import
 from .sources import source_for_name
 from .topics import brief_suggest_topics, topics_for_names
@@ -80,7 +81,7 @@ def _parse_chunk(chunk):
             out.append(None)
             continue
         try:
-            out.append(parse_brief(text))
+            out.append(cap_topics(parse_brief(text)))
         except BriefParseError as error:
             out.append(str(error))
     return out

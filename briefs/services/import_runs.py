@@ -47,6 +47,11 @@ def parse_item(*, kind, content, url=""):
     file listing thousands of tags costs no more than one with fifty.
     """
     parsed = parse_html(content, url=url or None) if kind != "text" else parse_brief(content)
+    return cap_topics(parsed)
+
+
+def cap_topics(parsed):
+    """``parsed`` with at most ``IMPORT_MAX_TOPICS_PER_BRIEF`` topics, and a warning if cut."""
     if len(parsed.topics) > IMPORT_MAX_TOPICS_PER_BRIEF:
         parsed.warnings.append(
             f"{len(parsed.topics):,} topics listed; only the first "

@@ -121,3 +121,11 @@ def test_a_brief_too_long_for_its_fields_fails_alone(small_chunks):
     results = run(texts)
     assert [result.action for result in results] == ["created", "failed", "created"]
     assert "title" in results[1].reason
+
+
+def test_topics_per_brief_are_capped_in_the_batch_too(small_chunks):
+    from config.limits import IMPORT_MAX_TOPICS_PER_BRIEF
+
+    [result] = run([article(1, topics=[f"Topic {n}" for n in range(80)])])
+    assert result.brief.topics.count() == IMPORT_MAX_TOPICS_PER_BRIEF
+    assert "80 topics listed; only the first 50 are kept." in result.warnings
