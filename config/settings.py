@@ -249,8 +249,7 @@ READER_PAGE_CACHE = {
 READER_PAGE_LOCAL_BYTES = int(os.environ.get("DJANGO_READER_PAGE_LOCAL_BYTES", 32 * 1024 * 1024))
 
 # Request size bounds (config/limits.py holds the per-feature ones).
-# The largest form field is a clipped page (the bookmarklet posts its HTML as a field).
-DATA_UPLOAD_MAX_MEMORY_SIZE = limits.IMPORT_MAX_PAGE_BYTES + 512 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = limits.IMPORT_MAX_FILE_BYTES + 512 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 DATA_UPLOAD_MAX_NUMBER_FILES = limits.IMPORT_MAX_FILES
 

@@ -139,7 +139,9 @@ def upload_limit(name):
 class BriefImportForm(forms.Form):
     """What one admin import reads: text files, saved pages, pasted text, URLs, a clipped page.
 
-    ``clip_html`` and ``clip_url`` come from the clip page the bookmarklet opens (hidden).
+    ``clip_page`` and ``clip_url`` come from the clip page the bookmarklet opens (hidden):
+    the page's HTML travels as a file, so it is bounded by the page limit, not by the far
+    smaller limit on form fields (``DATA_UPLOAD_MAX_MEMORY_SIZE``).
     """
 
     files = MultipleFileField(
@@ -163,8 +165,8 @@ class BriefImportForm(forms.Form):
         "are fetched in the background.",
         max_length=IMPORT_MAX_URLS * 2100,
     )
-    clip_html = forms.CharField(
-        required=False, widget=forms.HiddenInput, max_length=IMPORT_MAX_PAGE_BYTES, strip=False
+    clip_page = forms.FileField(
+        required=False, widget=forms.FileInput(attrs={"hidden": True, "accept": "text/html"})
     )
     clip_url = forms.CharField(required=False, widget=forms.HiddenInput, max_length=2000)
     status = forms.ChoiceField(choices=Brief.Status.choices, initial=Brief.Status.PUBLISHED)
@@ -209,6 +211,15 @@ class BriefImportForm(forms.Form):
             raise ValidationError(problems)
         return list(dict.fromkeys(urls))
 
+    def clean_clip_page(self):
+        page = self.cleaned_data.get("clip_page")
+        if page and page.size > IMPORT_MAX_PAGE_BYTES:
+            raise ValidationError(
+                f"The clipped page is {filesizeformat(page.size)}; the limit is "
+                f"{filesizeformat(IMPORT_MAX_PAGE_BYTES)}. Save it and upload the file instead."
+            )
+        return page
+
     def clean_clip_url(self):
         url = self.cleaned_data["clip_url"].strip()
         if url:
@@ -222,11 +233,11 @@ class BriefImportForm(forms.Form):
         cleaned = super().clean()
         if self.errors:
             return cleaned
-        if bool(cleaned.get("clip_html", "").strip()) != bool(cleaned.get("clip_url")):
+        if bool(cleaned.get("clip_page")) != bool(cleaned.get("clip_url")):
             raise ValidationError("A clipped page needs both its HTML and its address.")
         if not any(
             [cleaned.get("files"), cleaned.get("text", "").strip(), cleaned.get("urls"),
-             cleaned.get("clip_html", "").strip()]
+             cleaned.get("clip_page")]
         ):
             raise ValidationError(
                 "Choose some .txt or .html files, paste the text of a brief or give an address."

@@ -20,6 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
+from config.limits import IMPORT_MAX_PAGE_BYTES
+
 from ..importer import BriefParseError, decode_brief_bytes
 from ..importer.html import decode_html_bytes
 from ..models import ImportItem, ImportRun
@@ -57,14 +59,13 @@ def form_items(form):
         items.append({"name": url, "kind": ImportItem.Kind.URL, "url": url})
     if form.cleaned_data["clip_url"]:
         url = form.cleaned_data["clip_url"]
-        items.append({"name": url, "kind": ImportItem.Kind.HTML, "url": url,
-                      "content": form.cleaned_data["clip_html"]})
+        items.append(_upload_item(form.cleaned_data["clip_page"], name=url, url=url, page=True))
     return items
 
 
-def _upload_item(upload):
-    is_page = upload.name.lower().endswith(PAGE_SUFFIXES)
-    item = {"name": upload.name,
+def _upload_item(upload, *, name=None, url="", page=False):
+    is_page = page or upload.name.lower().endswith(PAGE_SUFFIXES)
+    item = {"name": name or upload.name, "url": url,
             "kind": ImportItem.Kind.HTML if is_page else ImportItem.Kind.TEXT}
     try:
         data = upload.read()
@@ -223,7 +224,7 @@ class ClipView(ImportAdminView):
         response = self.render(
             request, "admin/briefs/brief/import_clip.html", form=form,
             title="Clip a page", message_type=CLIP_MESSAGE_TYPE,
-            max_html=form.fields["clip_html"].max_length,
+            max_html=IMPORT_MAX_PAGE_BYTES,
         )
         response["Cross-Origin-Opener-Policy"] = "unsafe-none"
         return response

@@ -30,12 +30,15 @@
     if (originOf(data.url) !== event.origin) { return; }
     event.source.postMessage(type + "-received", event.origin);
     received = true;
-    if (data.html.length > maxHtml) {
+    if (new Blob([data.html]).size > maxHtml) {
       status.textContent = "This page is too large to clip (" +
         Math.round(data.html.length / 1048576) + " MB); save it and upload the file instead.";
       return;
     }
-    form.elements.clip_html.value = data.html;
+    // The HTML goes as a file: form fields have a far smaller size limit than uploads.
+    var files = new DataTransfer();
+    files.items.add(new File([data.html], "clipped-page.html", {type: "text/html"}));
+    form.elements.clip_page.files = files.files;
     form.elements.clip_url.value = data.url;
     status.textContent = "Clipped " + data.url + " (" +
       Math.max(1, Math.round(data.html.length / 1024)) + " KB). Press Preview to read it.";

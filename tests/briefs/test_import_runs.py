@@ -297,26 +297,31 @@ def test_clip_page_keeps_its_opener_and_posts_with_a_csrf_token(curator_client):
     form = page(response).select_one("#clip-form")
     assert form["action"] == IMPORT
     assert form.select_one("input[name=csrfmiddlewaretoken]")
-    assert {field["name"] for field in form.select("input[type=hidden]")} >= {
-        "clip_html", "clip_url"}
+    assert form.select_one("input[type=file][name=clip_page][hidden]")
+    assert form.select_one("input[type=hidden][name=clip_url]")
     assert page(response).select_one("script[src$='js/clip.js']")
 
 
 def test_a_clipped_page_needs_the_csrf_token(curator):
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(curator)
-    data = {"clip_html": PAGE, "clip_url": "https://news.example/rail", "status": "published"}
-    assert browser.post(IMPORT, data).status_code == 403
+    def data():
+        page_file = SimpleUploadedFile("clipped-page.html", PAGE.encode(), "text/html")
+        return {"clip_page": page_file, "clip_url": "https://news.example/rail",
+                "status": "published"}
+
+    assert browser.post(IMPORT, data()).status_code == 403
     assert not ImportRun.objects.exists()
     token = page(browser.get(CLIP)).select_one("input[name=csrfmiddlewaretoken]")["value"]
-    response = browser.post(IMPORT, {**data, "csrfmiddlewaretoken": token})
+    response = browser.post(IMPORT, {**data(), "csrfmiddlewaretoken": token})
     assert response.status_code == 302
     preview = browser.get(response["Location"])
     assert "https://news.example/rail — new" in preview.content.decode()
 
 
 def test_a_clip_without_its_address_is_refused(curator_client):
-    response = curator_client.post(IMPORT, {"clip_html": PAGE, "status": "published"})
+    page_file = SimpleUploadedFile("clipped-page.html", PAGE.encode(), "text/html")
+    response = curator_client.post(IMPORT, {"clip_page": page_file, "status": "published"})
     assert "A clipped page needs both its HTML and its address." in response.content.decode()
 
 
@@ -365,3 +370,13 @@ def test_the_run_page_reads_a_fixed_number_of_queries(curator_client, django_ass
         assert curator_client.get(preview.wsgi_request.path).status_code == 200
     with django_assert_max_num_queries(4):
         assert curator_client.get(CLIP).status_code == 200
+
+
+def test_a_clipped_page_larger_than_any_form_field_is_accepted(curator_client, settings):
+    bundle = "<script>" + "window.app = window.app || {}; app.n += 1;\n" * 80_000 + "</script>"
+    html = PAGE.replace("</head>", bundle + "</head>")
+    assert len(html.encode()) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    page_file = SimpleUploadedFile("clipped-page.html", html.encode(), "text/html")
+    preview = start(curator_client, {"clip_page": page_file, "clip_url": "https://news.example/a",
+                                     "status": "published"})
+    assert "https://news.example/a — new" in preview.content.decode()
