@@ -29,9 +29,13 @@ migrate: setup
 demo: migrate
 	@if [ -d briefs/demo ]; then $(DEV) $(PY) manage.py import_briefs briefs/demo; fi
 
+# One background worker (django-tasks' db_worker: admin imports, URL fetches) runs beside
+# the server and stops with it. It does not reload: restart `make run` after changing tasks.
 run: demo
 	$(DEV) $(PY) manage.py ensure_dev_superuser
 	@echo "Serving on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
+	@$(DEV) $(PY) manage.py db_worker --no-reload --no-startup-delay & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 # Both cores: pytest-xdist runs a worker per core, each module's tests on one worker (its

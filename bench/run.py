@@ -83,6 +83,10 @@ def main(argv=None):
     parser.add_argument("--port", type=int, default=0, help="port for gunicorn (a free one)")
     parser.add_argument("--readme", action="store_true", help="write the results to README.md")
     parser.add_argument("--json", metavar="FILE", help="also dump the raw results as JSON")
+    parser.add_argument("--import-only", action="store_true",
+                        help="only the import throughput (no server, no wrk)")
+    parser.add_argument("--profile", metavar="FILE", help="with --import-only: profile the "
+                        "import with pyinstrument and write its HTML report to FILE")
     parser.add_argument("--only", metavar="WORDS", help="only pages whose label contains one "
                         "of these comma-separated words (healthz is always measured)")
     args = parser.parse_args(argv)
@@ -109,6 +113,11 @@ def _run(args, duration, import_files, workdir):
     from django.db import connection
 
     database = settings.DATABASES["default"]
+    if args.import_only:
+        call_command("migrate", interactive=False, verbosity=0)
+        imported = _import_throughput(import_files, workdir, profile=args.profile)
+        print(_import_line(imported, connection))
+        return 0
     if args.smoke:
         from bench import make_data
 
@@ -360,8 +369,21 @@ def _status_kb(pid, key):
     return 0
 
 
-def _import_throughput(count, workdir):
-    """Briefs/s of ``import_briefs`` on ``count`` generated files; the briefs are removed after."""
+def _import_line(imported, connection):
+    """The report's import line, with the database it ran on."""
+    return (
+        f"Import ({connection.vendor}): {imported['files']:,} files through `import_briefs` in "
+        f"{imported['seconds']:.1f} s = {imported['per_second']:,.0f} briefs/s "
+        f"{_mark(imported['per_second'] >= IMPORT_PER_SECOND)} (target ≥ {IMPORT_PER_SECOND}); "
+        f"{imported['summary']}."
+    )
+
+
+def _import_throughput(count, workdir, profile=None):
+    """Briefs/s of ``import_briefs`` on ``count`` generated files; the briefs are removed after.
+
+    With ``profile`` (a path), pyinstrument samples the import and writes its HTML report there.
+    """
     if count <= 0:
         return None
     from django.core.management import call_command
@@ -400,9 +422,19 @@ def _import_throughput(count, workdir):
         )
     before = Brief.objects.aggregate(top=Max("pk"))["top"] or 0
     out = io.StringIO()
+    profiler = None
+    if profile:
+        from pyinstrument import Profiler
+
+        profiler = Profiler(interval=0.001)
+        profiler.start()
     started = time.perf_counter()
     call_command("import_briefs", str(folder), stdout=out, stderr=io.StringIO())
     seconds = time.perf_counter() - started
+    if profiler is not None:
+        profiler.stop()
+        Path(profile).write_text(profiler.output_html(), encoding="utf-8")
+        print(profiler.output_text(unicode=True, color=False, show_all=False)[:6000])
     summary = out.getvalue().strip().splitlines()[-1]
     Brief.objects.filter(pk__gt=before).delete()
     Source.objects.filter(name="Bench Import Desk", briefs__isnull=True).delete()

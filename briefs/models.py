@@ -474,3 +474,101 @@ def _derive_name_keys(sender, instance, **kwargs):
 
     def get_absolute_url(self):
         return self.topic.get_absolute_url()
+
+
+class ImportRun(models.Model):
+    """One admin import: its texts, pages and URLs, their preview, then their import.
+
+    A run starts as a preview being prepared (``reading``: URLs fetched, every item
+    parsed and tried in a dry run, by a background task), becomes ``preview`` for its
+    curator to correct and confirm, then ``queued``, ``running`` and ``done``. It is
+    found by its random ``key`` and only by its owner; an unconfirmed preview expires.
+    """
+
+    class Status(models.TextChoices):
+        READING = "reading", "Reading"
+        PREVIEW = "preview", "Waiting for confirmation"
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Importing"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    key = models.CharField(max_length=43, unique=True, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_runs"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.READING)
+    brief_status = models.CharField(
+        max_length=10, choices=Brief.Status.choices, default=Brief.Status.PUBLISHED,
+        help_text="Status of the briefs the run creates.",
+    )
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0, help_text="Items read or imported so far.")
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    corrected = models.PositiveIntegerField(
+        default=0, help_text="Items whose fields the curator corrected in the preview."
+    )
+    error = models.TextField(blank=True, help_text="Why the run stopped, when it failed.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(help_text="An unconfirmed preview is deleted after this.")
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "expires_at"], name="importrun_status_exp_idx")]
+
+    def __str__(self):
+        return f"Import of {self.created_at:%Y-%m-%d %H:%M} ({self.get_status_display().lower()})"
+
+    def get_absolute_url(self):
+        return reverse("admin:briefs_brief_import_run", kwargs={"key": self.key})
+
+    @property
+    def finished(self):
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class ImportItem(models.Model):
+    """One text file, saved page, clipped page or URL of an import run, and its outcome.
+
+    ``content`` is the text or HTML as received (a URL's page once fetched); ``parsed``
+    the fields the parser found (JSON, for the preview); ``corrections`` the fields the
+    curator changed before confirming. ``action`` is what the preview or import did.
+    """
+
+    class Kind(models.TextChoices):
+        TEXT = "text", "Text"
+        HTML = "html", "Saved page"
+        URL = "url", "URL"
+
+    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveIntegerField()
+    name = models.CharField(max_length=500)
+    kind = models.CharField(max_length=4, choices=Kind.choices)
+    url = models.URLField(max_length=2000, blank=True)
+    content = models.TextField(blank=True)
+    parsed = models.JSONField(default=dict, blank=True)
+    warnings = models.JSONField(default=list, blank=True)
+    corrections = models.JSONField(default=dict, blank=True)
+    action = models.CharField(max_length=10, blank=True)
+    reason = models.TextField(blank=True)
+    brief = models.ForeignKey(
+        Brief, on_delete=models.SET_NULL, null=True, blank=True, related_name="import_items"
+    )
+
+    class Meta:
+        ordering = ["run", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "position"], name="briefs_importitem_run_position_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name}: {self.action or 'pending'}"
+
+    def get_absolute_url(self):
+        return self.run.get_absolute_url()

@@ -19,6 +19,7 @@ one of those tables would drop them, and the search tests would then fail.
 """
 
 import re
+from contextlib import contextmanager
 
 from django.contrib.postgres.search import (
     SearchHeadline,
@@ -26,7 +27,7 @@ from django.contrib.postgres.search import (
     SearchRank,
     SearchVectorField,
 )
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.db.models import F, FloatField, TextField
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
@@ -37,6 +38,35 @@ from config.limits import SEARCH_QUERY_MAX_LENGTH
 from .models import Brief
 
 MAX_QUERY_LENGTH = SEARCH_QUERY_MAX_LENGTH
+
+
+@contextmanager
+def search_refresh_deferred():
+    """Index many new briefs at once: use inside a transaction that inserts them in bulk.
+
+    Yields a list; put the ids of the briefs inserted inside it. On PostgreSQL the
+    triggers then leave those inserts (briefs, topic links) unindexed, and on leaving the
+    block one statement indexes every listed brief (migration 0011). Elsewhere the
+    triggers index as usual and the list is not needed. Updates and deletes are indexed
+    as always.
+    """
+    ids = []
+    if connection.vendor != "postgresql":
+        yield ids
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('briefs.search_deferred', 'on', true)")
+    try:
+        yield ids
+    finally:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('briefs.search_deferred', 'off', true)")
+        except DatabaseError:  # the transaction failed; its rollback undoes the setting
+            pass
+    if ids:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT briefs_search_refresh_many(%s)", [list(ids)])
 MAX_TERMS = 16
 # A search ranks, counts and pages through at most this many briefs: the newest matches.
 MAX_RESULTS = 10_000

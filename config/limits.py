@@ -46,3 +46,15 @@ IMPORT_MAX_FILES = 100
 # seed) has 22. Saved pages keep fewer: briefs.importer.html.MAX_TOPICS of their
 # categories and tags, which are noisier.
 IMPORT_MAX_TOPICS_PER_BRIEF = 25
+# Saved pages (.html, .htm) uploaded to the admin import: real saved news pages carry
+# inline scripts and styles and often weigh 1-4 MB; the fetcher's cap is the same.
+IMPORT_MAX_PAGE_BYTES = 5 * 1024 * 1024
+# One admin upload in all (every file of a batch together): Django refuses more.
+IMPORT_MAX_UPLOAD_BYTES = 64 * 1024 * 1024
+# URLs one admin import may fetch (one a line in the URL box).
+IMPORT_MAX_URLS = 20
+# Topics one imported brief may carry: a list of 5,000 tags would stall the preview and
+# How long an admin import preview is kept for its curator before it expires (seconds).
+IMPORT_PREVIEW_TTL_SECONDS = 24 * 60 * 60
+# Briefs written per transaction by the batch import (import_briefs on many text files).
+IMPORT_BATCH_CHUNK = 200

@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "taggit",
+    "django_tasks",
+    "django_tasks_db",
     "core",
     "briefs",
     "annotations",
@@ -128,6 +130,10 @@ else:
         # JIT compiling pays off for long analytic queries, not for a web app's: it
         # added 100-200 ms to a search ranking 10,000 briefs (bench/README.md).
         DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
+
+# Background work (imports of many files, fetching URLs): django-tasks with its database
+# backend, so `manage.py db_worker` processes run anywhere that reaches the same database.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

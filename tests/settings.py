@@ -1,7 +1,8 @@
 """Test settings: the real settings module, plus the few things tests must not pay for.
 
-Only a throwaway secret key, a fast password hasher and plain static storage (no
-collectstatic manifest needed) differ from production.
+Only a throwaway secret key, a fast password hasher, plain static storage (no
+collectstatic manifest needed) and background tasks run at once (no worker needed)
+differ from production.
 """
 
 import os
@@ -22,3 +23,5 @@ AXES_ENABLED = False
 # Serve static files from the app folders, as runserver does; no collectstatic needed.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Background tasks run at once, inside the request or test that enqueues them.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -8,6 +8,7 @@ from django.contrib import admin
 from taggit.models import Tag
 
 from .briefs import BriefAdmin, SourceAdmin
+from .runs import ImportRunAdmin
 from .stories import StoryAdmin
 from .topics import TopicAdmin, TopicSlugRedirectAdmin, TopicSuggestionAdmin
 
@@ -21,6 +22,7 @@ if admin.site.is_registered(Tag):
 
 __all__ = [
     "BriefAdmin",
+    "ImportRunAdmin",
     "SourceAdmin",
     "StoryAdmin",
     "TopicAdmin",

@@ -39,7 +39,7 @@ from .forms import (
     TopicFilterForm,
     TopicPickerForm,
 )
-from .importing import BriefImportView
+from .importing import BriefImportView, ClipView, ImportRunView
 
 
 @admin.register(Source)
@@ -213,6 +213,16 @@ class BriefAdmin(ServiceHistoryAdmin, admin.ModelAdmin):
                 "import/",
                 self.admin_site.admin_view(import_view),
                 name="%s_%s_import" % info,
+            ),
+            path(
+                "import/clip/",
+                self.admin_site.admin_view(ClipView.as_view(model_admin=self)),
+                name="%s_%s_import_clip" % info,
+            ),
+            path(
+                "import/<str:key>/",
+                self.admin_site.admin_view(ImportRunView.as_view(model_admin=self)),
+                name="%s_%s_import_run" % info,
             ),
             path(
                 "<int:brief_id>/suggestions/<int:suggestion_id>/<str:decision>/",

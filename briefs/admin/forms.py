@@ -4,9 +4,16 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.template.defaultfilters import filesizeformat
 
-from config.limits import IMPORT_MAX_FILE_BYTES, IMPORT_MAX_FILES
+from config.limits import (
+    IMPORT_MAX_FILE_BYTES,
+    IMPORT_MAX_FILES,
+    IMPORT_MAX_PAGE_BYTES,
+    IMPORT_MAX_UPLOAD_BYTES,
+    IMPORT_MAX_URLS,
+)
 
 from ..models import Brief, Topic
 from ..services.topics import topic_check
@@ -102,7 +109,10 @@ class MultipleFileField(forms.FileField):
     """Several uploaded files under one name (Django's documented pattern)."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".txt,text/plain"}))
+        kwargs.setdefault(
+            "widget",
+            MultipleFileInput(attrs={"accept": ".txt,.html,.htm,text/plain,text/html"}),
+        )
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
@@ -111,21 +121,54 @@ class MultipleFileField(forms.FileField):
         return [super().clean(data, initial)] if data else []
 
 
+TEXT_SUFFIXES = (".txt",)
+PAGE_SUFFIXES = (".html", ".htm")
+_web_url = URLValidator(schemes=["http", "https"])
+
+
+def upload_limit(name):
+    """The size limit of an uploaded file by its name, or None for a type not imported."""
+    name = name.lower()
+    if name.endswith(TEXT_SUFFIXES):
+        return IMPORT_MAX_FILE_BYTES
+    if name.endswith(PAGE_SUFFIXES):
+        return IMPORT_MAX_PAGE_BYTES
+    return None
+
+
 class BriefImportForm(forms.Form):
-    """Text files to upload and/or text pasted into a box, each one brief."""
+    """What one admin import reads: text files, saved pages, pasted text, URLs, a clipped page.
+
+    ``clip_page`` and ``clip_url`` come from the clip page the bookmarklet opens (hidden):
+    the page's HTML travels as a file, so it is bounded by the page limit, not by the far
+    smaller limit on form fields (``DATA_UPLOAD_MAX_MEMORY_SIZE``).
+    """
 
     files = MultipleFileField(
         required=False,
-        label="Text files",
-        help_text=f"One brief per .txt file; up to {IMPORT_MAX_FILES} files of "
-        f"{filesizeformat(IMPORT_MAX_FILE_BYTES)} each.",
+        label="Files",
+        help_text=f"Text files (.txt, one brief each, up to "
+        f"{filesizeformat(IMPORT_MAX_FILE_BYTES)}) and saved pages (.html or .htm, up to "
+        f"{filesizeformat(IMPORT_MAX_PAGE_BYTES)}); up to {IMPORT_MAX_FILES} files.",
     )
     text = forms.CharField(
         required=False,
         label="Or paste a brief",
-        widget=forms.Textarea(attrs={"rows": 16, "cols": 100}),
+        widget=forms.Textarea(attrs={"rows": 12, "cols": 100}),
         max_length=IMPORT_MAX_FILE_BYTES,
     )
+    urls = forms.CharField(
+        required=False,
+        label="Or give addresses",
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 100}),
+        help_text=f"One article URL a line (http or https), up to {IMPORT_MAX_URLS}; the pages "
+        "are fetched in the background.",
+        max_length=IMPORT_MAX_URLS * 2100,
+    )
+    clip_page = forms.FileField(
+        required=False, widget=forms.FileInput(attrs={"hidden": True, "accept": "text/html"})
+    )
+    clip_url = forms.CharField(required=False, widget=forms.HiddenInput, max_length=2000)
     status = forms.ChoiceField(choices=Brief.Status.choices, initial=Brief.Status.PUBLISHED)
 
     def clean_files(self):
@@ -136,19 +179,67 @@ class BriefImportForm(forms.Form):
             )
         problems = []
         for upload in files:
-            if not upload.name.lower().endswith(".txt"):
-                problems.append(f"{upload.name}: only .txt files can be imported.")
-            elif upload.size > IMPORT_MAX_FILE_BYTES:
+            limit = upload_limit(upload.name)
+            if limit is None:
+                problems.append(f"{upload.name}: only .txt, .html and .htm files can be imported.")
+            elif upload.size > limit:
                 problems.append(
                     f"{upload.name} is {filesizeformat(upload.size)}; the limit is "
-                    f"{filesizeformat(IMPORT_MAX_FILE_BYTES)} per file."
+                    f"{filesizeformat(limit)} per file."
                 )
+        total = sum(upload.size for upload in files)
+        if total > IMPORT_MAX_UPLOAD_BYTES:
+            problems.append(
+                f"The files add up to {filesizeformat(total)}; import at most "
+                f"{filesizeformat(IMPORT_MAX_UPLOAD_BYTES)} at a time."
+            )
         if problems:
             raise ValidationError(problems)
         return files
 
+    def clean_urls(self):
+        urls = [line.strip() for line in self.cleaned_data["urls"].splitlines() if line.strip()]
+        if len(urls) > IMPORT_MAX_URLS:
+            raise ValidationError(f"{len(urls)} addresses given; at most {IMPORT_MAX_URLS}.")
+        problems = []
+        for url in urls:
+            try:
+                _web_url(url)
+            except ValidationError:
+                problems.append(f"{url[:200]}: not an http or https address.")
+        if problems:
+            raise ValidationError(problems)
+        return list(dict.fromkeys(urls))
+
+    def clean_clip_page(self):
+        page = self.cleaned_data.get("clip_page")
+        if page and page.size > IMPORT_MAX_PAGE_BYTES:
+            raise ValidationError(
+                f"The clipped page is {filesizeformat(page.size)}; the limit is "
+                f"{filesizeformat(IMPORT_MAX_PAGE_BYTES)}. Save it and upload the file instead."
+            )
+        return page
+
+    def clean_clip_url(self):
+        url = self.cleaned_data["clip_url"].strip()
+        if url:
+            try:
+                _web_url(url)
+            except ValidationError:
+                raise ValidationError("The clipped page has no http or https address.") from None
+        return url
+
     def clean(self):
         cleaned = super().clean()
-        if not self.errors and not cleaned.get("files") and not cleaned.get("text", "").strip():
-            raise ValidationError("Choose some .txt files or paste the text of a brief.")
+        if self.errors:
+            return cleaned
+        if bool(cleaned.get("clip_page")) != bool(cleaned.get("clip_url")):
+            raise ValidationError("A clipped page needs both its HTML and its address.")
+        if not any(
+            [cleaned.get("files"), cleaned.get("text", "").strip(), cleaned.get("urls"),
+             cleaned.get("clip_page")]
+        ):
+            raise ValidationError(
+                "Choose some .txt or .html files, paste the text of a brief or give an address."
+            )
         return cleaned

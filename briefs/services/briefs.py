@@ -41,8 +41,11 @@ def _send_links_changed(action, brief_id, topic_ids):
     )
 
 
-def _link(pairs):
-    """Insert the (brief id, topic id) ``pairs`` in one statement; settle their suggestions."""
+def _link(pairs, *, settle_suggestions=True):
+    """Insert the (brief id, topic id) ``pairs`` in one statement; settle their suggestions.
+
+    ``settle_suggestions=False`` is for briefs just inserted, which have none yet.
+    """
     by_brief = {}
     for brief_id, topic_id in pairs:
         by_brief.setdefault(brief_id, set()).add(topic_id)
@@ -52,9 +55,10 @@ def _link(pairs):
         [TaggedBrief(content_object_id=brief_id, tag_id=topic_id) for brief_id, topic_id in pairs]
     )
     for brief_id, topic_ids in by_brief.items():
-        TopicSuggestion.objects.filter(
-            brief_id=brief_id, topic__in=topic_ids, status=TopicSuggestion.Status.PENDING
-        ).delete()
+        if settle_suggestions:
+            TopicSuggestion.objects.filter(
+                brief_id=brief_id, topic__in=topic_ids, status=TopicSuggestion.Status.PENDING
+            ).delete()
         _send_links_changed("post_add", brief_id, topic_ids)
     return sorted(by_brief)
 

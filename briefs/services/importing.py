@@ -103,7 +103,7 @@ def brief_import_parsed(*, parsed, raw_text, status=Brief.Status.PUBLISHED, dry_
     is rolled back. A created or updated brief is recorded in the admin history as done
     by ``by``. Never raises for bad input: a "failed" result says why.
     """
-    parsed = _tidied(parsed)
+    parsed = parsed_tidied(parsed)
     try:
         with transaction.atomic():
             result = _store(parsed, raw_text, status, reference or timezone.now())
@@ -130,7 +130,7 @@ def brief_import_parsed(*, parsed, raw_text, status=Brief.Status.PUBLISHED, dry_
     return result
 
 
-def _tidied(parsed):
+def parsed_tidied(parsed):
     """A copy of ``parsed`` with every field fit to store, and warnings for what changed.
 
     Whatever parser produced it (plain text, a saved page, a curator's corrections),

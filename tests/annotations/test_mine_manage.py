@@ -8,7 +8,7 @@ from bs4 import BeautifulSoup
 from django.test import Client
 
 from annotations.models import Annotation
-from tests.factories import make_annotation, make_brief, make_user
+from tests.factories import make_annotation, make_brief
 
 pytestmark = pytest.mark.django_db
 

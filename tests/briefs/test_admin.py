@@ -448,6 +448,28 @@ def upload(name, text):
     return SimpleUploadedFile(name, text.encode(), content_type="text/plain")
 
 
+def preview_of(client, data):
+    """Post the import form; the run's page it redirects to (tasks run at once in tests)."""
+    response = client.post(IMPORT, data)
+    assert response.status_code == 302, response.content[:500]
+    return client.get(response["Location"])
+
+
+def form_values(response):
+    """The preview's form as a browser would post it, unchanged."""
+    form = page(response).select_one("form#import-preview")
+    values = {field["name"]: field.get("value", "") for field in form.select("input[name]")}
+    values.update({area["name"]: area.get_text() for area in form.select("textarea[name]")})
+    return values
+
+
+def confirm(client, preview, **changes):
+    """Press Import on ``preview`` with ``changes`` typed into its fields; the result page."""
+    response = client.post(preview.wsgi_request.path, {**form_values(preview), **changes})
+    assert response.status_code == 302
+    return client.get(response["Location"])
+
+
 def test_import_preview_saves_nothing_and_confirm_imports_what_it_showed(curator_client, curator):
     stored = Brief.objects.get(pk=_import_one(article(day=1)).pk)
     changed_text = article(day=2).replace("steady growth", "slower growth")
@@ -459,23 +481,22 @@ def test_import_preview_saves_nothing_and_confirm_imports_what_it_showed(curator
         upload("empty.txt", "   \n"),
     ]
     before = Brief.objects.count()
-    preview = curator_client.post(IMPORT, {"files": files, "text": "", "status": "published"})
+    preview = preview_of(curator_client, {"files": files, "text": "", "status": "published"})
     assert preview.status_code == 200
     labels = [heading.get_text() for heading in page(preview).select(".import-row h2")]
     assert labels[:3] == ["new.txt — new", "same.txt — unchanged", "update.txt — update"]
     assert labels[3].startswith("empty.txt — failed: ")
     assert "Refinery output rises on day 5" in preview.content.decode()
-    assert "Rare Earths, Semiconductors" in preview.content.decode()
+    assert "Rare Earths\nSemiconductors" in preview.content.decode()
     assert Brief.objects.count() == before
-    token = page(preview).select_one("input[name=token]")["value"]
-    done = curator_client.post(IMPORT, {"token": token})
-    assert "1 new, 1 unchanged, 1 update, 1 failed" in done.content.decode()
+    done = confirm(curator_client, preview)
+    assert "1 new, 1 update, 1 unchanged, 1 failed" in done.content.decode()
     assert Brief.objects.count() == before + 1
     new = Brief.objects.get(title="Refinery output rises on day 5")
     assert sorted(topic.name for topic in new.topics.all()) == ["Rare Earths", "Semiconductors"]
     assert "slower growth" in Brief.objects.get(title="Refinery output rises on day 2").dek
     assert log_messages(curator, new) == [(ADDITION, "Imported.")]
-    again = curator_client.post(IMPORT, {"token": token})
+    again = curator_client.post(preview.wsgi_request.path, form_values(preview))
     assert again.status_code == 302
     assert Brief.objects.count() == before + 1
 
@@ -487,10 +508,9 @@ def _import_one(text):
 
 
 def test_pasted_text_is_previewed_like_a_file(curator_client):
-    preview = curator_client.post(IMPORT, {"text": article(day=9), "status": "draft"})
+    preview = preview_of(curator_client, {"text": article(day=9), "status": "draft"})
     assert [h.get_text() for h in page(preview).select(".import-row h2")] == ["pasted text — new"]
-    token = page(preview).select_one("input[name=token]")["value"]
-    curator_client.post(IMPORT, {"token": token})
+    confirm(curator_client, preview)
     assert Brief.objects.get().status == "draft"
 
 
@@ -502,9 +522,11 @@ def test_import_refuses_big_files_other_types_and_an_empty_form_with_clear_error
     response = curator_client.post(IMPORT, {"files": files, "status": "published"})
     text = response.content.decode()
     assert "big.txt is 2.0\xa0MB; the limit is 2.0\xa0MB per file." in text
-    assert "notes.pdf: only .txt files can be imported." in text
+    assert "notes.pdf: only .txt, .html and .htm files can be imported." in text
     response = curator_client.post(IMPORT, {"text": "  ", "status": "published"})
-    assert "Choose some .txt files or paste the text of a brief." in response.content.decode()
+    assert "Choose some .txt or .html files, paste the text of a brief or give an address." in (
+        response.content.decode()
+    )
     assert not Brief.objects.exists()
 
 
@@ -528,9 +550,9 @@ def test_curator_imports_five_files_merges_and_renames_and_old_feeds_keep_their_
             (5, "Related Topics\n\nRare Earths"),
         ]
     ]
-    preview = curator_client.post(IMPORT, {"files": files, "status": "published"})
+    preview = preview_of(curator_client, {"files": files, "status": "published"})
     assert "Preview: 5 new." in preview.content.decode()
-    curator_client.post(IMPORT, {"token": page(preview).select_one("input[name=token]")["value"]})
+    confirm(curator_client, preview)
     assert Brief.objects.published().count() == 5
 
     keep = Topic.objects.get(name="Rare Earths")

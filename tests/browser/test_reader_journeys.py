@@ -5,7 +5,6 @@ and its feed, edit and delete from My notes, re-attach an orphan, the log-out pa
 import re
 
 import feedparser
-import pytest
 from playwright.sync_api import expect
 
 from annotations.models import Annotation

@@ -2,6 +2,7 @@
 and web addresses."""
 
 import datetime as dt
+import itertools
 import os
 import sys
 from pathlib import Path
@@ -16,7 +17,8 @@ from briefs.importer.fetch import FetchError, fetch_page
 from briefs.importer.html import MAX_HTML_CHARS, decode_html_bytes, parse_html
 from briefs.importer.normalise import MAX_BYTES, MAX_BYTES_LABEL
 from briefs.models import Brief
-from briefs.services.importing import ImportResult, brief_import, brief_import_parsed
+from briefs.services.batch import briefs_import_texts
+from briefs.services.importing import ImportResult, brief_import_parsed
 
 STDIN = "-"
 TEXT_SUFFIXES = (".txt",)
@@ -60,8 +62,7 @@ class Command(BaseCommand):
         with tqdm(
             total=len(entries), disable=not show_bar, file=sys.stderr, unit="file", leave=False
         ) as bar:
-            for label, path in entries:
-                result = _import_one(path, status=status, dry_run=dry_run)
+            for label, result in _import_all(entries, status=status, dry_run=dry_run):
                 counts[result.action] += 1
                 bar.clear()
                 self._report(label, result, verbosity)
@@ -127,32 +128,76 @@ def _folder_files(folder):
     return sorted(found, key=lambda path: path.relative_to(folder).as_posix())
 
 
+def _import_all(entries, *, status, dry_run):
+    """Yield (label, ImportResult) for every entry, in the order given.
+
+    Runs of plain-text files go through the batch import (``briefs_import_texts``: bulk
+    writes, the same results); saved pages, URLs and refused links one at a time.
+    """
+    for is_text, run in itertools.groupby(entries, key=lambda entry: _is_text_file(entry[1])):
+        run = list(run)
+        if is_text:
+            items = _TextItems([item for _, item in run])
+            results = briefs_import_texts(texts=items, status=status, dry_run=dry_run)
+        else:
+            results = (_import_one(item, status=status, dry_run=dry_run) for _, item in run)
+        yield from zip((label for label, _ in run), results)
+
+
+def _is_text_file(item):
+    if item == STDIN:
+        return True
+    return isinstance(item, Path) and not item.is_symlink() and item.suffix.lower() not in PAGE_SUFFIXES
+
+
+class _TextItems:
+    """The files' (text, reference) pairs, read one at a time as the batch asks for them.
+
+    A file that cannot be read or decoded is a failed ImportResult in its place.
+    """
+
+    def __init__(self, items):
+        self.items = items
+
+    def __len__(self):
+        return len(self.items)
+
+    def __iter__(self):
+        for item in self.items:
+            try:
+                yield decode_brief_bytes(_read(item)), _file_time(item)
+            except (BriefParseError, OSError) as error:
+                yield _read_failure(error)
+
+
 def _import_one(item, *, status, dry_run):
-    """Read and import one file or URL; every problem is a failed result, never a traceback."""
+    """Import one saved page or URL, or refuse a link; a problem is a failed result."""
     try:
-        if isinstance(item, str) and item != STDIN:
+        if isinstance(item, str):
             return _import_url(item, status=status, dry_run=dry_run)
-        if item != STDIN and item.is_symlink():
+        if item.is_symlink():
             return ImportResult("failed", reason=SYMLINK_REASON)
-        if item != STDIN and item.suffix.lower() in PAGE_SUFFIXES:
-            return _import_page(item, status=status, dry_run=dry_run)
-        text = decode_brief_bytes(_read(item))
-        return brief_import(
-            raw_text=text, status=status, dry_run=dry_run, reference=_file_time(item)
-        )
-    except (BriefParseError, FetchError) as error:
-        return ImportResult("failed", reason=str(error))
-    except FileNotFoundError:
-        return ImportResult("failed", reason="no such file or directory")
-    except IsADirectoryError:
-        return ImportResult("failed", reason="is a directory")
-    except PermissionError:
-        return ImportResult("failed", reason="permission denied")
-    except OSError as error:
-        return ImportResult("failed", reason=f"cannot read the file ({error.strerror or error})")
+        return _import_page(item, status=status, dry_run=dry_run)
+    except (BriefParseError, FetchError, OSError) as error:
+        return _read_failure(error)
     except DatabaseError as error:
         first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
         return ImportResult("failed", reason=f"database error: {first_line}")
+
+
+def _read_failure(error):
+    """The failed ImportResult for a file or page that could not be read, in one line."""
+    if isinstance(error, (BriefParseError, FetchError)):
+        reason = str(error)
+    elif isinstance(error, FileNotFoundError):
+        reason = "no such file or directory"
+    elif isinstance(error, IsADirectoryError):
+        reason = "is a directory"
+    elif isinstance(error, PermissionError):
+        reason = "permission denied"
+    else:
+        reason = f"cannot read the file ({error.strerror or error})"
+    return ImportResult("failed", reason=reason)
 
 
 def _import_url(url, *, status, dry_run):

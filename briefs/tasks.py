@@ -1,0 +1,31 @@
+"""Background tasks (django-tasks): the admin import's reading and importing steps.
+
+Enqueued by ``briefs.services.import_runs``; run by ``manage.py db_worker`` (any number of
+workers on any machine that reaches the database), or at once where the immediate backend
+is configured (the tests). A fault no import step expected marks the run failed, so the
+admin never shows a run stuck in progress, and is raised again for the worker's log.
+"""
+
+from django_tasks import task
+
+from .services import import_runs
+
+
+@task()
+def import_run_read_task(run_id):
+    """Fetch, parse and dry-run every item of import run ``run_id`` (its preview)."""
+    try:
+        import_runs.import_run_read(run_id=run_id)
+    except Exception as error:
+        import_runs.import_run_fail(run_id=run_id, error=error)
+        raise
+
+
+@task()
+def import_run_execute_task(run_id):
+    """Import every item of the confirmed import run ``run_id``, applying corrections."""
+    try:
+        import_runs.import_run_execute(run_id=run_id)
+    except Exception as error:
+        import_runs.import_run_fail(run_id=run_id, error=error)
+        raise

@@ -1,0 +1,131 @@
+"""The batch import (``briefs_import_texts``): what ``brief_import`` gives, with bulk writes.
+
+Every result and side effect is compared with the one-text-at-a-time path: actions,
+slugs, topics, revisions of updated stories, search, the change counter, history.
+Chunks are made small here so a handful of texts crosses several chunks.
+"""
+
+import pytest
+from django.contrib.admin.models import ADDITION, LogEntry
+
+from briefs.models import Brief, BriefRevision, TaggedBrief, TopicSuggestion
+from briefs.search import search_briefs
+from briefs.services import batch
+from briefs.services.batch import briefs_import_texts
+from briefs.services.importing import ImportResult, brief_import
+from core.cache import archive_version
+from tests.factories import make_brief, make_curator, make_topic
+
+pytestmark = pytest.mark.django_db
+
+
+def article(n, *, title=None, day=None, extra="", topics=("Rare Earths", "Port Logistics")):
+    """A brief in the layout copied from news sites; ``n`` makes it unique."""
+    day = day or (n % 27) + 1
+    topic_block = ("Related Topics\n\n" + "\n".join(topics) + "\n") if topics else ""
+    return (
+        f"{title or f'Crane Orders Climb At Harbour {n}'}\n\n"
+        f"Terminal operators place new orders, story {n}.\n\n"
+        f"July {day}, 2025Harbor Ledger\n\n"
+        "Ines Marlow\n\nHarbor Ledger\n\n"
+        f"Operators at terminal {n} ordered quillwort cranes after a record quarter.{extra}\n\n"
+        "Shippers expect faster turnarounds by the spring.\n\n" + topic_block
+    )
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    monkeypatch.setattr(batch, "IMPORT_BATCH_CHUNK", 3)
+
+
+def run(texts, **options):
+    return list(briefs_import_texts(texts=texts, **options))
+
+
+def test_a_batch_gives_the_results_of_importing_each_text_alone(small_chunks):
+    stored = brief_import(raw_text=article(1)).brief
+    changed_story = article(2, extra=" A later paragraph was added.")
+    brief_import(raw_text=article(2))
+    texts = [
+        article(3),
+        article(1),  # unchanged
+        changed_story,  # an update of a stored story
+        "Only a title\n",  # refused by the parser
+        ImportResult("failed", reason="permission denied"),  # passed through
+        article(4),
+        article(4),  # the same text twice in one chunk
+        article(5),
+        article(5, extra=" Corrected."),  # the same story twice in one chunk
+    ]
+    results = run(texts)
+    assert [result.action for result in results] == [
+        "created", "unchanged", "updated", "failed", "failed", "created", "unchanged",
+        "created", "updated",
+    ]
+    assert results[1].brief.pk == stored.pk
+    assert results[4].reason == "permission denied"
+    assert Brief.objects.count() == 5
+    assert BriefRevision.objects.count() == 2
+    assert "A later paragraph was added." in Brief.objects.get(
+        title="Crane Orders Climb At Harbour 2").body
+
+
+def test_new_briefs_get_topics_free_slugs_and_suggestions_like_single_imports(small_chunks):
+    make_brief(title="Same Title Here")
+    make_topic("Quillwort")
+    texts = [article(n, title="Same Title Here") for n in (1, 2, 3, 4)]
+    texts.append(article(9, topics=()))
+    run(texts)
+    slugs = sorted(Brief.objects.values_list("slug", flat=True))
+    assert slugs == ["crane-orders-climb-at-harbour-9", "same-title-here", "same-title-here-2",
+                     "same-title-here-3", "same-title-here-4", "same-title-here-5"]
+    brief = Brief.objects.get(title="Same Title Here", slug="same-title-here-3")
+    assert [topic.name for topic in brief.topic_list] == ["Port Logistics", "Rare Earths"]
+    assert TaggedBrief.objects.count() == 8
+    untagged = Brief.objects.get(slug="crane-orders-climb-at-harbour-9")
+    assert [s.topic.name for s in TopicSuggestion.objects.filter(brief=untagged)] == [
+        "Quillwort"]
+
+
+def test_batch_imports_are_searchable_counted_and_recorded_in_history(small_chunks):
+    curator = make_curator()
+    before = archive_version()
+    run([article(n) for n in range(1, 8)], by=curator)
+    assert archive_version() != before
+    found = search_briefs("quillwort")
+    assert found.count() == 7
+    assert search_briefs("logistics").count() == 7  # topic names are indexed too
+    entries = LogEntry.objects.filter(user=curator)
+    assert entries.count() == 7
+    assert set(entries.values_list("action_flag", "change_message")) == {(ADDITION, "Imported.")}
+
+
+def test_a_dry_run_batch_writes_nothing(small_chunks):
+    results = run([article(n) for n in range(1, 6)], dry_run=True)
+    assert [result.action for result in results] == ["created"] * 5
+    assert all(result.brief is None for result in results)
+    assert not Brief.objects.exists()
+    assert not TaggedBrief.objects.exists()
+
+
+def test_texts_parsed_by_worker_processes_give_the_same_results(small_chunks):
+    texts = [article(n) for n in range(1, 12)] + [article(3)]
+    results = run(texts, workers=2)
+    assert [result.action for result in results] == ["created"] * 11 + ["unchanged"]
+    assert Brief.objects.count() == 11
+    assert search_briefs("quillwort").count() == 11
+
+
+def test_a_brief_too_long_for_its_fields_fails_alone(small_chunks):
+    texts = [article(1), article(2, title="Long " * 120), article(3)]
+    results = run(texts)
+    assert [result.action for result in results] == ["created", "failed", "created"]
+    assert "title" in results[1].reason
+
+
+def test_topics_per_brief_are_capped_in_the_batch_too(small_chunks):
+    from config.limits import IMPORT_MAX_TOPICS_PER_BRIEF
+
+    [result] = run([article(1, topics=[f"Topic {n}" for n in range(80)])])
+    assert result.brief.topics.count() == IMPORT_MAX_TOPICS_PER_BRIEF
+    assert "80 topics listed; only the first 50 are kept." in result.warnings
