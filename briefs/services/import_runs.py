@@ -26,7 +26,7 @@ from ..importer.fetch import FetchError, fetch_page
 from ..importer.html import parse_html
 from ..models import Brief, ImportItem, ImportRun
 from .briefs import brief_set_topics, brief_update
-from .importing import ImportResult
+from .importing import ImportResult, brief_import_parsed, parsed_tidied
 from .sources import source_for_name
 from .topics import topics_for_names
 

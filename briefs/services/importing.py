@@ -130,6 +130,10 @@ def brief_import_parsed(*, parsed, raw_text, status=Brief.Status.PUBLISHED, dry_
     return result
 
 
+# A warning about dropped topics names this many of them (a page may list thousands).
+DROPPED_TOPICS_NAMED = 10
+
+
 def parsed_tidied(parsed):
     """A copy of ``parsed`` with every field fit to store, and warnings for what changed.
 
@@ -159,7 +163,9 @@ def parsed_tidied(parsed):
         topics = topics[:IMPORT_MAX_TOPICS_PER_BRIEF]
         warnings.append(
             f"{len(dropped)} topic{'s' if len(dropped) != 1 else ''} beyond the first "
-            f"{IMPORT_MAX_TOPICS_PER_BRIEF} dropped: " + ", ".join(f"'{name}'" for name in dropped)
+            f"{IMPORT_MAX_TOPICS_PER_BRIEF} dropped: "
+            + ", ".join(f"'{name}'" for name in dropped[:DROPPED_TOPICS_NAMED])
+            + (", …" if len(dropped) > DROPPED_TOPICS_NAMED else "")
         )
     return dataclasses.replace(parsed, **changes, topics=topics, warnings=warnings,
                                review_reasons=list(parsed.review_reasons))

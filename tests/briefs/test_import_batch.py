@@ -19,17 +19,26 @@ from tests.factories import make_brief, make_curator, make_topic
 pytestmark = pytest.mark.django_db
 
 
+WORDS = (
+    "quillwort cranes ferries ballast tariffs lithium pilots barges copper turbines "
+    "dredgers wheat cobalt trawlers gantries nickel tugboats sorghum bauxite freighters "
+    "zinc hovercraft lumber cement"
+).split()
+
+
 def article(n, *, title=None, day=None, extra="", topics=("Rare Earths", "Port Logistics")):
-    """A brief in the layout copied from news sites; ``n`` makes it unique."""
+    """A brief in the layout copied from news sites; ``n`` makes it its own story (its
+    headline and body share few words with another ``n``'s, so it is no corrected copy)."""
     day = day or (n % 27) + 1
+    first, second, third = (WORDS[(n * 7 + k * 5) % len(WORDS)] for k in range(3))
     topic_block = ("Related Topics\n\n" + "\n".join(topics) + "\n") if topics else ""
     return (
-        f"{title or f'Crane Orders Climb At Harbour {n}'}\n\n"
-        f"Terminal operators place new orders, story {n}.\n\n"
+        f"{title or f'{first.title()} And {second.title()} Lift Harbour {n}'}\n\n"
+        f"Terminal operators weigh {third}, story {n}.\n\n"
         f"July {day}, 2025Harbor Ledger\n\n"
         "Ines Marlow\n\nHarbor Ledger\n\n"
-        f"Operators at terminal {n} ordered quillwort cranes after a record quarter.{extra}\n\n"
-        "Shippers expect faster turnarounds by the spring.\n\n" + topic_block
+        f"Operators at terminal {n} ordered {first} after a record quarter of {second}; quillwort mats line the quay.{extra}\n\n"
+        f"Shippers expect {third} prices to settle by spring {2030 + n}.\n\n" + topic_block
     )
 
 
@@ -67,14 +76,14 @@ def test_a_batch_gives_the_results_of_importing_each_text_alone(small_chunks):
     assert Brief.objects.count() == 5
     assert BriefRevision.objects.count() == 2
     assert "A later paragraph was added." in Brief.objects.get(
-        title="Crane Orders Climb At Harbour 2").body
+        pk=results[2].brief.pk).body
 
 
 def test_new_briefs_get_topics_free_slugs_and_suggestions_like_single_imports(small_chunks):
     make_brief(title="Same Title Here")
     make_topic("Quillwort")
-    texts = [article(n, title="Same Title Here") for n in (1, 2, 3, 4)]
-    texts.append(article(9, topics=()))
+    texts = [article(n, title="Same Title Here", day=n * 6) for n in (1, 2, 3, 4)]
+    texts.append(article(9, title="Crane Orders Climb At Harbour 9", topics=()))
     run(texts)
     slugs = sorted(Brief.objects.values_list("slug", flat=True))
     assert slugs == ["crane-orders-climb-at-harbour-9", "same-title-here", "same-title-here-2",
@@ -128,4 +137,4 @@ def test_topics_per_brief_are_capped_in_the_batch_too(small_chunks):
 
     [result] = run([article(1, topics=[f"Topic {n}" for n in range(80)])])
     assert result.brief.topics.count() == IMPORT_MAX_TOPICS_PER_BRIEF
-    assert "80 topics listed; only the first 50 are kept." in result.warnings
+    assert any("topics beyond the first 25 dropped" in warning for warning in result.warnings)

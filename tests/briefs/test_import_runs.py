@@ -207,7 +207,7 @@ def test_five_thousand_topics_are_capped_in_the_preview_and_the_import(curator_c
     assert (timezone.now() - started).total_seconds() < 10
     shown = form_values(preview)[field_name(preview, "-topics")].splitlines()
     assert len(shown) == IMPORT_MAX_TOPICS_PER_BRIEF
-    assert "5,000 topics listed; only the first 50 are kept." in preview.content.decode()
+    assert "topics beyond the first 25 dropped" in preview.content.decode()
     confirm(curator_client, preview)
     assert Brief.objects.get().topics.count() == IMPORT_MAX_TOPICS_PER_BRIEF
 
