@@ -48,6 +48,17 @@ ALLOWED_HOSTS = env_list(
 )
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
+# The site's one canonical address: feed ids, links and validators are built from it, never
+# from the request's Host header (so a www alias or a domain move changes no item's id).
+# Production sets it (``check --deploy`` warns otherwise); development reads runserver's.
+SITE_URL_DEFAULT = "http://127.0.0.1:8000"
+SITE_URL = os.environ.get("SITE_URL", "").strip().rstrip("/") or SITE_URL_DEFAULT
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(
+        f"SITE_URL must be an http:// or https:// address such as https://briefs.example.org, "
+        f"not {SITE_URL!r}."
+    )
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

@@ -22,3 +22,5 @@ AXES_ENABLED = False
 # Serve static files from the app folders, as runserver does; no collectstatic needed.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# The canonical address the feeds' ids and links are built from (core/site.py).
+SITE_URL = "http://testserver"
