@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from briefs.models import Topic
+from core.text import whole_number
 
 from . import jsonld
 from .models import Annotation
@@ -20,10 +21,10 @@ PAGE_SIZE = 30
 
 def _page(request, queryset):
     paginator = Paginator(queryset, PAGE_SIZE)
-    number = request.GET.get("page", "1")
-    if not number.isdigit() or not 1 <= int(number) <= max(paginator.num_pages, 1):
+    number = whole_number(request.GET.get("page", "1"), high=max(paginator.num_pages, 1))
+    if number is None:
         raise Http404("No such page.")
-    return paginator.page(int(number))
+    return paginator.page(number)
 
 
 def recent(request):

@@ -13,5 +13,9 @@ urlpatterns = [
     path("", include("briefs.urls")),
 ]
 
-# A database outage anywhere in the request answers 503, any other fault 500.
+# A database outage anywhere in the request answers 503, any other fault 500; errors under
+# /api/ answer JSON (core/views.py).
+handler400 = "core.views.bad_request"
+handler403 = "core.views.permission_denied"
+handler404 = "core.views.page_not_found"
 handler500 = "core.views.server_error"

@@ -1,10 +1,15 @@
-"""Site-wide views that belong to no app: the health check and the 500 handler."""
+"""Site-wide views that belong to no app: the health check and the error handlers.
+
+Errors under ``/api/`` answer JSON (``{"error": ..., "status": ...}``, as the API's own
+errors do) even when no API view was reached: an unknown address, a NUL in the URL, a
+fault in a middleware. Everywhere else they are the friendly HTML pages.
+"""
 
 import logging
 import sys
 
 from django.db import connection
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -30,6 +35,37 @@ def healthz(request):
     return HttpResponse("ok", content_type="text/plain; charset=utf-8")
 
 
+API_PREFIX = "/api/"
+
+
+def _api_error(request, status, message):
+    """The JSON error for a request under ``/api/``, or None for any other request."""
+    if not request.path.startswith(API_PREFIX):
+        return None
+    return JsonResponse({"error": message, "status": status}, status=status)
+
+
+def bad_request(request, exception):
+    """400: JSON under /api/, else Django's page (``400.html``)."""
+    return _api_error(request, 400, "The request is malformed.") or defaults.bad_request(
+        request, exception
+    )
+
+
+def permission_denied(request, exception):
+    """403: JSON under /api/, else Django's page (``403.html``)."""
+    return _api_error(
+        request, 403, "You may not do this."
+    ) or defaults.permission_denied(request, exception)
+
+
+def page_not_found(request, exception):
+    """404: JSON under /api/, else Django's page (``404.html``)."""
+    return _api_error(request, 404, "No such address.") or defaults.page_not_found(
+        request, exception
+    )
+
+
 def server_error(request, template_name=defaults.ERROR_500_TEMPLATE_NAME):
     """Render ``500.html``, or the 503 page when the exception being handled is a database outage.
 
@@ -39,5 +75,10 @@ def server_error(request, template_name=defaults.ERROR_500_TEMPLATE_NAME):
     """
     exception = sys.exc_info()[1]
     if isinstance(exception, DATABASE_ERRORS):
-        return database_unavailable(request)
+        return _api_error(request, 503, "The database is unavailable; try again shortly.") or (
+            database_unavailable(request)
+        )
+    answer = _api_error(request, 500, "Something went wrong on our side.")
+    if answer is not None:
+        return answer
     return defaults.server_error(request, template_name=template_name)

@@ -13,6 +13,7 @@ from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
 from core.history import CHANGE, history_record
+from core.text import whole_number
 
 from ..models import (
     Brief,
@@ -64,7 +65,7 @@ class TopicListFilter(admin.ListFilter):
     def __init__(self, request, params, model, model_admin):
         super().__init__(request, params, model, model_admin)
         values = params.pop(self.parameter_name, [])
-        self.topic_ids = [value for value in values if value.isdigit()][
+        self.topic_ids = [value for value in values if whole_number(value) is not None][
             : MAX_TOPICS_IN_SELECTION
         ]
         if values:
