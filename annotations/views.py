@@ -50,7 +50,7 @@ def _mine(request):
     topic = None
     topic_slug = request.GET.get("topic", "")
     if topic_slug:
-        topic = Topic.objects.filter(slug=topic_slug).first()
+        topic = Topic.objects.public().filter(slug=topic_slug).first()
         if topic is None:
             raise Http404("No such topic.")
         queryset = queryset.filter(brief__tagged_items__tag=topic)
@@ -66,7 +66,7 @@ def _mine(request):
 def mine(request):
     """The reader's own notes across briefs, newest first; filterable and searchable."""
     queryset, topic, query = _mine(request)
-    topics = Topic.objects.filter(
+    topics = Topic.objects.public().filter(
         tagged_briefs__content_object__annotations__user=request.user
     ).distinct()
     return render(

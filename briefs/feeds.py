@@ -33,7 +33,7 @@ from core.cache import archive_changed_at, remember
 from core.site import site_host, site_url
 
 from .feed_formats import FORMATS, body_html, clean_text, plain_text
-from .models import Brief, Source, TaggedBrief, Topic
+from .models import Brief, Source, Topic
 from .search import UnusableQuery, search_briefs
 from .topics import UnknownTopic, resolve_topic_slugs, topic_selection_or_404
 
@@ -342,8 +342,7 @@ def topics_opml(request):
     if "topics" in request.GET:
         topics = _chosen_topics(request.GET["topics"])
     else:
-        published = TaggedBrief.objects.filter(content_object__in=Brief.objects.published())
-        topics = Topic.objects.filter(pk__in=published.values("tag"))
+        topics = Topic.objects.public()
     response = HttpResponse(content_type="text/x-opml; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="brief-archive-topics.opml"'
     response["Cache-Control"] = CACHE_CONTROL

@@ -446,7 +446,7 @@ class SearchView(BriefListView):
             for slug in self.request.GET.getlist("topic")[:SEARCH_MAX_TOPIC_FILTERS]
             if SLUG.fullmatch(slug)
         ]
-        self.filter_topics = list(Topic.objects.filter(slug__in=wanted)) if wanted else []
+        self.filter_topics = list(Topic.objects.public().filter(slug__in=wanted)) if wanted else []
         self.problem = ""
         try:
             return search_briefs(self.query, topics=self.filter_topics).select_related(
