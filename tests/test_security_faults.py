@@ -1,9 +1,10 @@
 """Security faults found in real use (issue 15), each turned into the behaviour that holds now."""
 
+import json
 
 import pytest
 
-from tests.factories import make_brief, make_topic, make_user
+from tests.factories import make_annotation, make_brief, make_topic, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -74,3 +75,59 @@ def test_a_reader_filtering_own_notes_by_a_draft_only_topic_gets_404_like_an_unk
     client.force_login(make_user())
     assert client.get("/annotations/mine/?topic=project-nightjar").status_code == 404
     assert client.get("/annotations/mine/?topic=no-such-topic").status_code == 404
+
+
+# --- A signed-in reader's answers stay out of shared caches ---------------------------------
+
+
+@pytest.fixture
+def noted():
+    brief = make_brief("Magnets", body="Magnets matter.\n\nChips too.")
+    reader = make_user()
+    note = make_annotation(brief, reader, "Magnets", note="Mine alone.")
+    return brief, reader, note
+
+
+def _personal_urls(brief, note):
+    return [
+        "/annotations/mine/",
+        "/annotations/mine/export.md",
+        "/annotations/mine/export.jsonld",
+        "/api/annotations/",
+        f"/api/annotations/?brief={brief.slug}",
+        f"/api/annotations/{note.pk}/",
+        f"/briefs/{brief.slug}/",
+        "/",
+        "/annotations/",
+        "/feed/",
+        "/accounts/password/change/",
+    ]
+
+
+def test_every_answer_to_a_signed_in_reader_is_private(client, noted):
+    brief, reader, note = noted
+    client.force_login(reader)
+    for url in _personal_urls(brief, note):
+        response = client.get(url)
+        control = response.get("Cache-Control", "")
+        assert response.status_code == 200, url
+        assert "private" in control or "no-store" in control, (url, control)
+        assert "public" not in control, (url, control)
+        assert "Cookie" in response.get("Vary", ""), url
+
+
+def test_api_writes_for_a_signed_in_reader_are_private_too(client, noted):
+    brief, reader, note = noted
+    client.force_login(reader)
+    response = client.patch(
+        f"/api/annotations/{note.pk}/", json.dumps({"bodyValue": "Changed."}),
+        content_type="application/ld+json",
+    )
+    assert response.status_code == 200
+    assert "private" in response["Cache-Control"]
+
+
+def test_signed_out_readers_still_get_shareable_public_pages(client, noted):
+    brief, _, _ = noted
+    assert "private" not in client.get(f"/briefs/{brief.slug}/").get("Cache-Control", "")
+    assert client.get("/feed/")["Cache-Control"] == "public, max-age=300"
