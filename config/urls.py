@@ -6,6 +6,12 @@ from django.urls import include, path
 from core import views
 
 urlpatterns = [
+    # Before the admin's own: "view on site" only for objects the admin shows this user.
+    path(
+        "admin/r/<path:content_type_id>/<path:object_id>/",
+        views.admin_view_on_site,
+        name="admin-view-on-site",
+    ),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),

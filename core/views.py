@@ -8,8 +8,13 @@ fault in a middleware. Everywhere else they are the friendly HTML pages.
 import logging
 import sys
 
+from django.contrib import admin
+from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.contenttypes import views as contenttype_views
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import connection
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -64,6 +69,32 @@ def page_not_found(request, exception):
     return _api_error(request, 404, "No such address.") or defaults.page_not_found(
         request, exception
     )
+
+
+@staff_member_required
+def admin_view_on_site(request, content_type_id, object_id):
+    """The admin's "view on site" redirect, for objects the curator may see in the admin only.
+
+    Django's own (``admin/r/<type>/<id>/``) redirects any signed-in staff member to any
+    object's page, which tells a curator, say, which brief a reader's private note is on.
+    Here the object must be in its model admin's queryset for this request (the same rows
+    the admin lists to them) and the model viewable by them; anything else is a 404 like
+    an unknown id.
+    """
+    try:
+        model = ContentType.objects.get_for_id(int(content_type_id)).model_class()
+    except (ContentType.DoesNotExist, ValueError, OverflowError):
+        raise Http404("No such object.") from None
+    model_admin = admin.site._registry.get(model)
+    if model_admin is None or not model_admin.has_view_or_change_permission(request):
+        raise Http404("No such object.")
+    try:
+        visible = model_admin.get_queryset(request).filter(pk=object_id).exists()
+    except (ValueError, ValidationError, OverflowError):
+        visible = False
+    if not visible:
+        raise Http404("No such object.")
+    return contenttype_views.shortcut(request, content_type_id, object_id)
 
 
 def server_error(request, template_name=defaults.ERROR_500_TEMPLATE_NAME):

@@ -131,3 +131,56 @@ def test_signed_out_readers_still_get_shareable_public_pages(client, noted):
     brief, _, _ = noted
     assert "private" not in client.get(f"/briefs/{brief.slug}/").get("Cache-Control", "")
     assert client.get("/feed/")["Cache-Control"] == "public, max-age=300"
+
+
+# --- Curators never learn of private notes --------------------------------------------------
+
+
+@pytest.fixture
+def private_and_public(noted):
+    brief, reader, private = noted
+    public = make_annotation(brief, reader, "Chips", note="Shared.", visibility="public")
+    return brief, private, public
+
+
+def _notes_column(client):
+    from bs4 import BeautifulSoup
+
+    page = BeautifulSoup(client.get("/admin/briefs/brief/").content, "html.parser")
+    return [cell.get_text(strip=True) for cell in page.select("td.field-annotation_count")]
+
+
+def test_the_admin_brief_list_counts_no_private_note(client, private_and_public):
+    from tests.factories import make_curator
+
+    client.force_login(make_curator())
+    assert _notes_column(client) == ["1"]
+
+
+def test_view_on_site_answers_404_for_a_private_note_as_for_an_unknown_one(client, private_and_public):
+    from django.contrib.contenttypes.models import ContentType
+
+    from annotations.models import Annotation
+    from tests.factories import make_curator
+
+    brief, private, public = private_and_public
+    client.force_login(make_curator())
+    kind = ContentType.objects.get_for_model(Annotation).pk
+    shown = client.get(f"/admin/r/{kind}/{public.pk}/")
+    assert shown.status_code == 302 and shown["Location"].endswith(f"#annotation-{public.pk}")
+    for pk in (private.pk, 999999, "x", "9" * 30):
+        response = client.get(f"/admin/r/{kind}/{pk}/")
+        assert response.status_code == 404, pk
+        assert brief.slug.encode() not in response.content
+
+
+def test_view_on_site_needs_staff(client, private_and_public):
+    from django.contrib.contenttypes.models import ContentType
+
+    from briefs.models import Brief
+
+    brief, _, _ = private_and_public
+    client.force_login(make_user())
+    kind = ContentType.objects.get_for_model(Brief).pk
+    assert client.get(f"/admin/r/{kind}/{brief.pk}/").status_code == 302  # to the admin login
+    assert "/admin/login/" in client.get(f"/admin/r/{kind}/{brief.pk}/")["Location"]

@@ -185,11 +185,12 @@ class BriefAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        # The "annotations" relation comes from the annotations app; only its name is used.
+        # The "annotations" relation comes from the annotations app; only its name and its
+        # curators' rule are used (private notes are never counted here).
         annotation_model = Brief._meta.get_field("annotations").related_model
         return queryset.annotate(
             topic_count=count_of(TaggedBrief, "content_object"),
-            annotation_count=count_of(annotation_model, "brief"),
+            annotation_count=count_of(annotation_model.objects.for_curators(), "brief"),
         )
 
     def get_urls(self):
