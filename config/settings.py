@@ -216,10 +216,11 @@ CONTENT_SECURITY_POLICY = {
 # database, so every app server behind the proxy sees the same count.
 AXES_FAILURE_LIMIT = 10
 AXES_COOLOFF_TIME = timedelta(minutes=10)
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+# By address and by username; by username alone when there is no address (core/ratelimit.py).
+AXES_LOCKOUT_PARAMETERS = "core.ratelimit.login_lockout_parameters"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "core.ratelimit.login_lockout"
-AXES_CLIENT_IP_CALLABLE = "core.ratelimit.client_ip"
+AXES_CLIENT_IP_CALLABLE = "core.ratelimit.client_address"
 AXES_SENSITIVE_PARAMETERS = ["password"]
 
 # Cache: local memory per process by default; a shared Redis when REDIS_URL is set

@@ -184,3 +184,49 @@ def test_view_on_site_needs_staff(client, private_and_public):
     kind = ContentType.objects.get_for_model(Brief).pk
     assert client.get(f"/admin/r/{kind}/{brief.pk}/").status_code == 302  # to the admin login
     assert "/admin/login/" in client.get(f"/admin/r/{kind}/{brief.pk}/")["Location"]
+
+
+# --- Behind a unix socket (no client address) login lockout goes by username only -----------
+
+
+@pytest.fixture
+def socket_logins(settings, db):
+    """django-axes on, as in production; the admin and a reader behind an address-less socket."""
+    import core.ratelimit
+
+    settings.AXES_ENABLED = True
+    core.ratelimit._missing_address_logged = False
+    make_user("alice", password="right-password-123", is_staff=True)
+    make_user("bob", password="bobs-password-456", is_staff=True)
+
+
+def _socket_login(client, username, password):
+    return client.post(
+        "/admin/login/?next=/admin/", {"username": username, "password": password}, REMOTE_ADDR=""
+    )
+
+
+def test_without_a_client_address_a_lockout_is_per_username_not_for_everyone(
+    client, socket_logins, caplog
+):
+    from django.test import Client
+
+    for attempt in range(10):
+        response = _socket_login(client, "alice", f"wrong-{attempt}")
+        assert response.status_code in {200, 429}
+    assert _socket_login(client, "alice", "right-password-123").status_code == 429
+    other = Client()
+    assert _socket_login(other, "bob", "bobs-password-456").status_code == 302
+    warnings = [r for r in caplog.records if "no client address" in r.getMessage()]
+    assert len(warnings) == 1
+
+
+def test_a_forged_non_address_is_never_stored_as_one(client, socket_logins, settings):
+    from axes.models import AccessAttempt
+
+    settings.TRUSTED_PROXY_COUNT = 1
+    client.post(
+        "/admin/login/", {"username": "alice", "password": "nope"},
+        REMOTE_ADDR="", HTTP_X_FORWARDED_FOR="not-an-address",
+    )
+    assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == [None]
