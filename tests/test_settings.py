@@ -30,6 +30,7 @@ def test_deploy_check_is_clean_under_production_settings():
         DJANGO_SECRET_KEY="a-long-random-production-secret-key-of-more-than-fifty-characters-xyz",
         DJANGO_ALLOWED_HOSTS="briefs.example.org",
         SITE_URL="https://briefs.example.org",
+        REDIS_URL="redis://cache.internal:6379/0",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
