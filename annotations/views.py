@@ -2,12 +2,11 @@
 
 import json
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import timezone
 
 from briefs.models import Topic
@@ -28,15 +27,15 @@ def _page(request, queryset):
 
 
 def recent(request):
-    """Recent public notes on published briefs (``?user=<name>``: one reader's)."""
-    queryset = (
-        Annotation.objects.public().select_related("brief", "user")
-    )
-    author = None
-    username = request.GET.get("user")
-    if username:
-        author = get_object_or_404(get_user_model(), username=username)
-        queryset = queryset.filter(user=author)
+    """Recent public notes on published briefs (``?user=<name>``: one reader's).
+
+    A name with no public notes gives the same empty list whether or not such an account
+    exists: no page tells that an account exists.
+    """
+    queryset = Annotation.objects.public().select_related("brief", "user")
+    author = request.GET.get("user", "")[:150] or None
+    if author:
+        queryset = queryset.filter(user__username=author)
     return render(
         request,
         "annotations/recent.html",

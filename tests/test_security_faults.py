@@ -230,3 +230,66 @@ def test_a_forged_non_address_is_never_stored_as_one(client, socket_logins, sett
         REMOTE_ADDR="", HTTP_X_FORWARDED_FOR="not-an-address",
     )
     assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == [None]
+
+
+# --- Sign-up never tells whether an account exists -------------------------------------------
+
+
+def _sign_up(client, username, email):
+    return client.post(
+        "/accounts/signup/",
+        {"username": username, "email": email,
+         "password1": "quiet-harbour-lamp-9", "password2": "quiet-harbour-lamp-9"},
+    )
+
+
+def _visible_text(response):
+    from bs4 import BeautifulSoup
+
+    page = BeautifulSoup(response.content, "html.parser")
+    for token in page.select("input[name=csrfmiddlewaretoken]"):
+        token.decompose()
+    return page.get_text(" ", strip=True)
+
+
+@pytest.mark.parametrize(
+    "username, email",
+    [
+        ("someone-new", "taken@example.org"),  # address registered
+        ("Taken", "fresh@example.org"),  # username registered (any case)
+        ("taken", "TAKEN@example.org"),  # both
+    ],
+    ids=["email-registered", "username-registered", "both-registered"],
+)
+def test_sign_up_answers_the_same_whether_or_not_an_account_exists(
+    client, mailoutbox, username, email
+):
+    from django.contrib.auth import get_user_model
+
+    make_user("taken", email="taken@example.org")
+    fresh = _sign_up(client, "brand-new", "brand-new@example.org")
+    clash = _sign_up(client, username, email)
+    assert fresh.status_code == clash.status_code == 200
+    normalise = lambda response, address: _visible_text(response).replace(address, "ADDRESS")  # noqa: E731
+    assert normalise(fresh, "brand-new@example.org") == normalise(clash, email)
+    assert get_user_model().objects.filter(email__iexact="taken@example.org").count() == 1
+    # Only the mailbox learns what happened.
+    assert [m.to for m in mailoutbox] == [["brand-new@example.org"], [mailoutbox[1].to[0]]]
+    assert "/accounts/activate/" not in mailoutbox[1].body
+
+
+def test_a_registered_address_is_told_its_username_by_mail_only(client, mailoutbox):
+    make_user("taken", email="taken@example.org")
+    _sign_up(client, "other-name", "taken@example.org")
+    (mail,) = mailoutbox
+    assert mail.to == ["taken@example.org"] and "taken" in mail.body
+
+
+def test_a_readers_note_list_is_the_same_for_unknown_and_silent_accounts(client):
+    make_user("quiet-reader")
+    known = client.get("/annotations/?user=quiet-reader")
+    unknown = client.get("/annotations/?user=nobody-at-all")
+    assert known.status_code == unknown.status_code == 200
+    assert _visible_text(known).replace("quiet-reader", "X") == _visible_text(unknown).replace(
+        "nobody-at-all", "X"
+    )
