@@ -157,7 +157,9 @@ def test_the_admin_brief_list_counts_no_private_note(client, private_and_public)
     assert _notes_column(client) == ["1"]
 
 
-def test_view_on_site_answers_404_for_a_private_note_as_for_an_unknown_one(client, private_and_public):
+def test_view_on_site_answers_404_for_a_private_note_as_for_an_unknown_one(
+    client, private_and_public
+):
     from django.contrib.contenttypes.models import ContentType
 
     from annotations.models import Annotation

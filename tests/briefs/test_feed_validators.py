@@ -90,7 +90,9 @@ def _backdate_archive(seconds):
         )
 
 
-@pytest.mark.parametrize("url", BRIEF_FEEDS + ["/sources/harbour-times/feed/", "/annotations/feed/"])
+@pytest.mark.parametrize(
+    "url", BRIEF_FEEDS + ["/sources/harbour-times/feed/", "/annotations/feed/"]
+)
 def test_deleting_the_newest_item_moves_last_modified_forward_never_back(client, archive, url):
     _backdate_archive(3600)
     first = client.get(url)
@@ -122,7 +124,9 @@ def _ids(response):
 @pytest.mark.parametrize(
     "url", BRIEF_FEEDS + ["/annotations/feed/", "/topics/rare-earths/feed/json/", "/topics/opml/"]
 )
-def test_the_same_feed_read_through_two_host_names_is_byte_identical(client, archive, settings, url):
+def test_the_same_feed_read_through_two_host_names_is_byte_identical(
+    client, archive, settings, url
+):
     settings.ALLOWED_HOSTS = ["localhost", "127.0.0.1"]
     settings.SITE_URL = "https://briefs.example.org"
     through_name = client.get(url, HTTP_HOST="localhost")
