@@ -1,9 +1,11 @@
 """RSS, Atom and JSON feeds of briefs, and the OPML list of topic feeds.
 
-Feed readers poll every few minutes, so every feed answers a conditional GET from
-one aggregate query (newest ``modified_at`` and the count of its briefs) before it
-renders anything, and renders with a fixed number of queries whatever its length.
-``ConditionalFeed`` holds that machinery; the annotations app builds on it too.
+Feed readers poll every few minutes. Every feed is rendered once per change of the
+archive (core/cache.py), with a fixed number of queries whatever its length; its ETag
+is the digest of those bytes and its Last-Modified the archive's last change, so a
+conditional GET in between costs one read of the counter and one cache get. Links and
+ids come from ``SITE_URL``, never the Host header. ``ConditionalFeed`` holds that
+machinery; the annotations app builds on it too.
 """
 
 import hashlib
@@ -130,11 +132,10 @@ def feed_title(what):
 
 
 class ConditionalFeed(Feed):
-    """A syndication feed answering conditional GETs before it renders.
+    """A syndication feed whose validators are its bytes' digest and the archive's change time.
 
     Subclasses implement ``get_object`` returning a FeedSubject (raising Http404,
-    FeedMoved or BadFeedRequest as needed) and ``items``; the subject's queryset must
-    have a ``modified_at`` field, whose maximum dates the feed.
+    FeedMoved or BadFeedRequest as needed) and ``items``.
     """
 
     def __init__(self, format="rss"):

@@ -77,3 +77,11 @@ def test_a_topic_filter_of_unicode_digits_or_a_huge_id_does_not_break_the_admin(
     for value in ("²", "9" * 30, "12345678901234567890"):
         response = client.get(f"/admin/briefs/brief/?topic={value}")
         assert response.status_code in {200, 302}, value
+
+
+def test_the_source_add_form_renders_without_a_deprecation_fault(client):
+    """Found by the route fuzz: the homepage field warned (an error under the suite)."""
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.create_superuser("root", "r@example.org", "pw"))
+    assert client.get("/admin/briefs/source/add/").status_code == 200
