@@ -1,4 +1,8 @@
-"""The sign-up form: Django's own, plus a required email address."""
+"""The sign-up form: Django's own, plus a required email address.
+
+It never says whether a username or address is already registered: both checks are
+left to :func:`accounts.services.account_signup`, which answers by mail.
+"""
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -9,18 +13,19 @@ class SignUpForm(UserCreationForm):
     """Username, email and a password checked by the configured validators."""
 
     email = forms.EmailField(
-        required=True, help_text="Used only to reset your password.", max_length=254
+        required=True, help_text="We send a link there to finish signing up.", max_length=254
     )
 
     class Meta(UserCreationForm.Meta):
         model = get_user_model()
         fields = ("username", "email")
 
-    def clean_email(self):
-        email = self.cleaned_data["email"]
-        if get_user_model().objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError("An account with this email address already exists.")
-        return email
+    def clean_username(self):
+        # Django's form refuses a taken username here, telling anyone it exists.
+        return self.cleaned_data.get("username")
+
+    def validate_unique(self):
+        """Uniqueness is settled by the sign-up service, which answers by mail, not here."""
 
 
 class ThrottledPasswordResetForm(PasswordResetForm):

@@ -18,8 +18,10 @@ from config.limits import (
     SIGNUP_RATE,
 )
 from core.ratelimit import rate_limit_hit, ratelimit
+from core.site import site_url
 
 from .forms import SignUpForm, ThrottledPasswordResetForm
+from .services import account_activate, account_signup
 
 
 def safe_next(request, default=None):
@@ -34,14 +36,20 @@ def safe_next(request, default=None):
 
 @ratelimit(key="ip", rate=SIGNUP_RATE)
 def signup(request):
-    """Create an account and sign it in; then go back where the reader came from."""
+    """Start a sign-up; the answer is "check your mail" whatever is already registered."""
     if request.user.is_authenticated:
         return redirect(safe_next(request))
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        return redirect(safe_next(request))
+        account_signup(
+            username=form.cleaned_data["username"],
+            email=form.cleaned_data["email"],
+            password=form.cleaned_data["password1"],
+            link_for=site_url,
+            next_path=safe_next(request, ""),
+        )
+        sent = {"email": form.cleaned_data["email"]}
+        return render(request, "registration/signup_sent.html", sent)
     return render(
         request, "registration/signup.html", {"form": form, "next": safe_next(request, "")}
     )
@@ -83,3 +91,12 @@ class PasswordResetView(auth_views.PasswordResetView):
 password_reset = ratelimit(key="ip", rate=PASSWORD_RESET_RATE_PER_CLIENT, group="password-reset")(
     PasswordResetView.as_view()
 )
+
+
+def activate(request, uidb64, token):
+    """The emailed link: activate the account and sign it in, or say the link does not work."""
+    user = account_activate(uidb64=uidb64, token=token)
+    if user is None:
+        return render(request, "registration/activate_failed.html", status=404)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    return redirect(safe_next(request))

@@ -46,7 +46,7 @@ class AnnotationAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(visibility=Annotation.Visibility.PUBLIC)
+        return super().get_queryset(request).for_curators()
 
     def has_add_permission(self, request):
         return False

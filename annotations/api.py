@@ -23,6 +23,7 @@ from briefs.models import Brief
 from config.limits import ANNOTATION_WRITES_PER_MINUTE
 from core.cache import CachedPaginator
 from core.ratelimit import rate_limit_hit
+from core.text import whole_number
 
 from . import jsonld
 from .anchoring import SelectorMismatch
@@ -152,15 +153,12 @@ class AnnotationCollectionView(ApiView):
             paginator = Paginator(queryset, PAGE_SIZE)
         else:
             paginator = CachedPaginator(queryset, PAGE_SIZE, cache_pages=False)
-        number = request.GET.get("page")
-        if number is not None:
-            if not (number.isascii() and number.isdigit()) or not (
-                1 <= int(number) <= paginator.num_pages
-            ):
-                raise ApiError(
-                    404, f"No page {number!r}; pages run from 1 to {paginator.num_pages}."
-                )
-            return _ld_response(self.page_document(paginator.page(int(number)), context=True))
+        raw = request.GET.get("page")
+        if raw is not None:
+            number = whole_number(raw, high=paginator.num_pages)
+            if number is None:
+                raise ApiError(404, f"No page {raw!r}; pages run from 1 to {paginator.num_pages}.")
+            return _ld_response(self.page_document(paginator.page(number), context=True))
         collection = {
             "@context": [jsonld.ANNO_CONTEXT, jsonld.LDP_CONTEXT],
             "id": self.collection_url(),

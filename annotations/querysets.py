@@ -21,6 +21,14 @@ class AnnotationQuerySet(models.QuerySet):
             visibility="public", hidden=False, brief__in=Brief.objects.published()
         ).exclude(anchor_status="orphaned")
 
+    def for_curators(self):
+        """The notes curators moderate in the admin: public ones, hidden and orphaned included.
+
+        A private note is its owner's alone: it is neither listed, counted nor linked
+        anywhere in the admin, for curators and superusers alike.
+        """
+        return self.filter(visibility="public")
+
     def visible_to(self, user):
         """What ``user`` may see: the public notes, plus all their own on published briefs.
 

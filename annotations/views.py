@@ -19,6 +19,7 @@ from briefs.models import Brief, Topic
 from briefs.views import feed_links
 from config.limits import ANNOTATION_WRITES_PER_MINUTE, BRIEF_PAGE_MAX_NOTES
 from core.ratelimit import rate_limit_hit, too_many_requests
+from core.text import whole_number
 
 from . import jsonld
 from .forms import AnnotationEditForm
@@ -32,12 +33,10 @@ PAGE_SIZE = 30
 def _page(request, queryset, per_page=PAGE_SIZE):
     """Page ``?page=`` of ``queryset``; 404 for anything but a page number in range."""
     paginator = Paginator(queryset, per_page)
-    number = request.GET.get("page", "1")
-    if not (number.isascii() and number.isdigit()) or not (
-        1 <= int(number) <= max(paginator.num_pages, 1)
-    ):
+    number = whole_number(request.GET.get("page", "1"), high=max(paginator.num_pages, 1))
+    if number is None:
         raise Http404("No such page.")
-    return paginator.page(int(number))
+    return paginator.page(number)
 
 
 def recent(request):
@@ -153,7 +152,7 @@ def _mine(request):
     topic = None
     topic_slug = request.GET.get("topic", "")
     if topic_slug:
-        topic = Topic.objects.filter(slug=topic_slug).first()
+        topic = Topic.objects.public().filter(slug=topic_slug).first()
         if topic is None:
             raise Http404("No such topic.")
         queryset = queryset.filter(brief__tagged_items__tag=topic)
@@ -169,7 +168,7 @@ def _mine(request):
 def mine(request):
     """The reader's own notes across briefs, newest first; filterable and searchable."""
     queryset, topic, query = _mine(request)
-    topics = Topic.objects.filter(
+    topics = Topic.objects.public().filter(
         tagged_briefs__content_object__annotations__user=request.user
     ).distinct()
     visibility, anchor = _mine_filters(request)

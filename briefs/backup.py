@@ -24,9 +24,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core import serializers
+from django.core.exceptions import ValidationError
 from django.core.management.color import no_style
 from django.core.serializers.json import DjangoJSONEncoder
+from django.core.validators import URLValidator
 from django.db import DatabaseError, connection, transaction
+from django.db.models import URLField
 from django.utils import timezone
 
 FORMAT = "brief-archive"
@@ -138,6 +141,7 @@ def backup_restore(stream):
     raises BackupError and rolls everything back.
     """
     header = _read_header(stream)
+    credentials = header.get("includes_credentials") is True
     known = {model._meta.label_lower: model for model in backed_up_models()}
     unknown = set(header["counts"]) - known.keys()
     if unknown:
@@ -159,6 +163,7 @@ def backup_restore(stream):
                 row = _parse_line(line, number)
                 if row["model"] not in known:
                     raise BackupError(f"Line {number}: unknown table {row['model']!r}.")
+                _check_promises(row, known[row["model"]], number, credentials=credentials)
                 _restore_row(row, number)
                 seen[row["model"]] += 1
             expected = {label: count for label, count in header["counts"].items() if count}
@@ -182,6 +187,8 @@ def _read_header(stream):
         header = json.loads(first)
     except ValueError:
         raise BackupError("Line 1 is not JSON: not a Brief Archive export.") from None
+    except RecursionError:
+        raise BackupError("Line 1 is nested too deeply: not a Brief Archive export.") from None
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         raise BackupError(f"Line 1 is not a {FORMAT} header: not a Brief Archive export.")
     if header.get("version") != VERSION:
@@ -199,9 +206,50 @@ def _parse_line(line, number):
         row = json.loads(line)
     except ValueError:
         raise BackupError(f"Line {number} is not valid JSON (the file is damaged).") from None
-    if not isinstance(row, dict) or not {"model", "pk", "fields"} <= row.keys():
+    except RecursionError:
+        raise BackupError(f"Line {number} is nested too deeply (the file is damaged).") from None
+    if (
+        not isinstance(row, dict)
+        or not {"model", "pk", "fields"} <= row.keys()
+        or not isinstance(row["model"], str)
+        or not isinstance(row["fields"], dict)
+        or isinstance(row["pk"], (dict, list))
+    ):
         raise BackupError(f"Line {number} is not an archived row (the file is damaged).")
     return row
+
+
+WEB_ADDRESS = URLValidator(schemes=["http", "https"])
+
+
+def _check_promises(row, model, number, *, credentials):
+    """Refuse a row holding more than the header promises, or a link that is not a web page.
+
+    A file whose header says it carries no credentials restores public profiles only:
+    a user row with a password hash, an e-mail, staff or superuser rights or groups is
+    refused rather than trusted. Every URL field must be an http(s) address, so a
+    ``javascript:`` homepage never becomes a link on the site.
+    """
+    if model is get_user_model():
+        allowed = set(PUBLIC_USER_FIELDS) | (set(CREDENTIAL_USER_FIELDS) if credentials else set())
+        extra = sorted(set(row["fields"]) - allowed)
+        if row.get("groups") and not credentials:
+            extra.append("groups")
+        if extra:
+            raise BackupError(
+                f"Line {number}: a user row carries {', '.join(extra)}, but the header says "
+                "the file holds no credentials."
+            )
+    for field in model._meta.concrete_fields:
+        value = row["fields"].get(field.name)
+        if isinstance(field, URLField) and value not in (None, ""):
+            try:
+                WEB_ADDRESS(value)
+            except ValidationError:
+                raise BackupError(
+                    f"Line {number}: {model._meta.label_lower}.{field.name} is not an http(s) "
+                    f"address ({str(value)[:60]!r})."
+                ) from None
 
 
 def _restore_row(row, number):

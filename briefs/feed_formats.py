@@ -6,6 +6,7 @@ full text, so the subclasses here add ``content:encoded`` (RSS) and ``content``
 which lets every feed class produce all three formats from one set of methods.
 """
 
+import datetime
 import json
 
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
@@ -23,6 +24,18 @@ def clean_text(value):
     return strip_unfit_characters(str(value))
 
 
+# Channel-level text (a feed's title and description, OPML outline names) is read as HTML by
+# many readers, whatever the format says: markup a topic name or a search query carries would
+# run there. Look-alike angle brackets read the same and are markup nowhere.
+_MARKUP_BRACKETS = str.maketrans({"<": "\u2039", ">": "\u203a"})
+
+
+def plain_text(value):
+    """``value`` as text no reader can take for markup: cleaned, angle brackets replaced."""
+    value = clean_text(value)
+    return None if value is None else value.translate(_MARKUP_BRACKETS)
+
+
 def body_html(body):
     """A plain-text body as escaped HTML: one ``<p>`` per paragraph, line breaks kept."""
     parts = []
@@ -33,7 +46,21 @@ def body_html(body):
     return "\n".join(parts)
 
 
-class RssFeed(Rss201rev2Feed):
+# What an empty feed gives as its build date: Django's default is "now", which would make
+# the bytes, and so the ETag (briefs/feeds.py), differ at every rendering of the same feed.
+EMPTY_FEED_DATE = datetime.datetime(2025, 1, 1, tzinfo=datetime.timezone.utc)
+
+
+class _SameBytesForSameItems:
+    """Feed-level dates come from the items alone, so the same items render the same bytes."""
+
+    def latest_post_date(self):
+        if not any(item.get("updateddate") or item.get("pubdate") for item in self.items):
+            return EMPTY_FEED_DATE
+        return super().latest_post_date()
+
+
+class RssFeed(_SameBytesForSameItems, Rss201rev2Feed):
     """RSS 2.0 with the full text in ``content:encoded``."""
 
     def rss_attributes(self):
@@ -47,7 +74,7 @@ class RssFeed(Rss201rev2Feed):
             handler.addQuickElement("content:encoded", item["content_html"])
 
 
-class AtomFeed(Atom1Feed):
+class AtomFeed(_SameBytesForSameItems, Atom1Feed):
     """Atom 1.0 with the full text in ``content``."""
 
     def add_item_elements(self, handler, item):

@@ -1,19 +1,22 @@
 """RSS, Atom and JSON feeds of briefs, and the OPML list of topic feeds.
 
-Feed readers poll every few minutes, so every feed answers a conditional GET from
-one aggregate query (newest ``modified_at`` and the count of its briefs) before it
-renders anything, and renders with a fixed number of queries whatever its length.
-``ConditionalFeed`` holds that machinery; the annotations app builds on it too.
+Feed readers poll every few minutes. Every feed is rendered once per change of the
+archive (core/cache.py), with a fixed number of queries whatever its length; its ETag
+is the digest of those bytes and its Last-Modified the archive's last change, so a
+conditional GET in between costs one read of the counter and one cache get. Links and
+ids come from ``SITE_URL``, never the Host header. ``ConditionalFeed`` holds that
+machinery; the annotations app builds on it too.
 """
 
 import hashlib
 import re
+import time
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
-from django.contrib.syndication.views import Feed, add_domain
+from django.contrib.syndication.views import Feed
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Count, Max, QuerySet
+from django.db.models import QuerySet
 from django.http import (
     Http404,
     HttpResponse,
@@ -28,10 +31,11 @@ from django.utils.http import http_date
 from django.utils.xmlutils import SimplerXMLGenerator
 
 from config.limits import MAX_OPML_TOPICS, MAX_PAGE_SIZE
-from core.cache import remember, sql_key
+from core.cache import archive_changed_at, remember
+from core.site import site_host, site_url
 
-from .feed_formats import FORMATS, body_html, clean_text
-from .models import Brief, Source, TaggedBrief, Topic
+from .feed_formats import FORMATS, body_html, clean_text, plain_text
+from .models import Brief, Source, Topic
 from .search import UnusableQuery, search_briefs
 from .topics import UnknownTopic, resolve_topic_slugs, topic_selection_or_404
 
@@ -90,9 +94,31 @@ def feed_limit(request):
     return int(raw)
 
 
-def tag_authority(request):
-    """The host name for ``tag:`` URIs: the site's own name, without a port."""
-    return urlsplit("//" + request.get_host()).hostname or "localhost"
+class _CanonicalRequest:
+    """Just enough of a request for Django's syndication framework, on ``SITE_URL``.
+
+    ``Feed.get_feed`` makes every link absolute with the request's host; handing it this
+    instead of the real request makes them absolute on the canonical address.
+    """
+
+    def __init__(self, path):
+        self.path = path
+
+    def get_host(self):
+        return urlsplit(site_url()).netloc
+
+    def is_secure(self):
+        return site_url().startswith("https://")
+
+
+def canonical_feed_path(request):
+    """The feed's path with only the parameters that shape it (``q``, ``limit``), in order.
+
+    What names the feed for its cached rendering and its ``feed_url``: stray parameters
+    (``?utm_source=``) and the host it was read through change nothing.
+    """
+    params = [(name, request.GET[name]) for name in ("q", "limit") if name in request.GET]
+    return request.path + ("?" + urlencode(params) if params else "")
 
 
 def tag_uri(authority, kind, pk):
@@ -106,12 +132,10 @@ def feed_title(what):
 
 
 class ConditionalFeed(Feed):
-    """A syndication feed answering conditional GETs before it renders.
+    """A syndication feed whose validators are its bytes' digest and the archive's change time.
 
     Subclasses implement ``get_object`` returning a FeedSubject (raising Http404,
-    FeedMoved or BadFeedRequest as needed) and ``items``; the subject's queryset must
-    have a ``modified_field`` (``modified_at`` unless a subclass says), whose maximum
-    dates the feed.
+    FeedMoved or BadFeedRequest as needed) and ``items``.
     """
 
     modified_field = "modified_at"
@@ -129,45 +153,36 @@ class ConditionalFeed(Feed):
             return self._moved(request, moved)
         except ObjectDoesNotExist:
             raise Http404("No such feed.") from None
-        latest, count = self.freshness(subject)
+        body, etag, modified = remember(
+            "feed", (FEED_VERSION, self.format, subject.key), lambda: self._render(subject)
+        )
         response = HttpResponse(content_type=self.feed_type.content_type)
         response["Cache-Control"] = CACHE_CONTROL
-        fingerprint = "|".join(
-            [FEED_VERSION, self.format, subject.key, str(subject.limit), str(count)]
-            + [latest.isoformat() if latest else ""]
-        )
-        etag = quote_etag(hashlib.sha256(fingerprint.encode()).hexdigest()[:32])
         response["ETag"] = etag
-        timestamp = int(latest.timestamp()) if latest else None
-        if timestamp is not None:
-            response["Last-Modified"] = http_date(timestamp)
+        response["Last-Modified"] = http_date(modified)
         answer = get_conditional_response(
-            request, etag=etag, last_modified=timestamp, response=response
+            request, etag=etag, last_modified=modified, response=response
         )
         if answer is not response:
             return answer
-        # The same ETag, address and host always render the same bytes (core/pagecache.py).
-        key = (etag, request.get_full_path(), request.get_host(), request.is_secure())
-        response.content = remember("feed", key, lambda: self._render(subject, request))
+        response.content = body
         return response
 
-    def _render(self, subject, request):
-        rendered = HttpResponse()
-        self.get_feed(subject, request).write(rendered, "utf-8")
-        return rendered.content
+    def _render(self, subject):
+        """The feed's bytes with their validators: ``(body, etag, last_modified seconds)``.
 
-    def freshness(self, subject):
-        """Newest change and row count of the whole subject, in one aggregate query.
-
-        Cached until the archive changes, so a conditional GET scans nothing.
+        Rendered once per archive version and URL (``remember``), whoever asks. The ETag
+        is the body's digest, so it changes exactly when a byte does (a renamed source,
+        topic or note author, a deleted item) and never depends on the host it was read
+        through (links and ids come from SITE_URL). Last-Modified is when the archive last
+        changed (briefs migration 0012): shared by every worker and server, it never goes
+        backwards, and it moves forward with every change, a deletion included.
         """
-        queryset = subject.queryset.order_by()
-        stamp = remember(
-            "freshness",
-            sql_key(queryset),
-            lambda: queryset.aggregate(latest=Max(self.modified_field), count=Count("pk")),
-        )
-        return stamp["latest"], stamp["count"]
+        rendered = HttpResponse()
+        self.get_feed(subject, _CanonicalRequest(subject.feed_url)).write(rendered, "utf-8")
+        body = rendered.content
+        etag = quote_etag(hashlib.sha256(body).hexdigest()[:32])
+        return body, etag, archive_changed_at() or int(time.time())
 
     def _moved(self, request, moved):
         match = request.resolver_match
@@ -179,20 +194,20 @@ class ConditionalFeed(Feed):
         """A FeedSubject for this request, with its limit, tag authority and ETag key."""
         return FeedSubject(
             limit=feed_limit(request),
-            authority=tag_authority(request),
-            key=request.path + "?" + request.GET.get("q", ""),
-            feed_url=request.get_full_path(),
+            authority=site_host(),
+            key=canonical_feed_path(request),
+            feed_url=canonical_feed_path(request),
             **texts,
         )
 
     def title(self, subject):
-        return clean_text(subject.title)
+        return plain_text(subject.title)
 
     def link(self, subject):
         return subject.link
 
     def description(self, subject):
-        return clean_text(subject.description)
+        return plain_text(subject.description)
 
     def feed_url(self, subject):
         return subject.feed_url
@@ -330,10 +345,7 @@ def topics_opml(request):
     if "topics" in request.GET:
         topics = _chosen_topics(request.GET["topics"])
     else:
-        published = TaggedBrief.objects.filter(content_object__in=Brief.objects.published())
-        topics = Topic.objects.filter(pk__in=published.values("tag"))
-    secure = request.is_secure()
-    host = request.get_host()
+        topics = Topic.objects.public()
     response = HttpResponse(content_type="text/x-opml; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="brief-archive-topics.opml"'
     response["Cache-Control"] = CACHE_CONTROL
@@ -346,7 +358,7 @@ def topics_opml(request):
     xml.endElement("head")
     xml.startElement("body", {})
     for topic in topics:
-        name = clean_text(topic.name)
+        name = plain_text(topic.name)
         feed = reverse("briefs:topic-feed", kwargs={"slugs": topic.slug})
         xml.addQuickElement(
             "outline",
@@ -354,8 +366,8 @@ def topics_opml(request):
                 "type": "rss",
                 "text": name,
                 "title": name,
-                "xmlUrl": add_domain(host, feed, secure),
-                "htmlUrl": add_domain(host, topic.get_absolute_url(), secure),
+                "xmlUrl": site_url(feed),
+                "htmlUrl": site_url(topic.get_absolute_url()),
             },
         )
     xml.endElement("body")

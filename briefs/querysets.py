@@ -110,6 +110,18 @@ class BriefQuerySet(models.QuerySet):
 class TopicQuerySet(models.QuerySet):
     """Reads of topics."""
 
+    def public(self):
+        """Topics readers may know of: those carried by at least one published brief.
+
+        A topic used only by drafts is a curator's work in progress: its page and feeds are
+        404 by slug, and its name appears in no list, filter, feed or OPML file. Every
+        public read of topics starts here or from ``with_brief_counts()``.
+        """
+        from .models import Brief, TaggedBrief
+
+        carried = TaggedBrief.objects.filter(content_object__in=Brief.objects.published())
+        return self.filter(pk__in=carried.values("tag"))
+
     def with_brief_counts(self, briefs=None):
         """Topics carried by any of ``briefs`` (default: all published), with ``brief_count``.
 

@@ -36,21 +36,22 @@ def resolve_topic_slugs(slugs, *, limit=MAX_TOPICS_IN_SELECTION):
 
     Old slugs of renamed or merged topics name their topic now (``redirect`` is then
     true). More than ``limit`` slugs, or none, is UnknownTopic too. The one resolver of
-    topic slugs: pages, feeds and OPML use it. Runs one query, plus one more only when
+    topic slugs: pages, feeds and OPML use it. Only public topics (``Topic.objects.public()``)
+    are found: a topic used only by drafts is unknown. Runs one query, plus one more only when
     some slug is not a current one.
     """
     wanted = {slug for slug in (slugs.split("+") if isinstance(slugs, str) else slugs) if slug}
     if not wanted or len(wanted) > limit:
         raise UnknownTopic(slugs)
-    found = {topic.slug: topic for topic in Topic.objects.filter(slug__in=wanted)}
+    found = {topic.slug: topic for topic in Topic.objects.public().filter(slug__in=wanted)}
     missing = wanted - found.keys()
     redirect = False
     if missing:
         moved = {
             row.old_slug: row.topic
-            for row in TopicSlugRedirect.objects.filter(old_slug__in=missing).select_related(
-                "topic"
-            )
+            for row in TopicSlugRedirect.objects.filter(
+                old_slug__in=missing, topic__in=Topic.objects.public()
+            ).select_related("topic")
         }
         if missing - moved.keys():
             raise UnknownTopic(", ".join(sorted(missing - moved.keys())))

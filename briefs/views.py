@@ -491,7 +491,7 @@ class SearchView(BriefListView):
             for slug in self.request.GET.getlist("topic")[:MAX_TOPICS_IN_SELECTION]
             if SLUG.fullmatch(slug)
         ]
-        self.filter_topics = list(Topic.objects.filter(slug__in=wanted)) if wanted else []
+        self.filter_topics = list(Topic.objects.public().filter(slug__in=wanted)) if wanted else []
         self.problem = ""
         try:
             return search_briefs(self.query, topics=self.filter_topics).with_body_length().select_related(

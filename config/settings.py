@@ -49,6 +49,17 @@ ALLOWED_HOSTS = env_list(
 )
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
+# The site's one canonical address: feed ids, links and validators are built from it, never
+# from the request's Host header (so a www alias or a domain move changes no item's id).
+# Production sets it (``check --deploy`` warns otherwise); development reads runserver's.
+SITE_URL_DEFAULT = "http://127.0.0.1:8000"
+SITE_URL = os.environ.get("SITE_URL", "").strip().rstrip("/") or SITE_URL_DEFAULT
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(
+        f"SITE_URL must be an http:// or https:// address such as https://briefs.example.org, "
+        f"not {SITE_URL!r}."
+    )
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -82,6 +93,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Every answer to a signed-in reader is Cache-Control: private (core/middleware.py).
+    "core.middleware.SignedInAnswersArePrivateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: turns a locked-out login into the lockout page.
@@ -148,6 +161,22 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Mail (sign-up links): printed on the console in development, SMTP otherwise.
+EMAIL_BACKEND = os.environ.get(
+    "DJANGO_EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "DJANGO_DEFAULT_FROM_EMAIL", "Brief Archive <noreply@localhost>"
+)
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
@@ -231,10 +260,11 @@ CONTENT_SECURITY_POLICY = {
 # database, so every app server behind the proxy sees the same count.
 AXES_FAILURE_LIMIT = 10
 AXES_COOLOFF_TIME = timedelta(minutes=10)
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+# By address and by username; by username alone when there is no address (core/ratelimit.py).
+AXES_LOCKOUT_PARAMETERS = "core.ratelimit.login_lockout_parameters"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "core.ratelimit.login_lockout"
-AXES_CLIENT_IP_CALLABLE = "core.ratelimit.client_ip"
+AXES_CLIENT_IP_CALLABLE = "core.ratelimit.client_address"
 AXES_SENSITIVE_PARAMETERS = ["password"]
 
 # Cache: local memory per process by default; a shared Redis when REDIS_URL is set

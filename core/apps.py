@@ -6,4 +6,4 @@ class CoreConfig(AppConfig):
     verbose_name = "Site infrastructure"
 
     def ready(self):
-        from . import converters  # noqa: F401  (registers the path converters)
+        from . import checks, converters  # noqa: F401  (registers the checks and converters)

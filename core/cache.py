@@ -65,6 +65,17 @@ def archive_version():
     return version
 
 
+def archive_changed_at():
+    """When the archive's counter last moved, in Unix seconds (None without the table).
+
+    Never decreases (briefs migration 0012): what dates a feed whose content changed.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT changed_at FROM briefs_archive_version WHERE id = 1")
+        row = cursor.fetchone()
+    return int(row[0]) if row else None
+
+
 def remember(name, parts, compute, timeout=TIMEOUT):
     """``compute()``, cached under ``name`` and ``parts`` for this archive version."""
     version = archive_version()

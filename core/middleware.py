@@ -1,5 +1,5 @@
-"""Site-wide middleware: the Content Security Policy, refusing NUL characters in URLs, and
-surviving a database outage."""
+"""Site-wide middleware: the Content Security Policy, refusing NUL characters in URLs,
+surviving a database outage, and keeping signed-in readers' answers out of shared caches."""
 
 import logging
 
@@ -10,6 +10,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.cache import patch_cache_control, patch_vary_headers
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +80,29 @@ class DatabaseUnavailableMiddleware:
             logger.warning("Database unavailable while serving %s: %s", request.path, exception)
             return database_unavailable(request)
         return None
+
+
+class SignedInAnswersArePrivateMiddleware:
+    """Mark every answer to a signed-in reader ``Cache-Control: private`` (and ``Vary: Cookie``).
+
+    A signed-in reader's pages, API answers and exports may hold private notes, their name
+    and a CSRF token: no proxy or CDN may keep them for someone else. One rule here rather
+    than a decorator per view, so a new view cannot forget it; a view's own ``no-store``
+    (the admin's) is stricter and kept. Placed after the authentication middleware.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            control = response.get("Cache-Control", "")
+            if "no-store" not in control:
+                patch_cache_control(response, private=True)
+            patch_vary_headers(response, ("Cookie",))
+        return response
 
 
 class NulCharacterInRequest(SuspiciousOperation):

@@ -11,6 +11,8 @@ counts on its own, which still stops a single client hammering one process.
 """
 
 import functools
+import ipaddress
+import logging
 import re
 import time
 
@@ -18,6 +20,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+
+logger = logging.getLogger(__name__)
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
@@ -46,6 +50,47 @@ def client_ip(request):
         if len(hops) >= count:
             return hops[-count]
     return request.META.get("REMOTE_ADDR") or "unknown"
+
+
+def client_address(request):
+    """The visitor's address as :func:`client_ip` reads it, or None when it is not an address.
+
+    Behind a unix socket (gunicorn under nginx) ``REMOTE_ADDR`` is empty: every visitor
+    would share one made-up address, and PostgreSQL refuses a non-address in an ``inet``
+    column. django-axes gets this (``AXES_CLIENT_IP_CALLABLE``).
+    """
+    found = client_ip(request)
+    try:
+        return str(ipaddress.ip_address(found))
+    except ValueError:
+        return None
+
+
+_missing_address_logged = False
+
+
+def login_lockout_parameters(request_or_attempt, credentials=None):
+    """What django-axes locks out by (``AXES_LOCKOUT_PARAMETERS``): address and username.
+
+    Without a client address (a misconfigured proxy, a unix socket without
+    ``DJANGO_TRUSTED_PROXY_COUNT``) locking by address would lock every visitor out
+    together, admins included: then only the username counts, and the misconfiguration
+    is logged once per process.
+    """
+    global _missing_address_logged
+    address = getattr(request_or_attempt, "axes_ip_address", None) or getattr(
+        request_or_attempt, "ip_address", None
+    )
+    if address:
+        return ["ip_address", "username"]
+    if not _missing_address_logged:
+        _missing_address_logged = True
+        logger.error(
+            "Login throttling sees no client address (REMOTE_ADDR is empty: a unix socket or "
+            "a proxy not trusted?). Locking out by username only. Behind a proxy, set "
+            "DJANGO_TRUSTED_PROXY_COUNT and have it send X-Forwarded-For."
+        )
+    return ["username"]
 
 
 def _key_value(request, key):

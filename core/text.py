@@ -22,3 +22,20 @@ def strip_unfit_characters(text):
     """``text`` without control characters, lone surrogates, non-characters and the
     invisible format characters (category Cf, soft hyphen included); other text unchanged."""
     return _UNFIT_CHARACTERS.sub("", text)
+
+
+# The largest value a database row id (a signed 64-bit integer) can hold.
+MAX_ROW_ID = 2**63 - 1
+
+
+def whole_number(raw, *, low=1, high=MAX_ROW_ID):
+    """``raw`` (a query parameter, a header) as an int from ``low`` to ``high``, else None.
+
+    Only ASCII digits count: ``str.isdigit()`` accepts ``²`` and ``٣``, which ``int()``
+    then refuses or reads, and unbounded numbers overflow the database's integers, so a
+    hand-typed ``?page=²`` or ``?topic=99999999999999999999`` would be a 500.
+    """
+    if not isinstance(raw, str) or not raw.isascii() or not raw.isdigit() or len(raw) > 19:
+        return None
+    number = int(raw)
+    return number if low <= number <= high else None

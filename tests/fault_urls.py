@@ -49,4 +49,7 @@ urlpatterns = [
     path("test/form/", post_form),
     *site_urls.urlpatterns,
 ]
+handler400 = site_urls.handler400
+handler403 = site_urls.handler403
+handler404 = site_urls.handler404
 handler500 = site_urls.handler500

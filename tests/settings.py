@@ -25,3 +25,5 @@ WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 # Background tasks run at once, inside the request or test that enqueues them.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# The canonical address the feeds' ids and links are built from (core/site.py).
+SITE_URL = "http://testserver"

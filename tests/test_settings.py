@@ -29,9 +29,28 @@ def test_deploy_check_is_clean_under_production_settings():
         "WARNING",
         DJANGO_SECRET_KEY="a-long-random-production-secret-key-of-more-than-fifty-characters-xyz",
         DJANGO_ALLOWED_HOSTS="briefs.example.org",
+        SITE_URL="https://briefs.example.org",
+        REDIS_URL="redis://cache.internal:6379/0",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_deploy_check_warns_when_the_canonical_site_address_is_not_set():
+    result = _manage(
+        "check",
+        "--deploy",
+        DJANGO_SECRET_KEY="a-long-random-production-secret-key-of-more-than-fifty-characters-xyz",
+        DJANGO_ALLOWED_HOSTS="briefs.example.org",
+    )
+    assert "core.W001" in result.stderr + result.stdout
+
+
+def test_a_site_url_that_is_not_http_is_refused_with_one_line():
+    result = _manage("check", DJANGO_DEBUG="1", SITE_URL="javascript:alert(1)")
+    assert result.returncode != 0
+    assert "SITE_URL must be an http:// or https:// address" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key():

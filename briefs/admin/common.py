@@ -7,10 +7,12 @@ from django.db.models.functions import Coalesce
 from django.template.response import TemplateResponse
 
 
-def count_of(model, field):
-    """How many ``model`` rows point at the outer row through ``field``, as a subquery."""
+def count_of(rows, field):
+    """How many ``rows`` (a model or a queryset) point at the outer row through ``field``,
+    as a subquery."""
+    rows = rows.objects.all() if isinstance(rows, type) else rows
     rows = (
-        model.objects.filter(**{field: OuterRef("pk")})
+        rows.filter(**{field: OuterRef("pk")})
         .order_by()
         .values(field)
         .annotate(count=Count("pk"))

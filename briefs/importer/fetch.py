@@ -29,6 +29,8 @@ from urllib.parse import urljoin
 import httpcore
 import httpx
 
+from core.text import whole_number
+
 from .html import MAX_HTML_CHARS, MAX_HTML_LABEL, decode_html_bytes
 
 MAX_REDIRECTS = 5
@@ -106,8 +108,8 @@ def _page(response, url, current, redirects, max_bytes, deadline):
         shown = f"'{content_type}'" if content_type else "of no declared type"
         raise FetchError(f"not HTML: {current} is {shown}")
     too_large = FetchError(f"too large: {current} is over {_size_label(max_bytes)}")
-    declared = response.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > max_bytes:
+    declared = whole_number(response.headers.get("content-length", ""), low=0)
+    if declared is not None and declared > max_bytes:
         raise too_large
     chunks, size = [], 0
     for chunk in response.iter_bytes():

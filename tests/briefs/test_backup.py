@@ -265,3 +265,81 @@ def test_archived_tables_cover_the_project_not_third_parties():
     assert labels.index("briefs.brief") > labels.index("briefs.source")
     assert labels.index("annotations.annotation") > labels.index("briefs.brief")
     assert not [label for label in labels if label.split(".")[0] in {"axes", "taggit", "sessions"}]
+
+
+# --- A restore trusts only what the header promises (issue 15) ------------------------------
+
+
+def _tampered(tmp_path, change_rows):
+    """The small archive's export (no credentials), rows changed, the database emptied."""
+    lines = _export(tmp_path).read_text().splitlines()
+    rows = [json.loads(line) for line in lines[1:]]
+    change_rows(rows)
+    _wipe()
+    bad = tmp_path / "tampered.jsonl"
+    bad.write_text("\n".join([lines[0], *(json.dumps(row) for row in rows)]) + "\n")
+    return bad
+
+
+def _first(rows, model):
+    return next(row for row in rows if row["model"] == model)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"is_superuser": True},
+        {"is_staff": True},
+        {"password": "md5$x$0123456789abcdef"},
+        {"email": "owner@example.org"},
+    ],
+    ids=["superuser", "staff", "password-hash", "email"],
+)
+def test_a_file_without_credentials_cannot_smuggle_them_in(small_archive, tmp_path, fields):
+    bad = _tampered(tmp_path, lambda rows: _first(rows, "auth.user")["fields"].update(fields))
+    with pytest.raises(CommandError, match="the header says the file holds no credentials"):
+        call_command("restore", str(bad))
+    assert not get_user_model().objects.exists()
+
+
+def test_groups_are_refused_too_when_the_header_promises_no_credentials(small_archive, tmp_path):
+    bad = _tampered(tmp_path, lambda rows: _first(rows, "auth.user").update(groups=["Curators"]))
+    with pytest.raises(CommandError, match="carries groups"):
+        call_command("restore", str(bad))
+
+
+@pytest.mark.parametrize(
+    "homepage", ["javascript:alert(1)", "data:text/html,<b>x</b>", "ftp://files.example.org/"]
+)
+def test_a_homepage_that_is_not_a_web_address_is_refused(small_archive, tmp_path, homepage):
+    bad = _tampered(
+        tmp_path, lambda rows: _first(rows, "briefs.source")["fields"].update(homepage=homepage)
+    )
+    with pytest.raises(CommandError, match="briefs.source.homepage is not an http"):
+        call_command("restore", str(bad))
+    assert not Brief.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "[" * 100_000 + "]" * 100_000,
+        '{"model": "briefs.brief", "pk": 1, "fields": ' + "[" * 50_000 + "]" * 50_000 + "}",
+        '{"model": ["briefs.brief"], "pk": 1, "fields": {}}',
+        '{"model": "briefs.brief", "pk": {"a": 1}, "fields": {}}',
+        '{"model": "briefs.brief", "pk": 1, "fields": []}',
+        '{"model": "briefs.brief", "pk": "x", "fields": {"title": ["not", "text"]}}',
+    ],
+    ids=["deep-list", "deep-fields", "model-list", "pk-object", "fields-list", "odd-values"],
+)
+def test_a_deeply_nested_or_malformed_line_is_one_clear_line_not_a_traceback(
+    small_archive, tmp_path, line
+):
+    lines = _export(tmp_path).read_text().splitlines()
+    _wipe()
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("\n".join([lines[0], line, *lines[1:]]) + "\n")
+    with pytest.raises(CommandError, match=r"^Line 2") as refused:
+        call_command("restore", str(bad))
+    assert "Nothing was imported" in str(refused.value)
+    assert not any(_snapshot().values())

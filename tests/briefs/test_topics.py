@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_selection_is_in_canonical_order_whatever_the_url_order():
-    make_topic("Semiconductors"), make_topic("Rare Earths")
+    make_brief(topics=[make_topic("Semiconductors"), make_topic("Rare Earths")])
     selection = resolve_topic_slugs("semiconductors+rare-earths")
     assert selection.canonical == "rare-earths+semiconductors"
     assert selection.name == "Rare Earths + Semiconductors"
@@ -25,6 +25,7 @@ def test_unknown_slug_is_refused():
 
 def test_old_slug_resolves_to_the_renamed_topic_and_asks_for_redirect():
     topic = make_topic("Rare Earth Metals")
+    make_brief(topics=[topic])
     TopicSlugRedirect.objects.create(old_slug="rare-earths", topic=topic)
     selection = resolve_topic_slugs("rare-earths")
     assert selection.topics == (topic,)
