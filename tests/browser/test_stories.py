@@ -60,7 +60,7 @@ def test_reader_compares_versions_notes_one_and_finds_the_note(page, live_server
     expect(page.locator("h1")).to_contain_text("Stockholm")
     versions = page.locator(".story-version")
     expect(versions).to_have_count(2)
-    expect(page.locator(".timeline li")).to_have_count(2)
+    expect(page.locator(".story-timeline-list li")).to_have_count(2)
     first, second = versions.nth(0).bounding_box(), versions.nth(1).bounding_box()
     assert second["x"] > first["x"] + first["width"] / 2  # side by side at 1024 px
     expect(versions.nth(0).locator(".sentence-shared").first).to_be_visible()
