@@ -289,9 +289,9 @@ def test_a_registered_address_is_told_its_username_by_mail_only(client, mailoutb
 
 def test_a_readers_note_list_is_the_same_for_unknown_and_silent_accounts(client):
     make_user("quiet-reader")
-    known = client.get("/annotations/?user=quiet-reader")
-    unknown = client.get("/annotations/?user=nobody-at-all")
-    assert known.status_code == unknown.status_code == 200
+    known = client.get("/annotations/?user=quiet-reader", follow=True)
+    unknown = client.get("/annotations/?user=nobody-at-all", follow=True)
+    assert known.status_code == unknown.status_code == 404  # the reader page: no public notes
     assert _visible_text(known).replace("quiet-reader", "X") == _visible_text(unknown).replace(
         "nobody-at-all", "X"
     )

@@ -3,6 +3,7 @@ reset a password by mail, sign up from a brief and come back to it, a reader's p
 and its feed, edit and delete from My notes, re-attach an orphan, the log-out page."""
 
 import re
+from urllib.parse import urlsplit
 
 import feedparser
 from playwright.sync_api import expect
@@ -58,7 +59,9 @@ def test_reader_resets_a_forgotten_password_by_mail(page, live_server, transacti
     assert_no_axe_violations(page)  # the home page, signed in
 
 
-def test_reader_signs_up_from_a_brief_and_lands_back_on_it(page, live_server, transactional_db):
+def test_reader_signs_up_from_a_brief_and_lands_back_on_it(
+    page, live_server, transactional_db, mailoutbox
+):
     brief = make_brief("Cranes at the terminal", body=BODY)
     page.goto(live_server.url + brief.get_absolute_url())
     assert_no_axe_violations(page)
@@ -70,6 +73,11 @@ def test_reader_signs_up_from_a_brief_and_lands_back_on_it(page, live_server, tr
     page.locator("input[name=password1]").fill(PASSWORD)
     page.locator("input[name=password2]").fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("main")).to_contain_text("newcomer@example.org")
+    assert_no_axe_violations(page)  # "check your mail"
+    (mail,) = mailoutbox
+    link = urlsplit(re.search(r"https?://\S+/accounts/activate/\S+", mail.body).group())
+    page.goto(live_server.url + link.path + "?" + link.query)
     expect(page).to_have_url(live_server.url + brief.get_absolute_url())
     expect(page.get_by_role("link", name="My notes")).to_be_visible()
     assert_no_axe_violations(page)  # the brief page signed in
