@@ -8,6 +8,12 @@ from . import feeds
 
 urlpatterns = [
     path("annotations/feed/", feeds.LatestAnnotationsFeed(), name="feed"),
+    path("annotations/tags/<str:tag>/feed/", feeds.TagAnnotationsFeed(), name="tag-feed"),
+    path(
+        "annotations/groups/<slug:slug>/feed/<str:key>/",
+        feeds.GroupAnnotationsFeed(),
+        name="group-feed",
+    ),
     path(
         "briefs/<slug:slug>/annotations/feed/", feeds.BriefAnnotationsFeed(), name="brief-feed"
     ),

@@ -2,23 +2,34 @@
 
 import json
 
+from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
 from briefs.models import Topic
+from config.limits import (
+    ANNOTATION_NOTE_MAX_LENGTH,
+    FLAG_REASON_MAX_LENGTH,
+    NOTE_TAG_MAX_LENGTH,
+)
 
 from . import jsonld
-from .models import Annotation
+from .models import Annotation, Membership, NoteTag
+from .services import annotation_flag, annotation_hide, annotation_reply
 
 PAGE_SIZE = 30
 
 
-def _page(request, queryset):
+def notes_page(request, queryset):
+    """The ``?page=`` page of ``queryset`` (404 for a page that does not exist)."""
     paginator = Paginator(queryset, PAGE_SIZE)
     number = request.GET.get("page", "1")
     if not number.isdigit() or not 1 <= int(number) <= max(paginator.num_pages, 1):
@@ -26,26 +37,50 @@ def _page(request, queryset):
     return paginator.page(int(number))
 
 
+def _tag_param(request):
+    return " ".join(request.GET.get("tag", "").split())[:NOTE_TAG_MAX_LENGTH]
+
+
 def recent(request):
-    """Recent public notes on published briefs (``?user=<name>``: one reader's)."""
+    """Recent public notes on published briefs (``?user=<name>``: one reader's; ``?tag=``)."""
     queryset = (
-        Annotation.objects.public().select_related("brief", "user")
+        Annotation.objects.public().select_related("brief", "user").prefetch_related("tags")
     )
     author = None
     username = request.GET.get("user")
     if username:
         author = get_object_or_404(get_user_model(), username=username)
         queryset = queryset.filter(user=author)
+    tag = _tag_param(request)
+    if tag:
+        queryset = queryset.filter(tagged_items__tag__name__iexact=tag)
     return render(
         request,
         "annotations/recent.html",
-        {"page": _page(request, queryset), "author": author, "heading": "Recent notes"},
+        {
+            "page": notes_page(request, queryset),
+            "author": author,
+            "tag": tag,
+            "heading": "Recent notes",
+        },
     )
 
 
 def _mine(request):
-    """The signed-in reader's annotations, filtered by ``?topic=`` and ``?q=``."""
-    queryset = Annotation.objects.filter(user=request.user).select_related("brief")
+    """The signed-in reader's annotations, filtered by ``?topic=``, ``?q=`` and ``?tag=``.
+
+    ``?group=<slug>`` lists instead the notes of one of the reader's groups (everyone's),
+    through the visibility rule, so a former member gets an empty list.
+    """
+    group_slug = request.GET.get("group", "")
+    if group_slug:
+        queryset = Annotation.objects.in_groups_of(request.user).filter(group__slug=group_slug)
+    else:
+        queryset = Annotation.objects.filter(user=request.user)
+    queryset = queryset.select_related("brief", "user", "group").prefetch_related("tags")
+    tag = _tag_param(request)
+    if tag:
+        queryset = queryset.filter(tagged_items__tag__name__iexact=tag)
     topic = None
     topic_slug = request.GET.get("topic", "")
     if topic_slug:
@@ -68,15 +103,20 @@ def mine(request):
     topics = Topic.objects.filter(
         tagged_briefs__content_object__annotations__user=request.user
     ).distinct()
+    memberships = Membership.objects.filter(user=request.user).select_related("group")
     return render(
         request,
         "annotations/mine.html",
         {
-            "page": _page(request, queryset),
+            "page": notes_page(request, queryset),
             "topics": topics,
             "topic": topic,
             "query": query,
             "filter_query": request.GET.urlencode(),
+            "tag": _tag_param(request),
+            "own_tags": own_tag_names(request.user),
+            "memberships": memberships,
+            "group_slug": request.GET.get("group", ""),
             "heading": "My notes",
         },
     )
@@ -124,7 +164,7 @@ def mine_export_jsonld(request):
     queryset, _, _ = _mine(request)
     items = [
         jsonld.annotation_document(a, request.build_absolute_uri, with_context=False)
-        for a in queryset.select_related("user")
+        for a in queryset
     ]
     document = {
         "@context": jsonld.ANNO_CONTEXT,
@@ -137,3 +177,86 @@ def mine_export_jsonld(request):
     return _attachment(
         json.dumps(document, ensure_ascii=False, indent=2), jsonld.CONTENT_TYPE, "jsonld"
     )
+
+
+def own_tag_names(user, prefix=""):
+    """The names of the tags ``user`` put on their own notes (``prefix``: starting so)."""
+    tags = NoteTag.objects.filter(tagged_notes__content_object__user=user)
+    if prefix:
+        tags = tags.filter(name__istartswith=prefix)
+    return list(tags.order_by("name").values_list("name", flat=True).distinct()[:50])
+
+
+@login_required
+def tags_mine(request):
+    """``GET /annotations/tags/mine.json?q=``: autocomplete from the reader's own tags."""
+    names = own_tag_names(request.user, _tag_param(request) or request.GET.get("q", "")[:50])
+    response = JsonResponse({"tags": names})
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _back_to(annotation, request):
+    """Where a note action returns: the thread on the brief page, or a safe ``next``."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    thread = annotation.parent_id or annotation.pk
+    return redirect(annotation.brief.get_absolute_url() + f"#note-{thread}")
+
+
+def _visible_or_404(request, pk):
+    return get_object_or_404(
+        Annotation.objects.visible_to(request.user).select_related("brief"), pk=pk
+    )
+
+
+@require_POST
+@login_required
+def reply(request, pk):
+    """Reply to a note from the form under it (the page works without JavaScript)."""
+    parent = _visible_or_404(request, pk)
+    try:
+        annotation_reply(
+            parent=parent,
+            user=request.user,
+            note=request.POST.get("note", "")[: ANNOTATION_NOTE_MAX_LENGTH + 1],
+            site_url=request.build_absolute_uri("/").rstrip("/"),
+        )
+    except (PermissionDenied, ValidationError) as problem:
+        messages.error(request, " ".join(getattr(problem, "messages", [str(problem)])))
+    else:
+        messages.success(request, "Reply posted.")
+    return _back_to(parent, request)
+
+
+@require_POST
+@login_required
+def flag(request, pk):
+    """Flag a public or group note for a moderator, with an optional reason."""
+    annotation = _visible_or_404(request, pk)
+    try:
+        annotation_flag(
+            annotation=annotation,
+            by=request.user,
+            reason=request.POST.get("reason", "")[:FLAG_REASON_MAX_LENGTH],
+        )
+    except PermissionDenied as problem:
+        messages.error(request, str(problem))
+    else:
+        messages.success(request, "Thank you: a moderator will look at this note.")
+    return _back_to(annotation, request)
+
+
+@require_POST
+@login_required
+def hide(request, pk):
+    """A group's owner (or a curator, for a public note) hides a note from its readers."""
+    annotation = _visible_or_404(request, pk)
+    try:
+        annotation_hide(annotation=annotation, by=request.user)
+    except PermissionDenied as problem:
+        messages.error(request, str(problem))
+    else:
+        messages.success(request, "The note is hidden; only its author still sees it.")
+    return _back_to(annotation, request)

@@ -29,3 +29,11 @@ SIGNUP_RATE = "5/h"
 # Importing: one file and one batch (admin upload and the import command).
 IMPORT_MAX_FILE_BYTES = 2 * 1024 * 1024
 IMPORT_MAX_FILES = 100
+
+# Tags on notes: at most this many on one note, each at most this many characters.
+NOTE_TAGS_MAX = 20
+NOTE_TAG_MAX_LENGTH = 50
+# A flag's optional reason, in characters.
+FLAG_REASON_MAX_LENGTH = 500
+# API tokens one reader may hold at once.
+API_TOKENS_MAX = 20

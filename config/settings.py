@@ -237,6 +237,7 @@ READER_PAGE_CACHE = {
     "annotations:feed": (),
     "annotations:brief-feed": (),
     "annotations:topic-feed": (),
+    "annotations:tag-feed": (),
     "annotations:api-list": ("Accept",),
 }
 # Each worker also keeps the pages it served last, up to this many bytes (0: none).

@@ -6,6 +6,8 @@ notes beside (or under) their paragraph; ``{% brief_notes brief %}`` closes the 
 however many annotations the brief has.
 """
 
+import json
+
 from django import template
 from django.middleware.csrf import get_token
 from django.utils.html import escape, format_html
@@ -15,13 +17,14 @@ from briefs.text import body_blocks
 from config.limits import ANNOTATION_NOTE_MAX_LENGTH
 
 from ..highlights import Span, runs, text_fragment
-from ..models import Annotation
+from ..models import Annotation, Membership
 
 register = template.Library()
 
 
 def _annotations_for(request, brief):
-    """What the reader may see on ``brief``, fetched once per request and brief."""
+    """The notes the reader may see on ``brief`` (replies attached to their parent as
+    ``thread``), fetched once per request and brief: three queries however many notes."""
     cache = getattr(request, "_annotations_by_brief", None)
     if cache is None:
         cache = {}
@@ -29,13 +32,37 @@ def _annotations_for(request, brief):
             request._annotations_by_brief = cache
     if brief.pk not in cache:
         user = getattr(request, "user", None)
-        cache[brief.pk] = list(
+        visible = list(
             Annotation.objects.visible_to(user)
             .filter(brief=brief)
-            .select_related("user")
-            .order_by("start", "end", "pk")
+            .select_related("user", "group")
+            .prefetch_related("tags")
+            .order_by("start", "end", "created_at", "pk")
         )
+        notes = [a for a in visible if a.parent_id is None]
+        by_pk = {a.pk: a for a in notes}
+        for note in notes:
+            note.thread = []
+        for reply in visible:
+            if reply.parent_id in by_pk:
+                by_pk[reply.parent_id].thread.append(reply)
+        cache[brief.pk] = notes
     return cache[brief.pk]
+
+
+def _owned_group_ids(request):
+    """The ids of the groups the reader owns (they may hide notes there), once per request."""
+    if not hasattr(request, "_owned_group_ids"):
+        user = getattr(request, "user", None)
+        owned = set()
+        if user is not None and user.is_authenticated:
+            owned = set(
+                Membership.objects.filter(user=user, role=Membership.Role.OWNER).values_list(
+                    "group_id", flat=True
+                )
+            )
+        request._owned_group_ids = owned
+    return request._owned_group_ids
 
 
 def _is_own(annotation, request):
@@ -45,7 +72,7 @@ def _is_own(annotation, request):
 
 def _mark_open(annotation, request, first, last):
     classes = ["hl", "hl-own" if _is_own(annotation, request) else "hl-other"]
-    classes.append("hl-public" if annotation.is_public else "hl-private")
+    classes.append(f"hl-{annotation.visibility}")
     if first:
         classes.append("hl-start")
     if last:
@@ -111,12 +138,46 @@ def annotated_body(context, brief):
     return {"blocks": rendered, "brief": brief}
 
 
-def _note(annotation, request):
+def _may_moderate(annotation, request):
+    user = getattr(request, "user", None)
+    if annotation.is_public:
+        return bool(user and user.is_authenticated and user.is_staff)
+    return annotation.group_id in _owned_group_ids(request)
+
+
+def _entry(annotation, request):
+    """What note.html needs about one note or reply."""
+    user = getattr(request, "user", None)
+    signed_in = bool(user and user.is_authenticated)
+    shared = annotation.visibility != Annotation.Visibility.PRIVATE
+    own = _is_own(annotation, request)
     return {
         "annotation": annotation,
-        "own": _is_own(annotation, request),
-        "fragment": text_fragment(annotation.exact, annotation.prefix, annotation.suffix),
+        "own": own,
+        "can_flag": signed_in and shared and not own and not annotation.is_deleted,
+        "can_hide": signed_in and shared and _may_moderate(annotation, request),
     }
+
+
+def _note(annotation, request):
+    entry = _entry(annotation, request)
+    user = getattr(request, "user", None)
+    signed_in = bool(user and user.is_authenticated)
+    entry.update(
+        {
+            "fragment": text_fragment(annotation.exact, annotation.prefix, annotation.suffix),
+            "replies": [_entry(r, request) for r in getattr(annotation, "thread", [])],
+            "can_reply": signed_in
+            and annotation.visibility != Annotation.Visibility.PRIVATE
+            and not annotation.is_deleted
+            and not annotation.hidden,
+            "next": request.get_full_path() if request else "",
+            "csrf_token": get_token(request) if signed_in else "",
+        }
+    )
+    for reply in entry["replies"]:
+        reply["csrf_token"], reply["next"] = entry["csrf_token"], entry["next"]
+    return entry
 
 
 @register.inclusion_tag("annotations/brief_notes.html", takes_context=True)
@@ -139,9 +200,18 @@ def brief_notes(context, brief):
             if a.is_orphaned and _is_own(a, request)
         ],
         "csrf_token": get_token(request) if signed_in else "",
+        "groups": _groups_json(user) if signed_in else "[]",
         "next": request.get_full_path() if request else "",
         "note_max_length": ANNOTATION_NOTE_MAX_LENGTH,
     }
+
+
+def _groups_json(user):
+    """The reader's groups as JSON for the annotate form's "Who can read it" choice."""
+    groups = Membership.objects.filter(user=user).select_related("group").order_by(
+        "group__name"
+    )
+    return json.dumps([{"slug": m.group.slug, "name": m.group.name} for m in groups])
 
 
 @register.filter

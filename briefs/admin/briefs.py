@@ -184,11 +184,15 @@ class BriefAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        # The "annotations" relation comes from the annotations app; only its name is used.
+        # The "annotations" relation comes from the annotations app; only its name and its
+        # public() rule are used: curators count the notes the public sees, never private
+        # or group ones (their existence is their authors' and groups' business).
         annotation_model = Brief._meta.get_field("annotations").related_model
         return queryset.annotate(
             topic_count=count_of(TaggedBrief, "content_object"),
-            annotation_count=count_of(annotation_model, "brief"),
+            annotation_count=count_of(
+                annotation_model, "brief", rows=annotation_model.objects.public()
+            ),
         )
 
     def get_urls(self):

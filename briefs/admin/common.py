@@ -6,10 +6,12 @@ from django.db.models.functions import Coalesce
 from django.template.response import TemplateResponse
 
 
-def count_of(model, field):
-    """How many ``model`` rows point at the outer row through ``field``, as a subquery."""
+def count_of(model, field, rows=None):
+    """How many ``model`` rows (of the queryset ``rows``, default all) point at the outer row
+    through ``field``, as a subquery."""
     rows = (
-        model.objects.filter(**{field: OuterRef("pk")})
+        (model.objects.all() if rows is None else rows)
+        .filter(**{field: OuterRef("pk")})
         .order_by()
         .values(field)
         .annotate(count=Count("pk"))
