@@ -35,7 +35,7 @@ def account(request):
         )
         messages.success(request, "Your note settings are saved.")
         return redirect("annotations:account")
-    response = render(
+    return render(
         request,
         "annotations/account.html",
         {
@@ -45,8 +45,6 @@ def account(request):
             "error": error,
         },
     )
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @require_POST

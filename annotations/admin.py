@@ -40,7 +40,6 @@ class AnnotationAdmin(admin.ModelAdmin):
         "anchor_status",
         "hidden",
         "flag_count",
-        "flag_reasons",
         "created_at",
     ]
     list_filter = [FlaggedFilter, "hidden", "anchor_status", "created_at"]
@@ -60,20 +59,25 @@ class AnnotationAdmin(admin.ModelAdmin):
         "visibility",
         "anchor_status",
         "hidden",
+        "flag_reasons",
+        "parent",
+        "deleted_at",
         "created_at",
         "modified_at",
     ]
+    # Everything is read only (a curator never edits a reader's words); naming the fields
+    # keeps the form from building choice lists of notes (ordered by the flag columns).
+    fields = readonly_fields
 
     def get_queryset(self, request):
+        # Not super(): it orders before the flag columns it orders by exist.
         return (
-            super()
-            .get_queryset(request)
-            .filter(visibility=Annotation.Visibility.PUBLIC)
+            Annotation.objects.filter(visibility=Annotation.Visibility.PUBLIC)
             .annotate(
                 flag_count=Count("flags", distinct=True),
                 last_flagged_at=Max("flags__created_at"),
             )
-            .prefetch_related("flags")
+            .order_by(*self.get_ordering(request))
         )
 
     @admin.display(description="flags", ordering="-flag_count")
