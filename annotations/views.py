@@ -146,9 +146,11 @@ def mine_export_markdown(request):
             current = annotation.brief_id
             url = request.build_absolute_uri(annotation.brief.get_absolute_url())
             lines += [f"## [{_markdown_line(annotation.brief.title)}]({url})", ""]
-        quote = _markdown_line(annotation.exact).replace("  \n", "  \n> ")
-        lines.append(f"> {quote}")
-        lines.append("")
+        if annotation.parent_id:
+            lines += ["*Reply in a thread:*", ""]
+        else:
+            quote = _markdown_line(annotation.exact).replace("  \n", "  \n> ")
+            lines += [f"> {quote}", ""]
         if annotation.note:
             lines += [_markdown_line(annotation.note), ""]
         details = [annotation.get_visibility_display(), annotation.created_at.date().isoformat()]
@@ -211,52 +213,54 @@ def _visible_or_404(request, pk):
     )
 
 
+def _note_action(request, pk, action, success):
+    """Run ``action(annotation)`` on a note the reader can see, say how it went, go back."""
+    annotation = _visible_or_404(request, pk)
+    try:
+        action(annotation)
+    except (PermissionDenied, ValidationError) as problem:
+        messages.error(request, " ".join(getattr(problem, "messages", [str(problem)])))
+    else:
+        messages.success(request, success)
+    return _back_to(annotation, request)
+
+
 @require_POST
 @login_required
 def reply(request, pk):
     """Reply to a note from the form under it (the page works without JavaScript)."""
-    parent = _visible_or_404(request, pk)
-    try:
-        annotation_reply(
-            parent=parent,
-            user=request.user,
-            note=request.POST.get("note", "")[: ANNOTATION_NOTE_MAX_LENGTH + 1],
-            site_url=request.build_absolute_uri("/").rstrip("/"),
-        )
-    except (PermissionDenied, ValidationError) as problem:
-        messages.error(request, " ".join(getattr(problem, "messages", [str(problem)])))
-    else:
-        messages.success(request, "Reply posted.")
-    return _back_to(parent, request)
+    note = request.POST.get("note", "")[: ANNOTATION_NOTE_MAX_LENGTH + 1]
+    site_url = request.build_absolute_uri("/").rstrip("/")
+    return _note_action(
+        request,
+        pk,
+        lambda parent: annotation_reply(
+            parent=parent, user=request.user, note=note, site_url=site_url
+        ),
+        "Reply posted.",
+    )
 
 
 @require_POST
 @login_required
 def flag(request, pk):
     """Flag a public or group note for a moderator, with an optional reason."""
-    annotation = _visible_or_404(request, pk)
-    try:
-        annotation_flag(
-            annotation=annotation,
-            by=request.user,
-            reason=request.POST.get("reason", "")[:FLAG_REASON_MAX_LENGTH],
-        )
-    except PermissionDenied as problem:
-        messages.error(request, str(problem))
-    else:
-        messages.success(request, "Thank you: a moderator will look at this note.")
-    return _back_to(annotation, request)
+    reason = request.POST.get("reason", "")[:FLAG_REASON_MAX_LENGTH]
+    return _note_action(
+        request,
+        pk,
+        lambda annotation: annotation_flag(annotation=annotation, by=request.user, reason=reason),
+        "Thank you: a moderator will look at this note.",
+    )
 
 
 @require_POST
 @login_required
 def hide(request, pk):
     """A group's owner (or a curator, for a public note) hides a note from its readers."""
-    annotation = _visible_or_404(request, pk)
-    try:
-        annotation_hide(annotation=annotation, by=request.user)
-    except PermissionDenied as problem:
-        messages.error(request, str(problem))
-    else:
-        messages.success(request, "The note is hidden; only its author still sees it.")
-    return _back_to(annotation, request)
+    return _note_action(
+        request,
+        pk,
+        lambda annotation: annotation_hide(annotation=annotation, by=request.user),
+        "The note is hidden; only its author still sees it.",
+    )

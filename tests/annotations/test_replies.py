@@ -151,3 +151,43 @@ def test_api_refuses_a_reply_to_an_unseen_note(thread):
     )
     assert response.status_code == 400
     assert not Annotation.objects.filter(parent=private).exists()
+
+
+@pytest.mark.parametrize("count", [1, 20])
+def test_brief_page_with_threads_tags_and_groups_keeps_its_query_count(
+    client, count, django_assert_max_num_queries
+):
+    owner, member = make_user(), make_user()
+    group = group_create(by=owner, name="Ferry users")
+    group_join(invite_key=group.invite_key, user=member)
+    brief = make_brief(body=BODY)
+    for index in range(count):
+        note = make_annotation(
+            brief, owner, "Storms", note=f"n{index}", visibility="group", group=group,
+            tags=[f"tag{index}", "ferry"],
+        )
+        annotation_reply(parent=note, user=member, note=f"r{index}")
+    client.force_login(member)
+    client.get(brief.get_absolute_url())
+    with django_assert_max_num_queries(14):
+        response = client.get(brief.get_absolute_url())
+    page = response.content.decode()
+    assert page.count('class="note note-reply') == count
+    assert "tag0" in page
+
+
+def test_my_notes_of_a_group_and_recent_by_tag_keep_their_query_counts(
+    client, django_assert_max_num_queries
+):
+    owner = make_user()
+    group = group_create(by=owner, name="Ferry users")
+    brief = make_brief(body=BODY)
+    for index in range(10):
+        make_annotation(brief, owner, "Storms", note=f"n{index}", visibility="group",
+                        group=group, tags=["ferry"])
+        make_annotation(brief, owner, "ferry", note=f"p{index}", visibility="public", tags=["ferry"])
+    with django_assert_max_num_queries(8):
+        assert client.get("/annotations/", {"tag": "ferry"}).status_code == 200
+    client.force_login(owner)
+    with django_assert_max_num_queries(12):
+        assert client.get("/annotations/mine/", {"group": group.slug}).status_code == 200
