@@ -45,7 +45,7 @@ class AnnotationAdmin(admin.ModelAdmin):
     list_filter = [FlaggedFilter, "hidden", "anchor_status", "created_at"]
     search_fields = ["exact", "note", "brief__title", "user__username"]
     list_select_related = ["brief", "user"]
-    ordering = ["-flag_count", "-last_flagged_at", "-created_at", "-id"]
+    ordering = ["-created_at", "-id"]
     actions = ["hide", "unhide", "clear_flags"]
     readonly_fields = [
         "brief",
@@ -68,6 +68,10 @@ class AnnotationAdmin(admin.ModelAdmin):
     # Everything is read only (a curator never edits a reader's words); naming the fields
     # keeps the form from building choice lists of notes (ordered by the flag columns).
     fields = readonly_fields
+
+    def get_ordering(self, request):
+        """Flagged notes first (most flags, latest flag), then newest first."""
+        return ["-flag_count", "-last_flagged_at", *self.ordering]
 
     def get_queryset(self, request):
         # Not super(): it orders before the flag columns it orders by exist.
