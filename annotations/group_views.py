@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Max
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -94,7 +95,20 @@ def group_detail(request, slug):
             "tag": tag,
             "feed_url": feed_url,
             "invite_url": invite_url if membership.is_owner else "",
+            "flagged": _flagged(request, group) if membership.is_owner else [],
         },
+    )
+
+
+def _flagged(request, group):
+    """For the owner: the group's notes readers flagged, most flags first, with the reasons."""
+    return list(
+        Annotation.objects.in_groups_of(request.user)
+        .filter(group=group, flags__isnull=False)
+        .annotate(flag_count=Count("flags"), last_flagged_at=Max("flags__created_at"))
+        .select_related("brief", "user")
+        .prefetch_related("flags")
+        .order_by("-flag_count", "-last_flagged_at", "-pk")
     )
 
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("annotations/<int:pk>/reply/", views.reply, name="reply"),
     path("annotations/<int:pk>/flag/", views.flag, name="flag"),
     path("annotations/<int:pk>/hide/", views.hide, name="hide"),
+    path("annotations/<int:pk>/flags/clear/", views.flags_clear, name="flags-clear"),
     path("annotations/account/", account_views.account, name="account"),
     path(
         "annotations/account/tokens/<int:pk>/revoke/",

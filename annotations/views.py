@@ -23,7 +23,12 @@ from config.limits import (
 
 from . import jsonld
 from .models import Annotation, Membership, NoteTag
-from .services import annotation_flag, annotation_hide, annotation_reply
+from .services import (
+    annotation_flag,
+    annotation_flags_clear,
+    annotation_hide,
+    annotation_reply,
+)
 
 PAGE_SIZE = 30
 
@@ -263,4 +268,16 @@ def hide(request, pk):
         pk,
         lambda annotation: annotation_hide(annotation=annotation, by=request.user),
         "The note is hidden; only its author still sees it.",
+    )
+
+
+@require_POST
+@login_required
+def flags_clear(request, pk):
+    """A group's owner (or a curator, for a public note) clears a note's flags: it is fine."""
+    return _note_action(
+        request,
+        pk,
+        lambda annotation: annotation_flags_clear(annotation=annotation, by=request.user),
+        "The flags are cleared.",
     )

@@ -134,3 +134,29 @@ def test_group_owner_hides_a_note_in_the_group_and_a_member_cannot(client, user,
     assert LogEntry.objects.filter(object_id=str(note.pk)).exists()
     assert "off topic" not in client.get(brief.get_absolute_url()).content.decode()
     assert "hidden by the group’s owner" in member.get(brief.get_absolute_url()).content.decode()
+
+
+def test_group_owner_sees_flagged_group_notes_and_clears_or_hides_them(client, user, other_user):
+    group = group_create(by=user, name="Teachers")
+    group_join(invite_key=group.invite_key, user=other_user)
+    brief = make_brief(body=BODY)
+    fine = make_annotation(brief, other_user, "Teachers", note="fine note", visibility="group", group=group)
+    rude = make_annotation(brief, other_user, "school", note="rude note", visibility="group", group=group)
+    client.force_login(user)
+    client.post(f"/annotations/{fine.pk}/flag/", {"reason": "unsure"})
+    client.post(f"/annotations/{rude.pk}/flag/", {"reason": "insulting"})
+    section = _soup(client.get(group.get_absolute_url())).select_one(".flagged-notes").get_text()
+    assert "insulting" in section and "rude note" in section and "fine note" in section
+
+    member = Client()
+    member.force_login(other_user)
+    assert _soup(member.get(group.get_absolute_url())).select_one(".flagged-notes") is None
+    member.post(f"/annotations/{fine.pk}/flags/clear/")
+    assert Flag.objects.filter(annotation=fine).exists()  # only the owner may
+
+    client.post(f"/annotations/{fine.pk}/flags/clear/")
+    client.post(f"/annotations/{rude.pk}/hide/")
+    assert not Flag.objects.filter(annotation=fine).exists()
+    rude.refresh_from_db()
+    assert rude.hidden
+    assert _soup(client.get(group.get_absolute_url())).select_one(".flagged-notes") is None
