@@ -38,6 +38,8 @@ class Group(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    backup_credential_fields = ("invite_key",)  # briefs/backup.py: only with credentials
+
     class Meta:
         ordering = ["name", "pk"]
 
@@ -65,6 +67,8 @@ class Membership(models.Model):
         help_text="The secret in this member's group feed URL (no session needed).",
     )
     joined_at = models.DateTimeField(auto_now_add=True)
+
+    backup_credential_fields = ("feed_key",)  # briefs/backup.py: only with credentials
 
     class Meta:
         ordering = ["group", "joined_at", "pk"]

@@ -243,3 +243,27 @@ def test_a_note_cannot_be_put_in_a_group_one_is_not_in(world):
         make_annotation(
             world["brief"], world["former"], QUOTE, visibility="group", group=world["group"]
         )
+
+
+@pytest.mark.parametrize("who", OUTSIDERS)
+def test_outsiders_cannot_reply_flag_hide_or_join_a_group_note_blind(world, who):
+    """Writes answer like for a missing note (404 or a login redirect) and change nothing."""
+    client = _client(world, who)
+    note = world["note"]
+    for action in ("reply", "flag", "hide", "flags/clear"):
+        response = client.post(f"/annotations/{note.pk}/{action}/", {"note": "x", "reason": "y"})
+        assert response.status_code in (302, 404), (who, action)
+        if response.status_code == 302:
+            assert response["Location"].startswith("/accounts/login/"), (who, action)
+    assert not note.flags.exists() and note.replies.count() == 1
+    note.refresh_from_db()
+    assert not note.hidden
+    response = client.post(
+        "/api/annotations/",
+        data={"motivation": "replying", "bodyValue": "x",
+              "target": f"http://testserver/api/annotations/{note.pk}/"},
+        content_type="application/json",
+    )
+    assert response.status_code in (400, 401, 403), who
+    assert NOTE not in response.content.decode()
+    assert note.replies.count() == 1
