@@ -1,16 +1,33 @@
 """Admin for annotations: moderation of public notes and the orphaned-anchor review list.
 
-Curators see public annotations only (private notes belong to their owners alone), newest
-first; they hide or show them through ``annotation_hide``/``annotation_unhide``, and review
+Curators see public annotations only (private and group notes belong to their authors and
+groups alone), flagged ones first, then newest first; they hide or show them through
+``annotation_hide``/``annotation_unhide``, clear flags on notes that are fine, and review
 orphans with the "anchor status" filter. Nothing here edits a reader's words.
 """
 
 from django.contrib import admin, messages
+from django.db.models import Count, Max
 from django.urls import reverse
 from django.utils.html import format_html
 
 from .models import Annotation
-from .services import annotation_hide, annotation_unhide
+from .services import annotation_flags_clear, annotation_hide, annotation_unhide
+
+
+class FlaggedFilter(admin.SimpleListFilter):
+    title = "flags"
+    parameter_name = "flagged"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Flagged"), ("no", "Not flagged")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(flag_count__gt=0)
+        if self.value() == "no":
+            return queryset.filter(flag_count=0)
+        return queryset
 
 
 @admin.register(Annotation)
@@ -22,13 +39,14 @@ class AnnotationAdmin(admin.ModelAdmin):
         "user_link",
         "anchor_status",
         "hidden",
+        "flag_count",
         "created_at",
     ]
-    list_filter = ["hidden", "anchor_status", "created_at"]
+    list_filter = [FlaggedFilter, "hidden", "anchor_status", "created_at"]
     search_fields = ["exact", "note", "brief__title", "user__username"]
     list_select_related = ["brief", "user"]
     ordering = ["-created_at", "-id"]
-    actions = ["hide", "unhide"]
+    actions = ["hide", "unhide", "clear_flags"]
     readonly_fields = [
         "brief",
         "user",
@@ -41,12 +59,41 @@ class AnnotationAdmin(admin.ModelAdmin):
         "visibility",
         "anchor_status",
         "hidden",
+        "flag_reasons",
+        "parent",
+        "deleted_at",
         "created_at",
         "modified_at",
     ]
+    # Everything is read only (a curator never edits a reader's words); naming the fields
+    # keeps the form from building choice lists of notes (ordered by the flag columns).
+    fields = readonly_fields
+
+    def get_ordering(self, request):
+        """Flagged notes first (most flags, latest flag), then newest first."""
+        return ["-flag_count", "-last_flagged_at", *self.ordering]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).for_curators()
+        # Not super(): it orders before the flag columns it orders by exist.
+        return (
+            Annotation.objects.for_curators()
+            .annotate(
+                flag_count=Count("flags", distinct=True),
+                last_flagged_at=Max("flags__created_at"),
+            )
+            .order_by(*self.get_ordering(request))
+        )
+
+    @admin.display(description="flags", ordering="-flag_count")
+    def flag_count(self, annotation):
+        return annotation.flag_count
+
+    @admin.display(description="flag reasons")
+    def flag_reasons(self, annotation):
+        if not annotation.flag_count:
+            return ""
+        reasons = [f.reason for f in annotation.flags.all() if f.reason]
+        return "; ".join(reasons)[:200] or "(no reason given)"
 
     def has_add_permission(self, request):
         return False
@@ -89,3 +136,9 @@ class AnnotationAdmin(admin.ModelAdmin):
     @admin.action(description="Show selected annotations again", permissions=["change"])
     def unhide(self, request, queryset):
         self._moderate(request, queryset.filter(hidden=True), annotation_unhide, "Shown")
+
+    @admin.action(description="Clear the flags of selected annotations", permissions=["change"])
+    def clear_flags(self, request, queryset):
+        self._moderate(
+            request, queryset.filter(flag_count__gt=0), annotation_flags_clear, "Cleared flags of"
+        )

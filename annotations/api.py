@@ -1,7 +1,8 @@
 """The W3C Web Annotation Protocol endpoints: ``/api/annotations/`` and ``/api/annotations/<id>/``.
 
 One class-based view per endpoint. Session authentication with CSRF, as the site's pages
-use. Every answer, errors included (a wrong method, malformed JSON of any shape, a fault
+use, or a personal token (``Authorization: Bearer ba_…``, annotations/tokens.py) without
+session or CSRF; a read-only token may only read. Every answer, errors included (a wrong method, malformed JSON of any shape, a fault
 of our own), is JSON. Someone else's private (or hidden) annotation answers 404 exactly like
 a missing one, so the API never reveals that it exists.
 """
@@ -10,7 +11,7 @@ import json
 import logging
 from urllib.parse import urlencode
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
@@ -20,7 +21,7 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
 from briefs.models import Brief
-from config.limits import ANNOTATION_WRITES_PER_MINUTE
+from config.limits import ANNOTATION_WRITES_PER_MINUTE, MAX_PAGE_SIZE
 from core.cache import CachedPaginator
 from core.ratelimit import rate_limit_hit
 from core.text import whole_number
@@ -29,13 +30,16 @@ from . import jsonld
 from .anchoring import SelectorMismatch
 from .jsonld import ApiError
 from .models import Annotation
+from .search import SearchError, annotations_search
 from .services import (
     NoteTooLong,
     annotation_create,
     annotation_delete,
     annotation_reattach,
+    annotation_reply,
     annotation_update,
 )
+from .tokens import api_token_authenticate
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +59,7 @@ def _ld_response(document, status=200, headers=None):
         status=status,
         content_type=jsonld.CONTENT_TYPE,
     )
-    response["Vary"] = "Accept, Cookie"
+    response["Vary"] = "Accept, Cookie, Authorization"
     for name, value in (headers or {}).items():
         response[name] = value
     return response
@@ -72,6 +76,7 @@ class ApiView(View):
 
     def dispatch(self, request, *args, **kwargs):
         try:
+            self.authenticate(request)
             return super().dispatch(request, *args, **kwargs)
         except ApiError as error:
             return _error_response(error)
@@ -83,16 +88,39 @@ class ApiView(View):
         allowed = ", ".join(method.upper() for method in self._allowed_methods())
         raise ApiError(405, f"{request.method} is not allowed here.", {"Allow": allowed})
 
+    def authenticate(self, request):
+        """With an ``Authorization`` header, the token's user acts (a bad token answers 401).
+
+        The header wins over any session cookie sent along, so a script never acts as
+        whoever happens to be signed in in the same browser.
+        """
+        request.api_token = None
+        header = request.headers.get("Authorization")
+        if header is None:
+            return
+        token = api_token_authenticate(header)
+        if token is None:
+            raise ApiError(
+                401, "The API token is missing, malformed or revoked.",
+                {"WWW-Authenticate": 'Bearer realm="annotations"'},
+            )
+        request.api_token, request.user = token, token.user
+
     def require_writer(self):
-        """401 for anonymous callers, 403 for a bad CSRF token, 429 past the write limit."""
+        """401 for anonymous callers, 403 for a bad CSRF token or a read-only token, 429 past
+        the write limit. Token requests need no CSRF token (no cookie authenticates them)."""
         request = self.request
         if not request.user.is_authenticated:
-            raise ApiError(401, "Log in to create or change annotations.")
-        check = _CsrfCheck(lambda req: None)
-        check.process_request(request)
-        reason = check.process_view(request, None, (), {})
-        if reason:
-            raise ApiError(403, f"CSRF check failed ({reason}). Send the X-CSRFToken header.")
+            raise ApiError(401, "Log in (or send an API token) to create or change annotations.")
+        if request.api_token is not None:
+            if request.api_token.read_only:
+                raise ApiError(403, "This API token is read-only.")
+        else:
+            check = _CsrfCheck(lambda req: None)
+            check.process_request(request)
+            reason = check.process_view(request, None, (), {})
+            if reason:
+                raise ApiError(403, f"CSRF check failed ({reason}). Send the X-CSRFToken header.")
         retry = rate_limit_hit(
             scope="annotation-write",
             who=f"user:{request.user.pk}",
@@ -109,6 +137,17 @@ class ApiView(View):
     def absolute(self, path):
         return self.request.build_absolute_uri(path)
 
+    def readable(self):
+        """What the caller may see, loaded for :func:`jsonld.annotation_document`."""
+        return (
+            Annotation.objects.visible_to(self.request.user)
+            .select_related("brief", "user", "group")
+            .prefetch_related("tags")
+        )
+
+    def loaded(self, pk):
+        return self.readable().get(pk=pk)
+
 
 class AnnotationCollectionView(ApiView):
     """GET the annotations the caller may see (``?brief=<slug>``, ``?page=``), POST a new one."""
@@ -118,31 +157,74 @@ class AnnotationCollectionView(ApiView):
         document = jsonld.read_json(request)
         if document.get("type", "Annotation") != "Annotation":
             raise ApiError(400, 'type must be "Annotation".')
-        if document.get("motivation", "commenting") not in {"commenting", "highlighting"}:
-            raise ApiError(400, 'motivation must be "commenting" or "highlighting".')
+        motivation = document.get("motivation", "commenting")
+        if motivation not in {"commenting", "highlighting", "replying"}:
+            raise ApiError(400, 'motivation must be "commenting", "highlighting" or "replying".')
         target = document.get("target")
-        if not isinstance(target, dict):
-            raise ApiError(400, "target must be an object with source and selector.")
-        brief = jsonld.brief_from_source(target.get("source"))
-        selectors = jsonld.selectors_from(target)
-        note = jsonld.note_from(document, required=True)
-        visibility = jsonld.visibility_from(document, required=True)
         try:
-            annotation = annotation_create(
-                brief=brief, user=request.user, note=note, visibility=visibility, **selectors
-            )
-        except SelectorMismatch as error:
-            raise ApiError(400, f"The selector does not match the brief's text: {error}") from None
+            if motivation == "replying" or isinstance(target, str):
+                annotation = self.create_reply(document, target)
+            else:
+                annotation = self.create_note(document, target)
         except NoteTooLong as error:
             raise ApiError(413, error.messages[0]) from None
         except ValidationError as error:
             raise ApiError(400, " ".join(error.messages)) from None
-        annotation.brief, annotation.user = brief, request.user
+        annotation = self.loaded(annotation.pk)
         document = jsonld.annotation_document(annotation, self.absolute)
         return _ld_response(document, status=201, headers={"Location": document["id"]})
 
+    def create_note(self, document, target):
+        """A note on a passage: target names a brief and its selectors."""
+        if not isinstance(target, dict):
+            raise ApiError(400, "target must be an object with source and selector.")
+        brief = jsonld.brief_from_source(target.get("source"))
+        selectors = jsonld.selectors_from(target)
+        try:
+            return annotation_create(
+                brief=brief,
+                user=self.request.user,
+                note=jsonld.note_from(document, required=True),
+                visibility=jsonld.visibility_from(document, required=True),
+                group=jsonld.group_from(document, self.request.user),
+                tags=jsonld.tags_from(document) or (),
+                **selectors,
+            )
+        except SelectorMismatch as error:
+            raise ApiError(400, f"The selector does not match the brief's text: {error}") from None
+
+    def create_reply(self, document, target):
+        """A reply: target is the IRI of a public or group note the caller may see."""
+        parent = self.annotation_from_iri(target)
+        note = jsonld.note_from(document, required=True)
+        try:
+            return annotation_reply(
+                parent=parent,
+                user=self.request.user,
+                note=note,
+                site_url=self.absolute("/").rstrip("/"),
+            )
+        except PermissionDenied as error:
+            raise ApiError(403, str(error)) from None
+
+    def annotation_from_iri(self, target):
+        if isinstance(target, dict):
+            target = target.get("id") or target.get("source")
+        if not isinstance(target, str):
+            raise ApiError(400, "A reply's target must be the IRI of an annotation.")
+        parts = target.rstrip("/").rsplit("/", 1)
+        pk = parts[-1]
+        if not (pk.isascii() and pk.isdigit()) or not target.rstrip("/").endswith(
+            reverse("annotations:api-detail", kwargs={"pk": int(pk)}).rstrip("/")
+        ):
+            raise ApiError(400, "A reply's target must be the IRI of an annotation.")
+        parent = Annotation.objects.visible_to(self.request.user).filter(pk=int(pk)).first()
+        if parent is None:
+            raise ApiError(400, "The reply's target names no annotation you can see.")
+        return parent
+
     def get(self, request):
-        queryset = Annotation.objects.visible_to(request.user).select_related("brief", "user")
+        queryset = self.readable()
         self.brief_slug = request.GET.get("brief", "")
         if self.brief_slug:
             brief = Brief.objects.published().filter(slug=self.brief_slug).first()
@@ -205,12 +287,7 @@ class AnnotationDetailView(ApiView):
     """GET, PATCH/PUT (note and visibility) or DELETE one annotation."""
 
     def visible(self, pk):
-        annotation = (
-            Annotation.objects.visible_to(self.request.user)
-            .select_related("brief", "user")
-            .filter(pk=pk)
-            .first()
-        )
+        annotation = self.readable().filter(pk=pk).first()
         if annotation is None:
             raise ApiError(404, "No such annotation.")
         return annotation
@@ -223,14 +300,28 @@ class AnnotationDetailView(ApiView):
         return annotation
 
     def get(self, request, pk):
-        return _ld_response(jsonld.annotation_document(self.visible(pk), self.absolute))
+        annotation = self.visible(pk)
+        document = jsonld.annotation_document(annotation, self.absolute)
+        replies = self.readable().filter(parent=annotation).order_by("created_at", "pk")
+        if annotation.parent_id is None:
+            document["replies"] = [
+                jsonld.annotation_document(r, self.absolute, with_context=False) for r in replies
+            ]
+        return _ld_response(document)
 
     def patch(self, request, pk, *, replace=False):
         """Change note and visibility; a ``target`` re-attaches an orphaned note to a passage."""
         annotation = self.owned(pk)
         document = jsonld.read_json(request)
-        note = jsonld.note_from(document, required=replace)
-        visibility = jsonld.visibility_from(document, required=replace)
+        changes = {
+            "note": jsonld.note_from(document, required=replace),
+            "visibility": jsonld.visibility_from(document, required=replace),
+            "tags": jsonld.tags_from(document),
+        }
+        if "group" in document or changes["visibility"] is not None:
+            changes["group"] = jsonld.group_from(document, request.user)
+        if changes["tags"] is None and replace:
+            changes["tags"] = []
         target = document.get("target")
         try:
             if target is not None and not replace:
@@ -239,16 +330,16 @@ class AnnotationDetailView(ApiView):
                 annotation_reattach(
                     annotation=annotation, by=request.user, **jsonld.selectors_from(target)
                 )
-            annotation_update(
-                annotation=annotation, by=request.user, note=note, visibility=visibility
-            )
+            annotation_update(annotation=annotation, by=request.user, **changes)
         except SelectorMismatch as error:
             raise ApiError(400, f"The selector does not match the brief's text: {error}") from None
         except NoteTooLong as error:
             raise ApiError(413, error.messages[0]) from None
         except ValidationError as error:
             raise ApiError(400, " ".join(error.messages)) from None
-        return _ld_response(jsonld.annotation_document(annotation, self.absolute))
+        except PermissionDenied as error:
+            raise ApiError(403, str(error)) from None
+        return _ld_response(jsonld.annotation_document(self.loaded(pk), self.absolute))
 
     def put(self, request, pk):
         return self.patch(request, pk, replace=True)
@@ -256,3 +347,56 @@ class AnnotationDetailView(ApiView):
     def delete(self, request, pk):
         annotation_delete(annotation=self.owned(pk), by=request.user)
         return HttpResponse(status=204)
+
+
+class SearchView(ApiView):
+    """``GET /api/search/``: the caller's visible notes by filter (annotations/search.py),
+    as one W3C AnnotationPage per request (``page``, ``per_page`` up to MAX_PAGE_SIZE)."""
+
+    def get(self, request):
+        try:
+            queryset = annotations_search(request.user, request.GET)
+        except SearchError as error:
+            raise ApiError(400, str(error)) from None
+        per_page = self.number("per_page", default=PAGE_SIZE, high=MAX_PAGE_SIZE)
+        paginator = Paginator(
+            queryset.select_related("brief", "user", "group").prefetch_related("tags"), per_page
+        )
+        number = self.number("page", default=1, high=max(paginator.num_pages, 1))
+        page = paginator.page(number)
+        document = {
+            "@context": jsonld.ANNO_CONTEXT,
+            "id": self.url(page=number),
+            "type": "AnnotationPage",
+            "partOf": {
+                "id": self.url(page=None),
+                "type": "AnnotationCollection",
+                "total": paginator.count,
+            },
+            "startIndex": page.start_index() - 1 if paginator.count else 0,
+            "items": [
+                jsonld.annotation_document(a, self.absolute, with_context=False)
+                for a in page.object_list
+            ],
+        }
+        if page.has_next():
+            document["next"] = self.url(page=page.next_page_number())
+        if page.has_previous():
+            document["prev"] = self.url(page=page.previous_page_number())
+        return _ld_response(document, headers={"Cache-Control": "private, no-store"})
+
+    def number(self, name, *, default, high):
+        value = self.request.GET.get(name)
+        if value is None:
+            return default
+        if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= high:
+            raise ApiError(400 if name == "per_page" else 404, f"{name} must run from 1 to {high}.")
+        return int(value)
+
+    def url(self, *, page):
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        if page:
+            query["page"] = page
+        encoded = query.urlencode()
+        return self.absolute(reverse("annotations:api-search") + ("?" + encoded if encoded else ""))

@@ -10,6 +10,12 @@ from . import feeds
 urlpatterns = [
     *_formats(feeds.LatestAnnotationsFeed, "annotations/feed/", "feed"),
     *_formats(feeds.UserAnnotationsFeed, "users/<str:username>/feed/", "user-feed"),
+    *_formats(feeds.TagAnnotationsFeed, "annotations/tags/<str:tag>/feed/", "tag-feed"),
+    path(
+        "annotations/groups/<slug:slug>/feed/<str:key>/",
+        feeds.GroupAnnotationsFeed(),
+        name="group-feed",
+    ),
     path(
         "briefs/<slug:slug>/annotations/feed/", feeds.BriefAnnotationsFeed(), name="brief-feed"
     ),

@@ -1,9 +1,15 @@
-"""RSS feeds of public annotations: the whole archive, one brief, or a topic selection.
+"""RSS feeds of annotations: public notes (the whole archive, one brief, a topic selection,
+a tag) and a group's notes, read through a member's secret feed URL.
 
 Built on the briefs app's ConditionalFeed, so they answer conditional GETs from one
 aggregate query and render with a fixed number of queries, as the brief feeds do.
 """
 
+import time
+from urllib.parse import urlencode
+
+from django.db.models import Max
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.html import escape
@@ -12,7 +18,7 @@ from briefs.feed_formats import body_html, clean_text
 from briefs.feeds import ConditionalFeed, feed_title, feed_topic_selection, tag_uri
 from briefs.models import Brief
 
-from .models import Annotation
+from .models import Annotation, Membership
 from .views import public_author_or_404
 
 QUOTE_IN_TITLE = 80
@@ -34,6 +40,8 @@ class AnnotationFeed(ConditionalFeed):
         return notes
 
     def item_title(self, note):
+        if note.parent_id:
+            return f"Reply by {clean_text(note.user.get_username())} — on {clean_text(note.brief.title)}"
         quote = " ".join(clean_text(note.exact).split())
         if len(quote) > QUOTE_IN_TITLE:
             quote = quote[: QUOTE_IN_TITLE - 1].rstrip() + "…"
@@ -117,3 +125,55 @@ class UserAnnotationsFeed(AnnotationFeed):
             description=f"Public notes by {name}, newest first.",
             queryset=Annotation.objects.public().filter(user=author),
         )
+
+
+class TagAnnotationsFeed(AnnotationFeed):
+    """``/annotations/tags/<tag>/feed/``: public notes carrying one tag (any case)."""
+
+    def get_object(self, request, tag):
+        name = " ".join(tag.split())
+        return self.subject(
+            request,
+            title=feed_title(f"Notes tagged {name}"),
+            link=reverse("annotations:recent") + "?" + urlencode({"tag": name}),
+            description=f"Public notes tagged “{name}”, newest first.",
+            queryset=Annotation.objects.public().filter(tagged_items__tag__name__iexact=name),
+        )
+
+
+class GroupAnnotationsFeed(AnnotationFeed):
+    """``/annotations/groups/<slug>/feed/<key>/``: a group's notes for one member.
+
+    The key is the member's own secret; it stops working when they leave, are removed or
+    renew it. Group notes do not move the archive counter, so nothing here is cached
+    across requests: freshness is counted afresh and the answer is ``private``.
+    """
+
+    def __call__(self, request, *args, **kwargs):
+        response = super().__call__(request, *args, **kwargs)
+        response["Cache-Control"] = "private, no-cache"
+        return response
+
+    def validated_body(self, subject):
+        return self._render(subject)  # never shared: rendered for this member, each time
+
+    def get_object(self, request, slug, key):
+        membership = (
+            Membership.objects.select_related("group", "user")
+            .filter(group__slug=slug, feed_key=key)
+            .first()
+        )
+        if membership is None or not membership.user.is_active:
+            raise Http404("No such feed.")
+        group = membership.group
+        return self.subject(
+            request,
+            title=feed_title(f"Notes in {group.name}"),
+            link=group.get_absolute_url(),
+            description=f"Notes of the group “{group.name}”, newest first.",
+            queryset=Annotation.objects.in_groups_of(membership.user).filter(group=group),
+        )
+
+    def last_modified(self, subject):
+        latest = subject.queryset.order_by().aggregate(latest=Max("modified_at"))["latest"]
+        return int(latest.timestamp()) if latest else int(time.time())

@@ -12,7 +12,7 @@ from django.urls import Resolver404, resolve, reverse
 from briefs.models import Brief
 from config.limits import ANNOTATION_NOTE_MAX_LENGTH
 
-from .models import Annotation
+from .models import Annotation, Group
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 LDP_CONTEXT = "http://www.w3.org/ns/ldp.jsonld"
@@ -29,10 +29,51 @@ def creator(user, absolute):
     return {"id": absolute(url), "type": "Person", "nickname": user.get_username()}
 
 
+def _target(annotation, absolute):
+    """A note's target is its passage; a reply's is the IRI of the note it answers."""
+    if annotation.parent_id is not None:
+        return absolute(reverse("annotations:api-detail", kwargs={"pk": annotation.parent_id}))
+    return {
+        "source": absolute(annotation.brief.get_absolute_url()),
+        "selector": [
+            {
+                "type": "TextQuoteSelector",
+                "exact": annotation.exact,
+                "prefix": annotation.prefix,
+                "suffix": annotation.suffix,
+            },
+            {"type": "TextPositionSelector", "start": annotation.start, "end": annotation.end},
+        ],
+    }
+
+
+def _motivation(annotation):
+    if annotation.parent_id is not None:
+        return "replying"
+    return "commenting" if annotation.note else "highlighting"
+
+
+def _bodies(annotation, tags):
+    bodies = []
+    if annotation.note:
+        bodies.append(
+            {
+                "type": "TextualBody",
+                "value": annotation.note,
+                "format": "text/plain",
+                "purpose": "replying" if annotation.parent_id else "commenting",
+            }
+        )
+    bodies += [{"type": "TextualBody", "value": tag, "purpose": "tagging"} for tag in tags]
+    return bodies
+
+
 def annotation_document(annotation, absolute, *, with_context=True):
     """One annotation as a W3C Web Annotation; ``absolute`` turns a path into a full URL.
 
-    ``annotation`` needs its ``brief`` and ``user`` loaded (``select_related``).
+    ``annotation`` needs its ``brief``, ``user`` (and ``group``) loaded; its tags are read
+    from ``prefetch_related("tags")`` when the caller prefetched them. A note's body is
+    one TextualBody, or a list when it has tags (``purpose: tagging``).
     """
     document = {}
     if with_context:
@@ -41,37 +82,25 @@ def annotation_document(annotation, absolute, *, with_context=True):
         {
             "id": absolute(reverse("annotations:api-detail", kwargs={"pk": annotation.pk})),
             "type": "Annotation",
-            "motivation": "commenting" if annotation.note else "highlighting",
+            "motivation": _motivation(annotation),
             "created": _iso(annotation.created_at),
             "modified": _iso(annotation.modified_at),
             "creator": creator(annotation.user, absolute),
-            "target": {
-                "source": absolute(annotation.brief.get_absolute_url()),
-                "selector": [
-                    {
-                        "type": "TextQuoteSelector",
-                        "exact": annotation.exact,
-                        "prefix": annotation.prefix,
-                        "suffix": annotation.suffix,
-                    },
-                    {
-                        "type": "TextPositionSelector",
-                        "start": annotation.start,
-                        "end": annotation.end,
-                    },
-                ],
-            },
+            "target": _target(annotation, absolute),
             "visibility": annotation.visibility,
-            "anchorStatus": annotation.anchor_status,
         }
     )
-    if annotation.note:
-        document["body"] = {
-            "type": "TextualBody",
-            "value": annotation.note,
-            "format": "text/plain",
-            "purpose": "commenting",
-        }
+    if annotation.parent_id is None:
+        document["anchorStatus"] = annotation.anchor_status
+    if annotation.group_id is not None:
+        document["group"] = annotation.group.slug
+    if annotation.deleted_at is not None:
+        document["deleted"] = True
+    bodies = _bodies(annotation, sorted(tag.name for tag in annotation.tags.all()))
+    if len(bodies) == 1:
+        document["body"] = bodies[0]
+    elif bodies:
+        document["body"] = bodies
     return document
 
 
@@ -114,12 +143,15 @@ def note_from(document, *, required):
         body = {"type": "TextualBody", "value": document["bodyValue"]}
     else:
         body = document.get("body")
+    if isinstance(body, list):
+        body = [b for b in body if not (isinstance(b, dict) and b.get("purpose") == "tagging")]
+        if len(body) > 1:
+            raise ApiError(400, "Send at most one note body (plus tagging bodies).")
+        body = body[0] if body else None
+    elif isinstance(body, dict) and body.get("purpose") == "tagging":
+        body = None
     if body is None:
         return "" if required else None
-    if isinstance(body, list):
-        if len(body) != 1:
-            raise ApiError(400, "Send at most one body: a TextualBody with the note.")
-        body = body[0]
     if not isinstance(body, dict) or body.get("type", "TextualBody") != "TextualBody":
         raise ApiError(400, "The body must be a TextualBody.")
     if body.get("format", "text/plain") != "text/plain":
@@ -134,13 +166,46 @@ def note_from(document, *, required):
     return value
 
 
+def tags_from(document):
+    """The tag names of the ``purpose: tagging`` bodies, or None when the body is absent."""
+    if "body" not in document:
+        return None
+    body = document["body"]
+    bodies = body if isinstance(body, list) else [body]
+    tags = []
+    for item in bodies:
+        if isinstance(item, dict) and item.get("purpose") == "tagging":
+            value = item.get("value")
+            if not isinstance(value, str) or not value.strip():
+                raise ApiError(400, "A tagging body needs a non-empty string value.")
+            tags.append(value)
+    return tags
+
+
 def visibility_from(document, *, required):
     visibility = document.get("visibility")
     if visibility is None:
         return Annotation.Visibility.PRIVATE if required else None
     if visibility not in Annotation.Visibility.values:
-        raise ApiError(400, 'visibility must be "private" or "public".')
+        raise ApiError(400, 'visibility must be "private", "group" or "public".')
     return visibility
+
+
+def group_from(document, user):
+    """The Group named by ``group`` (a slug) that ``user`` belongs to; None when absent.
+
+    A group the user is not in answers like a missing one, so the API never confirms that
+    a group exists to an outsider.
+    """
+    slug = document.get("group")
+    if slug is None:
+        return None
+    if not isinstance(slug, str):
+        raise ApiError(400, "group must be the slug of one of your groups.")
+    group = Group.objects.filter(slug=slug, memberships__user=user).first()
+    if group is None:
+        raise ApiError(400, f"You are in no group {slug!r}.")
+    return group
 
 
 def brief_from_source(source):

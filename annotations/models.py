@@ -5,20 +5,112 @@ The passage is held twice, as the W3C selectors do: a TextQuoteSelector
 character offsets into ``brief.body``).
 """
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from taggit.managers import TaggableManager
+from taggit.models import TagBase, TaggedItemBase
 
 from briefs.models import Brief
 
 from .querysets import AnnotationQuerySet
 
 
+def new_secret():
+    """A fresh URL-safe secret (43 characters, 256 bits) for invite and feed links."""
+    return secrets.token_urlsafe(32)
+
+
+class Group(models.Model):
+    """A reading group: its members share notes only they can see."""
+
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+    invite_key = models.CharField(
+        max_length=64, unique=True, default=new_secret,
+        help_text="The secret in the invite link; renewing it kills the old link.",
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Membership", related_name="note_groups"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    backup_credential_fields = ("invite_key",)  # briefs/backup.py: only with credentials
+
+    class Meta:
+        ordering = ["name", "pk"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("annotations:group-detail", kwargs={"slug": self.slug})
+
+
+class Membership(models.Model):
+    """One reader in one group, as its owner or a member, with their own secret feed key."""
+
+    class Role(models.TextChoices):
+        OWNER = "owner", "Owner"
+        MEMBER = "member", "Member"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="note_memberships"
+    )
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    feed_key = models.CharField(
+        max_length=64, unique=True, default=new_secret,
+        help_text="The secret in this member's group feed URL (no session needed).",
+    )
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    backup_credential_fields = ("feed_key",)  # briefs/backup.py: only with credentials
+
+    class Meta:
+        ordering = ["group", "joined_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "group"], name="annotations_membership_once"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=["owner", "member"]),
+                name="annotations_membership_role_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} in {self.group} ({self.role})"
+
+    def get_absolute_url(self):
+        return self.group.get_absolute_url()
+
+    @property
+    def is_owner(self):
+        return self.role == self.Role.OWNER
+
+
+class NoteTag(TagBase):
+    """A reader's free-form tag on notes ("to-check", "quote"), apart from the archive's topics."""
+
+    class Meta:
+        ordering = ["name"]
+
+    def get_absolute_url(self):
+        return reverse("annotations:recent") + f"?tag={self.name}"
+
+
 class Annotation(models.Model):
-    """A highlight of a passage of a brief, with an optional note."""
+    """A highlight of a passage of a brief, with an optional note; or a reply to another note.
+
+    A reply (``parent`` set) has no passage of its own: its quote is empty, its offsets
+    0 and 0, and it carries its parent's brief, visibility and group.
+    """
 
     class Visibility(models.TextChoices):
         PRIVATE = "private", "Private"
+        GROUP = "group", "Group"
         PUBLIC = "public", "Public"
 
     class AnchorStatus(models.TextChoices):
@@ -42,6 +134,18 @@ class Annotation(models.Model):
     visibility = models.CharField(
         max_length=10, choices=Visibility.choices, default=Visibility.PRIVATE
     )
+    group = models.ForeignKey(
+        Group, null=True, blank=True, on_delete=models.CASCADE, related_name="annotations",
+        help_text="Set exactly when the visibility is group: the group whose members see it.",
+    )
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies",
+        help_text="Set for a reply: the note it answers.",
+    )
+    deleted_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="Deleted by its author while it had replies: kept as a placeholder.",
+    )
     anchor_status = models.CharField(
         max_length=10,
         choices=AnchorStatus.choices,
@@ -56,6 +160,7 @@ class Annotation(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
+    tags = TaggableManager(through="TaggedNote", blank=True, related_name="annotations")
 
     objects = AnnotationQuerySet.as_manager()
 
@@ -63,12 +168,22 @@ class Annotation(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(start__gte=0) & models.Q(start__lt=models.F("end")),
+                condition=(
+                    models.Q(parent__isnull=True)
+                    & models.Q(start__gte=0)
+                    & models.Q(start__lt=models.F("end"))
+                )
+                | (models.Q(parent__isnull=False) & models.Q(start=0, end=0, exact="")),
                 name="annotations_annotation_range_valid",
             ),
             models.CheckConstraint(
-                condition=models.Q(visibility__in=["private", "public"]),
+                condition=models.Q(visibility__in=["private", "group", "public"]),
                 name="annotations_annotation_visibility_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(visibility="group", group__isnull=False)
+                | (~models.Q(visibility="group") & models.Q(group__isnull=True)),
+                name="annotations_annotation_group_iff_group_visibility",
             ),
             models.CheckConstraint(
                 condition=models.Q(anchor_status__in=["exact", "shifted", "fuzzy", "orphaned"]),
@@ -87,6 +202,8 @@ class Annotation(models.Model):
         ]
 
     def __str__(self):
+        if self.parent_id:
+            return f"Reply to {self.parent_id} on {self.brief_id}"
         quote = self.exact if len(self.exact) <= 60 else self.exact[:57] + "…"
         return f"“{quote}” on {self.brief_id}"
 
@@ -98,7 +215,105 @@ class Annotation(models.Model):
     def is_public(self):
         return self.visibility == self.Visibility.PUBLIC
 
+    @property
+    def is_reply(self):
+        return self.parent_id is not None
+
+    @property
+    def is_deleted(self):
+        return self.deleted_at is not None
+
     def get_absolute_url(self):
         return reverse("briefs:brief-detail", kwargs={"slug": self.brief.slug}) + (
             f"#annotation-{self.pk}"
         )
+
+
+class TaggedNote(TaggedItemBase):
+    """Through model: a real foreign key to Annotation, so tag filters use plain indexes."""
+
+    content_object = models.ForeignKey(
+        Annotation, on_delete=models.CASCADE, related_name="tagged_items"
+    )
+    tag = models.ForeignKey(NoteTag, on_delete=models.CASCADE, related_name="tagged_notes")
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["content_object", "tag"], name="annotations_tag_once")
+        ]
+
+    def __str__(self):
+        return f"{self.tag} on {self.content_object_id}"
+
+    def get_absolute_url(self):
+        return self.tag.get_absolute_url()
+
+
+class NoteSettings(models.Model):
+    """A reader's choices about notes: whether replies to their notes are e-mailed to them."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="note_settings"
+    )
+    reply_mail = models.BooleanField(
+        default=True, help_text="E-mail me when someone replies to one of my notes."
+    )
+
+    class Meta:
+        ordering = ["user"]
+        verbose_name_plural = "note settings"
+
+    def __str__(self):
+        return f"Note settings of {self.user}"
+
+    def get_absolute_url(self):
+        return reverse("annotations:account")
+
+
+class ApiToken(models.Model):
+    """A personal API token: only its SHA-256 is stored; the token is shown once, at creation."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(
+        max_length=12, editable=False, help_text="The token's first characters, to recognise it."
+    )
+    read_only = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    def get_absolute_url(self):
+        return reverse("annotations:account")
+
+
+class Flag(models.Model):
+    """A signed-in reader's report that a public or group note needs a moderator's look."""
+
+    annotation = models.ForeignKey(Annotation, on_delete=models.CASCADE, related_name="flags")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="note_flags"
+    )
+    reason = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["annotation", "user"], name="annotations_flag_once")
+        ]
+
+    def __str__(self):
+        return f"Flag on {self.annotation_id} by {self.user}"
+
+    def get_absolute_url(self):
+        return self.annotation.get_absolute_url()

@@ -1,6 +1,6 @@
 """Who may see which annotations: the one place that decides it.
 
-Every surface (brief pages, note lists, feeds, the API, counts) starts from
+Every surface (brief pages, note lists, feeds, the API, search, counts) starts from
 ``Annotation.objects.public()`` or ``Annotation.objects.visible_to(user)``.
 """
 
@@ -10,6 +10,16 @@ from briefs.models import Brief
 
 
 class AnnotationQuerySet(models.QuerySet):
+    def _shown(self):
+        """Notes fit to show to anyone entitled to them: not hidden, anchored, on a published
+        brief, and (for a reply) under a parent that is itself neither hidden nor orphaned."""
+        return (
+            self.filter(hidden=False, brief__in=Brief.objects.published())
+            .exclude(anchor_status="orphaned")
+            .exclude(parent__hidden=True)
+            .exclude(parent__anchor_status="orphaned")
+        )
+
     def public(self):
         """The notes anyone may see: the one rule every public surface uses.
 
@@ -17,9 +27,18 @@ class AnnotationQuerySet(models.QuerySet):
         is gone from the brief, so its quote is no longer the archive's to show), and on
         a published brief.
         """
-        return self.filter(
-            visibility="public", hidden=False, brief__in=Brief.objects.published()
-        ).exclude(anchor_status="orphaned")
+        return self._shown().filter(visibility="public")
+
+    def in_groups_of(self, user):
+        """Group notes of the groups ``user`` belongs to right now (shown ones only).
+
+        Membership is read in the same query, so a reader who leaves or is removed stops
+        seeing the group's notes on their very next request.
+        """
+        from .models import Membership
+
+        groups = Membership.objects.filter(user=user).values("group_id")
+        return self._shown().filter(visibility="group", group__in=groups)
 
     def for_curators(self):
         """The notes curators moderate in the admin: public ones, hidden and orphaned included.
@@ -30,12 +49,12 @@ class AnnotationQuerySet(models.QuerySet):
         return self.filter(visibility="public")
 
     def visible_to(self, user):
-        """What ``user`` may see: the public notes, plus all their own on published briefs.
+        """What ``user`` may see: public notes, their groups' notes, and all their own.
 
         A reader's own notes include private, hidden and orphaned ones (shown to them with
-        the old quote), so nobody loses what they wrote.
+        the old quote), so nobody loses what they wrote. Staff get nothing more.
         """
         if user is None or not user.is_authenticated:
             return self.public()
         own = self.filter(user=user, brief__in=Brief.objects.published())
-        return self.public() | own
+        return self.public() | self.in_groups_of(user) | own

@@ -3,13 +3,19 @@ admin all call these functions, so every write is validated the same way."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
-from config.limits import ANNOTATION_NOTE_MAX_LENGTH
+from config.limits import (
+    ANNOTATION_NOTE_MAX_LENGTH,
+    FLAG_REASON_MAX_LENGTH,
+    NOTE_TAG_MAX_LENGTH,
+    NOTE_TAGS_MAX,
+)
 from core.history import CHANGE, history_record
 from core.text import strip_unfit_characters
 
 from . import anchoring
-from .models import Annotation
+from .models import Annotation, Membership
 
 
 class NoteTooLong(ValidationError):
@@ -27,16 +33,78 @@ def _clean_note(note):
     return note
 
 
+def clean_tags(names):
+    """Tag names as stored: trimmed, inner spaces collapsed, control characters dropped,
+    duplicates (ignoring case) removed, order kept. ValidationError past the limits."""
+    cleaned, seen = [], set()
+    for name in names or ():
+        name = " ".join(strip_unfit_characters(str(name)).split())
+        if not name or name.casefold() in seen:
+            continue
+        if len(name) > NOTE_TAG_MAX_LENGTH:
+            raise ValidationError(
+                f"A tag has at most {NOTE_TAG_MAX_LENGTH} characters.", code="tag_too_long"
+            )
+        seen.add(name.casefold())
+        cleaned.append(name)
+    if len(cleaned) > NOTE_TAGS_MAX:
+        raise ValidationError(f"A note has at most {NOTE_TAGS_MAX} tags.", code="too_many_tags")
+    return cleaned
+
+
+def _set_tags(annotation, names):
+    """Replace the note's tags; an existing tag is reused whatever its case."""
+    from .models import NoteTag
+
+    tags = []
+    for name in names:
+        tag = NoteTag.objects.filter(name__iexact=name).first()
+        if tag is None:
+            tag = NoteTag.objects.create(name=name)
+        tags.append(tag)
+    annotation.tags.set(tags, clear=True)
+
+
+def _audience(user, visibility, group):
+    """The (visibility, group) pair to store; a group note needs a group the user is in.
+
+    Raises ValidationError (code ``group``) for a group the user is not a member of, or a
+    group named with another visibility: a note never lands where its author cannot see it.
+    """
+    visibility = visibility or Annotation.Visibility.PRIVATE
+    if visibility != Annotation.Visibility.GROUP:
+        if group is not None:
+            raise ValidationError("Only a group note names a group.", code="group")
+        return visibility, None
+    if group is None or not Membership.objects.filter(user=user, group=group).exists():
+        raise ValidationError("Choose a group you are a member of.", code="group")
+    return visibility, group
+
+
 @transaction.atomic
 def annotation_create(
-    *, brief, user, exact, start=None, end=None, prefix="", suffix="", note="", visibility=None
+    *,
+    brief,
+    user,
+    exact,
+    start=None,
+    end=None,
+    prefix="",
+    suffix="",
+    note="",
+    visibility=None,
+    group=None,
+    tags=(),
 ):
     """Annotate a passage of ``brief``: the selectors must name a passage of its current body.
 
     Raises :class:`annotations.anchoring.SelectorMismatch` when they do not; the stored prefix
-    and suffix are read from the body itself, whatever the client sent.
+    and suffix are read from the body itself, whatever the client sent. ``group`` is required
+    for (and only for) ``visibility="group"``, and ``user`` must be one of its members.
     """
     note = _clean_note(note)
+    tags = clean_tags(tags)
+    visibility, group = _audience(user, visibility, group)
     found_start, found_end = anchoring.locate(
         brief.body, exact=exact, start=start, end=end, prefix=prefix, suffix=suffix
     )
@@ -50,12 +118,53 @@ def annotation_create(
         start=anchor.start,
         end=anchor.end,
         note=note,
-        visibility=visibility or Annotation.Visibility.PRIVATE,
+        visibility=visibility,
+        group=group,
         anchor_status=Annotation.AnchorStatus.EXACT,
     )
     annotation.full_clean()
     annotation.save()
+    if tags:
+        _set_tags(annotation, tags)
     return annotation
+
+
+@transaction.atomic
+def annotation_reply(*, parent, user, note, site_url=""):
+    """Reply to ``parent`` (a public or group note ``user`` may see); returns the reply.
+
+    A reply to a reply joins the same thread (threads are one level deep). The reply takes
+    its parent's brief, visibility and group; its author gets no passage of their own.
+    Raises PermissionDenied for a private, deleted or invisible parent, ValidationError for
+    an empty or over-long note. The parent's author is told by mail (annotations.mail), with
+links starting ``site_url`` (``https://host``).
+    """
+    from .mail import reply_notify
+
+    if parent.parent_id is not None:
+        parent = parent.parent
+    visible = Annotation.objects.visible_to(user).filter(pk=parent.pk).exists()
+    closed = parent.is_deleted or parent.hidden
+    if not visible or closed or parent.visibility == Annotation.Visibility.PRIVATE:
+        raise PermissionDenied("Only public and group notes you can see take replies.")
+    note = _clean_note(note)
+    if not note.strip():
+        raise ValidationError("A reply needs some text.", code="empty")
+    reply = Annotation(
+        brief_id=parent.brief_id,
+        user=user,
+        parent=parent,
+        exact="",
+        start=0,
+        end=0,
+        note=note,
+        visibility=parent.visibility,
+        group_id=parent.group_id,
+    )
+    reply.full_clean(exclude=["exact"])
+    reply.save()
+    transaction.on_commit(lambda: reply_notify(reply=reply, site_url=site_url))
+    return reply
 
 
 def _require_owner(annotation, user):
@@ -63,16 +172,38 @@ def _require_owner(annotation, user):
         raise PermissionDenied("Only the author of an annotation may change it.")
 
 
+_KEEP_GROUP = object()
+
+
 @transaction.atomic
-def annotation_update(*, annotation, by, note=None, visibility=None):
-    """Change the note and/or the visibility of one's own annotation."""
+def annotation_update(
+    *, annotation, by, note=None, visibility=None, group=_KEEP_GROUP, tags=None
+):
+    """Change the note and/or the audience (visibility, group) of one's own annotation.
+
+    A reply's audience is its thread's: only its note changes. A note's replies follow
+    its new audience, so a thread is always seen whole or not at all. ``tags`` (a list)
+    replaces the note's tags; None leaves them.
+    """
     _require_owner(annotation, by)
+    if annotation.is_deleted:
+        raise PermissionDenied("A deleted note cannot be edited.")
     if note is not None:
         annotation.note = _clean_note(note)
+    if annotation.is_reply:
+        visibility = None
     if visibility is not None:
-        annotation.visibility = visibility
-    annotation.full_clean()
-    annotation.save(update_fields=["note", "visibility", "modified_at"])
+        if group is _KEEP_GROUP:
+            group = annotation.group if visibility == Annotation.Visibility.GROUP else None
+        annotation.visibility, annotation.group = _audience(by, visibility, group)
+    annotation.full_clean(exclude=["exact"] if annotation.is_reply else None)
+    annotation.save(update_fields=["note", "visibility", "group", "modified_at"])
+    if tags is not None:
+        _set_tags(annotation, clean_tags(tags))
+    if not annotation.is_reply:
+        annotation.replies.exclude(
+            visibility=annotation.visibility, group=annotation.group
+        ).update(visibility=annotation.visibility, group=annotation.group)
     return annotation
 
 
@@ -108,24 +239,49 @@ def annotation_reattach(*, annotation, by, exact, start=None, end=None, prefix="
 
 @transaction.atomic
 def annotation_delete(*, annotation, by):
-    """Delete one's own annotation."""
+    """Delete one's own annotation; a note with replies stays as a "deleted" placeholder.
+
+    Deleting the last reply under such a placeholder removes the placeholder too.
+    """
     _require_owner(annotation, by)
+    if annotation.replies.exists():
+        annotation.note, annotation.deleted_at = "", timezone.now()
+        annotation.save(update_fields=["note", "deleted_at", "modified_at"])
+        return
+    parent = annotation.parent
     annotation.delete()
+    if parent is not None and parent.is_deleted and not parent.replies.exists():
+        parent.delete()
+
+
+def may_moderate(annotation, user):
+    """Curators moderate public notes; a group's owners moderate its group notes."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    if annotation.visibility == Annotation.Visibility.PUBLIC:
+        return user.is_staff
+    if annotation.visibility == Annotation.Visibility.GROUP:
+        return Membership.objects.filter(
+            user=user, group_id=annotation.group_id, role=Membership.Role.OWNER
+        ).exists()
+    return False
 
 
 def _set_hidden(annotation, by, hidden):
-    if not (by.is_active and by.is_staff):
-        raise PermissionDenied("Only curators may hide or show annotations.")
+    if not may_moderate(annotation, by):
+        raise PermissionDenied("Only curators (public notes) or group owners may hide notes.")
     annotation.hidden = hidden
     annotation.save(update_fields=["hidden", "modified_at"])
     verb = "Hidden" if hidden else "Shown"
-    history_record(by=by, objects=[annotation], action=CHANGE, message=f"{verb} by a curator.")
+    who = "a curator" if annotation.is_public else "the group's owner"
+    history_record(by=by, objects=[annotation], action=CHANGE, message=f"{verb} by {who}.")
     return annotation
 
 
 @transaction.atomic
 def annotation_hide(*, annotation, by):
-    """A curator hides an annotation from everyone but its owner (moderation)."""
+    """A curator (public note) or group owner (group note) hides a note from everyone but
+    its author (moderation)."""
     return _set_hidden(annotation, by, True)
 
 
@@ -144,7 +300,8 @@ def annotations_reanchor(*, brief, old_body, new_body):
     """
     counts = {status: 0 for status in Annotation.AnchorStatus.values}
     changed = []
-    for annotation in Annotation.objects.filter(brief=brief).select_for_update().order_by("pk"):
+    notes = Annotation.objects.filter(brief=brief, parent__isnull=True)
+    for annotation in notes.select_for_update().order_by("pk"):
         anchor = anchoring.reanchor(
             old_body,
             new_body,
@@ -168,3 +325,30 @@ def annotations_reanchor(*, brief, old_body, new_body):
         changed, ["start", "end", "exact", "prefix", "suffix", "anchor_status"]
     )
     return counts
+
+
+@transaction.atomic
+def annotation_flag(*, annotation, by, reason=""):
+    """``by`` flags a public or group note they can see (once; a second flag updates the
+    reason). Private notes and one's own notes cannot be flagged."""
+    from .models import Flag
+
+    if annotation.visibility == Annotation.Visibility.PRIVATE or annotation.user_id == by.pk:
+        raise PermissionDenied("Only other readers' public and group notes can be flagged.")
+    if not Annotation.objects.visible_to(by).filter(pk=annotation.pk).exists():
+        raise PermissionDenied("Only notes you can see can be flagged.")
+    reason = strip_unfit_characters(reason or "").strip()[:FLAG_REASON_MAX_LENGTH]
+    flag, _ = Flag.objects.update_or_create(
+        annotation=annotation, user=by, defaults={"reason": reason}
+    )
+    return flag
+
+
+@transaction.atomic
+def annotation_flags_clear(*, annotation, by):
+    """A moderator (see :func:`may_moderate`) clears a note's flags: it was fine."""
+    if not may_moderate(annotation, by):
+        raise PermissionDenied("Only curators (public notes) or group owners may clear flags.")
+    count, _ = annotation.flags.all().delete()
+    history_record(by=by, objects=[annotation], action=CHANGE, message="Flags cleared.")
+    return count

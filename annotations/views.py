@@ -6,37 +6,56 @@ import json
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
 from accounts.views import safe_next
 from briefs.models import Brief, Topic
 from briefs.views import feed_links
-from config.limits import ANNOTATION_WRITES_PER_MINUTE, BRIEF_PAGE_MAX_NOTES
+from config.limits import (
+    ANNOTATION_NOTE_MAX_LENGTH,
+    ANNOTATION_WRITES_PER_MINUTE,
+    BRIEF_PAGE_MAX_NOTES,
+    FLAG_REASON_MAX_LENGTH,
+    NOTE_TAG_MAX_LENGTH,
+)
 from core.ratelimit import rate_limit_hit, too_many_requests
 from core.text import whole_number
 
 from . import jsonld
 from .forms import AnnotationEditForm
 from .highlights import note_fragment
-from .models import Annotation
-from .services import annotation_delete, annotation_update
+from .models import Annotation, Membership, NoteTag
+from .services import (
+    annotation_delete,
+    annotation_flag,
+    annotation_flags_clear,
+    annotation_hide,
+    annotation_reply,
+    annotation_update,
+)
 
 PAGE_SIZE = 30
 
 
-def _page(request, queryset, per_page=PAGE_SIZE):
+def notes_page(request, queryset, per_page=PAGE_SIZE):
     """Page ``?page=`` of ``queryset``; 404 for anything but a page number in range."""
     paginator = Paginator(queryset, per_page)
     number = whole_number(request.GET.get("page", "1"), high=max(paginator.num_pages, 1))
     if number is None:
         raise Http404("No such page.")
     return paginator.page(number)
+
+
+def _tag_param(request):
+    return " ".join(request.GET.get("tag", "").split())[:NOTE_TAG_MAX_LENGTH]
 
 
 def recent(request):
@@ -48,11 +67,18 @@ def recent(request):
         except NoReverseMatch:  # a name no reader can have ("a/b")
             raise Http404("No reader with public notes has that name.") from None
     queryset = Annotation.objects.public().select_related("brief", "user")
+    queryset = (
+        Annotation.objects.public().select_related("brief", "user").prefetch_related("tags")
+    )
+    tag = _tag_param(request)
+    if tag:
+        queryset = queryset.filter(tagged_items__tag__name__iexact=tag)
     return render(
         request,
         "annotations/recent.html",
         {
-            "page": _page(request, queryset),
+            "page": notes_page(request, queryset),
+            "tag": tag,
             "heading": "Recent public notes",
             "feeds": feed_links("annotations:feed", "Public notes"),
         },
@@ -79,7 +105,7 @@ def user_notes(request, username):
         request,
         "annotations/user.html",
         {
-            "page": _page(request, queryset),
+            "page": notes_page(request, queryset),
             "author": author,
             "heading": f"Public notes by {author.get_username()}",
             "feeds": feed_links(
@@ -102,7 +128,7 @@ def brief_notes_page(request, slug):
         .select_related("user")
         .order_by("start", "end", "pk")
     )
-    page = _page(request, queryset, per_page=BRIEF_PAGE_MAX_NOTES)
+    page = notes_page(request, queryset, per_page=BRIEF_PAGE_MAX_NOTES)
     own = request.user.pk if request.user.is_authenticated else None
     notes = [
         {"annotation": a, "own": a.user_id == own, "fragment": note_fragment(a)}
@@ -141,9 +167,21 @@ def _mine_filters(request):
 
 
 def _mine(request):
-    """The signed-in reader's annotations, filtered by ``?topic=``, ``?q=``, ``?visibility=``
-    and ``?anchor=``."""
-    queryset = Annotation.objects.filter(user=request.user).select_related("brief")
+    """The signed-in reader's annotations, filtered by ``?topic=``, ``?q=``, ``?tag=``,
+    ``?visibility=`` and ``?anchor=``.
+
+    ``?group=<slug>`` lists instead the notes of one of the reader's groups (everyone's),
+    through the visibility rule, so a former member gets an empty list.
+    """
+    group_slug = request.GET.get("group", "")
+    if group_slug:
+        queryset = Annotation.objects.in_groups_of(request.user).filter(group__slug=group_slug)
+    else:
+        queryset = Annotation.objects.filter(user=request.user)
+    queryset = queryset.select_related("brief", "user", "group").prefetch_related("tags")
+    tag = _tag_param(request)
+    if tag:
+        queryset = queryset.filter(tagged_items__tag__name__iexact=tag)
     visibility, anchor = _mine_filters(request)
     if visibility:
         queryset = queryset.filter(visibility=visibility)
@@ -172,11 +210,12 @@ def mine(request):
         tagged_briefs__content_object__annotations__user=request.user
     ).distinct()
     visibility, anchor = _mine_filters(request)
+    memberships = Membership.objects.filter(user=request.user).select_related("group")
     return render(
         request,
         "annotations/mine.html",
         {
-            "page": _page(request, queryset),
+            "page": notes_page(request, queryset),
             "topics": topics,
             "topic": topic,
             "query": query,
@@ -184,6 +223,10 @@ def mine(request):
             "anchor": anchor,
             "filtered": bool(topic or query or visibility or anchor),
             "filter_query": request.GET.urlencode(),
+            "tag": _tag_param(request),
+            "own_tags": own_tag_names(request.user),
+            "memberships": memberships,
+            "group_slug": request.GET.get("group", ""),
             "heading": "My notes",
         },
     )
@@ -213,9 +256,11 @@ def mine_export_markdown(request):
             current = annotation.brief_id
             url = request.build_absolute_uri(annotation.brief.get_absolute_url())
             lines += [f"## [{_markdown_line(annotation.brief.title)}]({url})", ""]
-        quote = _markdown_line(annotation.exact).replace("  \n", "  \n> ")
-        lines.append(f"> {quote}")
-        lines.append("")
+        if annotation.parent_id:
+            lines += ["*Reply in a thread:*", ""]
+        else:
+            quote = _markdown_line(annotation.exact).replace("  \n", "  \n> ")
+            lines += [f"> {quote}", ""]
         if annotation.note:
             lines += [_markdown_line(annotation.note), ""]
         details = [annotation.get_visibility_display(), annotation.created_at.date().isoformat()]
@@ -231,7 +276,7 @@ def mine_export_jsonld(request):
     queryset, _, _ = _mine(request)
     items = [
         jsonld.annotation_document(a, request.build_absolute_uri, with_context=False)
-        for a in queryset.select_related("user")
+        for a in queryset
     ]
     document = {
         "@context": jsonld.ANNO_CONTEXT,
@@ -303,4 +348,101 @@ def mine_delete(request, pk):
         request,
         "annotations/mine_delete.html",
         {"a": annotation, "next": _back_to_mine(request), "heading": "Delete note"},
+    )
+
+
+def own_tag_names(user, prefix=""):
+    """The names of the tags ``user`` put on their own notes (``prefix``: starting so)."""
+    tags = NoteTag.objects.filter(tagged_notes__content_object__user=user)
+    if prefix:
+        tags = tags.filter(name__istartswith=prefix)
+    return list(tags.order_by("name").values_list("name", flat=True).distinct()[:50])
+
+
+@login_required
+def tags_mine(request):
+    """``GET /annotations/tags/mine.json?q=``: autocomplete from the reader's own tags."""
+    names = own_tag_names(request.user, _tag_param(request) or request.GET.get("q", "")[:50])
+    response = JsonResponse({"tags": names})
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _back_to(annotation, request):
+    """Where a note action returns: the thread on the brief page, or a safe ``next``."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    thread = annotation.parent_id or annotation.pk
+    return redirect(annotation.brief.get_absolute_url() + f"#note-{thread}")
+
+
+def _visible_or_404(request, pk):
+    return get_object_or_404(
+        Annotation.objects.visible_to(request.user).select_related("brief"), pk=pk
+    )
+
+
+def _note_action(request, pk, action, success):
+    """Run ``action(annotation)`` on a note the reader can see, say how it went, go back."""
+    annotation = _visible_or_404(request, pk)
+    try:
+        action(annotation)
+    except (PermissionDenied, ValidationError) as problem:
+        messages.error(request, " ".join(getattr(problem, "messages", [str(problem)])))
+    else:
+        messages.success(request, success)
+    return _back_to(annotation, request)
+
+
+@require_POST
+@login_required
+def reply(request, pk):
+    """Reply to a note from the form under it (the page works without JavaScript)."""
+    note = request.POST.get("note", "")[: ANNOTATION_NOTE_MAX_LENGTH + 1]
+    site_url = request.build_absolute_uri("/").rstrip("/")
+    return _note_action(
+        request,
+        pk,
+        lambda parent: annotation_reply(
+            parent=parent, user=request.user, note=note, site_url=site_url
+        ),
+        "Reply posted.",
+    )
+
+
+@require_POST
+@login_required
+def flag(request, pk):
+    """Flag a public or group note for a moderator, with an optional reason."""
+    reason = request.POST.get("reason", "")[:FLAG_REASON_MAX_LENGTH]
+    return _note_action(
+        request,
+        pk,
+        lambda annotation: annotation_flag(annotation=annotation, by=request.user, reason=reason),
+        "Thank you: a moderator will look at this note.",
+    )
+
+
+@require_POST
+@login_required
+def hide(request, pk):
+    """A group's owner (or a curator, for a public note) hides a note from its readers."""
+    return _note_action(
+        request,
+        pk,
+        lambda annotation: annotation_hide(annotation=annotation, by=request.user),
+        "The note is hidden; only its author still sees it.",
+    )
+
+
+@require_POST
+@login_required
+def flags_clear(request, pk):
+    """A group's owner (or a curator, for a public note) clears a note's flags: it is fine."""
+    return _note_action(
+        request,
+        pk,
+        lambda annotation: annotation_flags_clear(annotation=annotation, by=request.user),
+        "The flags are cleared.",
     )

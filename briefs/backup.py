@@ -10,7 +10,9 @@ apps (those living in this repository, not third-party ones), with all their
 concrete fields. A field or model another part of the project adds later is
 archived with no change here. Users are archived as their public profile only
 (username, names, join date, active flag); password hashes, e-mail addresses,
-staff rights and group memberships only with ``include_credentials``.
+staff rights and group memberships only with ``include_credentials``; so are the fields a
+model names in ``backup_credential_fields`` (secrets in links, such as a group's invite key:
+restored without them, the model's default makes new ones).
 """
 
 import datetime as dt
@@ -96,10 +98,11 @@ def _archived_fields(model, include_credentials):
         return PUBLIC_USER_FIELDS + (CREDENTIAL_USER_FIELDS if include_credentials else [])
     # Many-to-many links travel as rows of their through model, never as lists on a row.
     # Generated columns are computed by the database again on restore.
+    secret = () if include_credentials else getattr(model, "backup_credential_fields", ())
     return [
         field.name
         for field in model._meta.local_concrete_fields
-        if not field.primary_key and not field.generated
+        if not field.primary_key and not field.generated and field.name not in secret
     ]
 
 

@@ -153,9 +153,7 @@ class ConditionalFeed(Feed):
             return self._moved(request, moved)
         except ObjectDoesNotExist:
             raise Http404("No such feed.") from None
-        body, etag, modified = remember(
-            "feed", (FEED_VERSION, self.format, subject.key), lambda: self._render(subject)
-        )
+        body, etag, modified = self.validated_body(subject)
         response = HttpResponse(content_type=self.feed_type.content_type)
         response["Cache-Control"] = CACHE_CONTROL
         response["ETag"] = etag
@@ -167,6 +165,16 @@ class ConditionalFeed(Feed):
             return answer
         response.content = body
         return response
+
+    def validated_body(self, subject):
+        """``(body, etag, last_modified)``, rendered once per archive version and URL."""
+        return remember(
+            "feed", (FEED_VERSION, self.format, subject.key), lambda: self._render(subject)
+        )
+
+    def last_modified(self, subject):
+        """When what this feed shows last changed, in epoch seconds (never backwards)."""
+        return archive_changed_at() or int(time.time())
 
     def _render(self, subject):
         """The feed's bytes with their validators: ``(body, etag, last_modified seconds)``.
@@ -182,7 +190,7 @@ class ConditionalFeed(Feed):
         self.get_feed(subject, _CanonicalRequest(subject.feed_url)).write(rendered, "utf-8")
         body = rendered.content
         etag = quote_etag(hashlib.sha256(body).hexdigest()[:32])
-        return body, etag, archive_changed_at() or int(time.time())
+        return body, etag, self.last_modified(subject)
 
     def _moved(self, request, moved):
         match = request.resolver_match

@@ -53,8 +53,15 @@ IMPORT_MAX_PAGE_BYTES = 5 * 1024 * 1024
 IMPORT_MAX_UPLOAD_BYTES = 64 * 1024 * 1024
 # URLs one admin import may fetch (one a line in the URL box).
 IMPORT_MAX_URLS = 20
-# Topics one imported brief may carry: a list of 5,000 tags would stall the preview and
 # How long an admin import preview is kept for its curator before it expires (seconds).
 IMPORT_PREVIEW_TTL_SECONDS = 24 * 60 * 60
 # Briefs written per transaction by the batch import (import_briefs on many text files).
 IMPORT_BATCH_CHUNK = 200
+
+# Tags on notes: at most this many on one note, each at most this many characters.
+NOTE_TAGS_MAX = 20
+NOTE_TAG_MAX_LENGTH = 50
+# A flag's optional reason, in characters.
+FLAG_REASON_MAX_LENGTH = 500
+# API tokens one reader may hold at once.
+API_TOKENS_MAX = 20

@@ -282,6 +282,7 @@ READER_PAGE_CACHE = {
     "annotations:brief-notes": (),
     "annotations:brief-feed": (),
     "annotations:topic-feed": (),
+    "annotations:tag-feed": (),
     "annotations:api-list": ("Accept",),
 }
 # Each worker also keeps the pages it served last, up to this many bytes (0: none).

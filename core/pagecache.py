@@ -53,7 +53,8 @@ class ReaderPageCacheMiddleware:
     unreachable the moment the archive changes, exactly as for the cached reads above.
 
     What keeps one reader's page from another: a request carrying a session or messages
-    cookie is never served from the cache nor stored (a signed-in reader sees private
+    cookie, or an ``Authorization`` header (an API token), is never served from the cache
+    nor stored (a signed-in reader sees private
     highlights and a CSRF token; a message is meant for one reader), and a response
     that sets a cookie (a CSRF token was rendered), is private or no-store, or varies
     on a header the key does not hold, is never stored. It sits after the security and
@@ -114,6 +115,8 @@ class ReaderPageCacheMiddleware:
     def _varies_on(self, request):
         """The extra headers this request's view varies on, or None when it must not be cached."""
         if request.method != "GET" or any(c in request.COOKIES for c in self.private_cookies):
+            return None
+        if "HTTP_AUTHORIZATION" in request.META:  # an API token: the answer is that reader's
             return None
         match = request.resolver_match
         for name in (match.view_name, match.namespace):

@@ -41,13 +41,23 @@ def make_brief(title=None, *, topics=(), body=None, published_at=None, **fields)
 
 
 def make_annotation(
-    brief, user, exact="First", *, occurrence=0, note="", visibility="private", **stored
+    brief,
+    user,
+    exact="First",
+    *,
+    occurrence=0,
+    note="",
+    visibility="private",
+    group=None,
+    tags=(),
+    **stored,
 ):
     """Annotate the ``occurrence``-th copy of ``exact`` in the brief's body, as a reader would.
 
     Goes through ``annotation_create`` (so the row is what the site itself stores); fields in
     ``stored`` (``hidden=True``, ``anchor_status="orphaned"``, ...) are then written to the row
-    directly, for states only curators or later edits produce.
+    directly, for states only curators or later edits produce. ``group`` goes with
+    ``visibility="group"`` (``user`` must be a member); ``tags`` are tag names.
     """
     from annotations.models import Annotation
     from annotations.services import annotation_create
@@ -63,6 +73,8 @@ def make_annotation(
         end=start + len(exact),
         note=note,
         visibility=visibility,
+        group=group,
+        tags=tags,
     )
     if stored:
         Annotation.objects.filter(pk=annotation.pk).update(**stored)

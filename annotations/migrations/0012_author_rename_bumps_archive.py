@@ -35,7 +35,7 @@ SQLITE_BACKWARD = [f"DROP TRIGGER IF EXISTS {USERS}_rename_archive_bump"]
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("annotations", "0003_public_annotations_bump_archive"),
+        ("annotations", "0004_groups_replies_tags_tokens_flags"),
         ("auth", "0012_alter_user_first_name_max_length"),
     ]
 

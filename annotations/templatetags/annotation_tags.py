@@ -6,6 +6,7 @@ notes beside (or under) their paragraph; ``{% brief_notes brief %}`` closes the 
 (:func:`brief_notes_for`): a few queries and a bounded page however many notes the brief has.
 """
 
+import json
 from dataclasses import dataclass
 
 from django import template
@@ -19,7 +20,7 @@ from briefs.text import body_blocks
 from config.limits import ANNOTATION_NOTE_MAX_LENGTH, BRIEF_PAGE_MAX_NOTES
 
 from ..highlights import Span, note_fragment, runs
-from ..models import Annotation
+from ..models import Annotation, Membership
 
 register = template.Library()
 
@@ -44,8 +45,9 @@ def brief_notes_for(request, brief):
     """What the reader may see on ``brief``, fetched once per request and brief.
 
     At most ``BRIEF_PAGE_MAX_NOTES`` anchored notes in document order (one query, plus a
-    count only when there are more), and the reader's own orphans (one query, signed in
-    only): a brief with thousands of notes renders as fast as one with fifty.
+    count only when there are more), their replies attached as ``thread`` (one query), and
+    the reader's own orphans (one query, signed in only): a brief with thousands of notes
+    renders as fast as one with fifty.
     """
     cache = getattr(request, "_annotations_by_brief", None)
     if cache is None:
@@ -54,27 +56,62 @@ def brief_notes_for(request, brief):
             request._annotations_by_brief = cache
     if brief.pk not in cache:
         user = getattr(request, "user", None)
-        anchored = (
-            Annotation.objects.visible_to(user)
-            .filter(brief=brief)
-            .exclude(anchor_status=Annotation.AnchorStatus.ORPHANED)
+        visible = Annotation.objects.visible_to(user).filter(brief=brief)
+        anchored = visible.filter(parent__isnull=True).exclude(
+            anchor_status=Annotation.AnchorStatus.ORPHANED
         )
         shown = list(
-            anchored.select_related("user").order_by("start", "end", "pk")[
-                : BRIEF_PAGE_MAX_NOTES + 1
-            ]
+            anchored.select_related("user", "group")
+            .prefetch_related("tags")
+            .order_by("start", "end", "created_at", "pk")[: BRIEF_PAGE_MAX_NOTES + 1]
         )
         total = len(shown) if len(shown) <= BRIEF_PAGE_MAX_NOTES else anchored.count()
+        shown = shown[:BRIEF_PAGE_MAX_NOTES]
+        _attach_threads(visible, shown)
         orphans = []
         if user is not None and user.is_authenticated:
             orphans = list(
-                Annotation.objects.visible_to(user)
-                .filter(brief=brief, user=user, anchor_status=Annotation.AnchorStatus.ORPHANED)
-                .select_related("user")
+                visible.filter(
+                    parent__isnull=True, user=user, anchor_status=Annotation.AnchorStatus.ORPHANED
+                )
+                .select_related("user", "group")
                 .order_by("start", "pk")[:BRIEF_PAGE_MAX_NOTES]
             )
-        cache[brief.pk] = BriefNotes(shown[:BRIEF_PAGE_MAX_NOTES], total, orphans)
+        cache[brief.pk] = BriefNotes(shown, total, orphans)
     return cache[brief.pk]
+
+
+def _owned_group_ids(request):
+    """The ids of the groups the reader owns (they may hide notes there), once per request."""
+    if not hasattr(request, "_owned_group_ids"):
+        user = getattr(request, "user", None)
+        owned = set()
+        if user is not None and user.is_authenticated:
+            owned = set(
+                Membership.objects.filter(user=user, role=Membership.Role.OWNER).values_list(
+                    "group_id", flat=True
+                )
+            )
+        request._owned_group_ids = owned
+    return request._owned_group_ids
+
+
+def _attach_threads(visible, notes):
+    """Give each of ``notes`` its replies the reader may see (of ``visible``), oldest first,
+    as ``note.thread``: one query for all of them."""
+    by_pk = {note.pk: note for note in notes}
+    for note in notes:
+        note.thread = []
+    if not by_pk:
+        return
+    replies = (
+        visible.filter(parent__in=list(by_pk))
+        .select_related("user", "group")
+        .prefetch_related("tags")
+        .order_by("created_at", "pk")
+    )
+    for reply in replies:
+        by_pk[reply.parent_id].thread.append(reply)
 
 
 def _is_own(annotation, request):
@@ -84,7 +121,7 @@ def _is_own(annotation, request):
 
 def _mark_open(annotation, request, first, last):
     classes = ["hl", "hl-own" if _is_own(annotation, request) else "hl-other"]
-    classes.append("hl-public" if annotation.is_public else "hl-private")
+    classes.append(f"hl-{annotation.visibility}")
     if first:
         classes.append("hl-start")
     if last:
@@ -150,12 +187,46 @@ def annotated_body(context, brief):
     return {"blocks": rendered, "brief": brief}
 
 
-def _note(annotation, request):
+def _may_moderate(annotation, request):
+    user = getattr(request, "user", None)
+    if annotation.is_public:
+        return bool(user and user.is_authenticated and user.is_staff)
+    return annotation.group_id in _owned_group_ids(request)
+
+
+def _entry(annotation, request):
+    """What note.html needs about one note or reply."""
+    user = getattr(request, "user", None)
+    signed_in = bool(user and user.is_authenticated)
+    shared = annotation.visibility != Annotation.Visibility.PRIVATE
+    own = _is_own(annotation, request)
     return {
         "annotation": annotation,
-        "own": _is_own(annotation, request),
+        "own": own,
         "fragment": note_fragment(annotation),
+        "can_flag": signed_in and shared and not own and not annotation.is_deleted,
+        "can_hide": signed_in and shared and _may_moderate(annotation, request),
     }
+
+
+def _note(annotation, request):
+    entry = _entry(annotation, request)
+    user = getattr(request, "user", None)
+    signed_in = bool(user and user.is_authenticated)
+    entry.update(
+        {
+            "replies": [_entry(r, request) for r in getattr(annotation, "thread", [])],
+            "can_reply": signed_in
+            and annotation.visibility != Annotation.Visibility.PRIVATE
+            and not annotation.is_deleted
+            and not annotation.hidden,
+            "next": request.get_full_path() if request else "",
+            "csrf_token": get_token(request) if signed_in else "",
+        }
+    )
+    for reply in entry["replies"]:
+        reply["csrf_token"], reply["next"] = entry["csrf_token"], entry["next"]
+    return entry
 
 
 @register.inclusion_tag("annotations/brief_notes.html", takes_context=True)
@@ -176,6 +247,7 @@ def brief_notes(context, brief):
         "own_count": sum(1 for a in notes.shown if _is_own(a, request)),
         "orphans": [_note(a, request) for a in notes.orphans],
         "csrf_token": get_token(request) if signed_in else "",
+        "groups": _groups_json(user) if signed_in else "[]",
         "next": request.get_full_path() if request else "",
         "note_max_length": ANNOTATION_NOTE_MAX_LENGTH,
     }
@@ -199,6 +271,7 @@ def prefetch_notes(context, briefs):
     rows = (
         Annotation.objects.visible_to(getattr(request, "user", None))
         .filter(brief__in=list(found))
+        .filter(parent__isnull=True)
         .exclude(anchor_status=Annotation.AnchorStatus.ORPHANED)
         .annotate(row=Window(RowNumber(), partition_by=F("brief_id"), order_by=order))
         .filter(row__lte=BRIEF_PAGE_MAX_NOTES + 1)
@@ -228,6 +301,14 @@ def version_notes(context, brief):
         "notes": [_note(a, request) for a in brief_notes_for(request, brief).shown],
         "signed_in": bool(user and user.is_authenticated),
     }
+
+
+def _groups_json(user):
+    """The reader's groups as JSON for the annotate form's "Who can read it" choice."""
+    groups = Membership.objects.filter(user=user).select_related("group").order_by(
+        "group__name"
+    )
+    return json.dumps([{"slug": m.group.slug, "name": m.group.name} for m in groups])
 
 
 @register.filter

@@ -14,6 +14,8 @@
   var api = notes.getAttribute("data-api");
   var source = new URL(notes.getAttribute("data-source"), location.href).href;
   var noteMaxLength = notes.getAttribute("data-note-max-length");
+  var groups = JSON.parse(notes.getAttribute("data-groups") || "[]");
+  var tagsUrl = notes.getAttribute("data-tags");
   var status = document.getElementById("annotate-status");
   var button = null;
   var pending = null; // {start, end, exact, block}
@@ -182,15 +184,31 @@
       '<p class="annotate-quote"></p>' +
       '<label for="' + id + '">Note (optional)</label>' +
       '<textarea id="' + id + '" name="note" rows="4" maxlength="' + noteMaxLength + '"></textarea>' +
-      '<label class="annotate-public"><input type="checkbox" name="public"> Public: everyone can read it</label>' +
+      '<label for="' + id + '-audience">Who can read it</label>' +
+      '<select id="' + id + '-audience" name="audience"><option value="private">Only me (private)</option></select>' +
+      '<label for="' + id + '-tags">Tags (comma separated)</label>' +
+      '<input id="' + id + '-tags" name="tags" list="' + id + '-tag-list" autocomplete="off"><datalist id="' + id + '-tag-list"></datalist>' +
       '<p class="annotate-error" role="alert"></p>' +
       '<p class="annotate-buttons"><button type="submit">Save</button> <button type="button" data-action="cancel">Cancel</button></p>';
     var quote = annotation ? annotation.target.selector[0].exact : selected.exact;
     form.querySelector(".annotate-quote").textContent = "“" + quote + "”";
+    groups.forEach(function (group) {
+      var option = document.createElement("option");
+      option.value = "group:" + group.slug;
+      option.textContent = "Group: " + group.name;
+      form.audience.appendChild(option);
+    });
+    var everyone = document.createElement("option");
+    everyone.value = "public";
+    everyone.textContent = "Everyone (public)";
+    form.audience.appendChild(everyone);
     if (annotation) {
-      form.note.value = annotation.body ? annotation.body.value : "";
-      form.public.checked = annotation.visibility === "public";
+      var parts = bodiesOf(annotation);
+      form.note.value = parts.note;
+      form.tags.value = parts.tags.join(", ");
+      form.audience.value = annotation.visibility === "group" ? "group:" + annotation.group : annotation.visibility;
     }
+    fillTagList(form.querySelector("datalist"));
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       save(selected, annotation);
@@ -206,34 +224,59 @@
     form.note.focus();
   }
 
+  /* A W3C body is one object or a list: the note (commenting) and tags (tagging). */
+  function bodiesOf(annotation) {
+    var bodies = annotation.body ? [].concat(annotation.body) : [];
+    var result = { note: "", tags: [] };
+    bodies.forEach(function (b) {
+      if (b.purpose === "tagging") { result.tags.push(b.value); } else { result.note = b.value; }
+    });
+    return result;
+  }
+
+  /* Autocomplete from the reader's own tags (one request per open form). */
+  function fillTagList(list) {
+    if (!tagsUrl) { return; }
+    fetch(tagsUrl, { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.json() : { tags: [] }; })
+      .then(function (data) {
+        data.tags.forEach(function (name) {
+          var option = document.createElement("option");
+          option.value = name;
+          list.appendChild(option);
+        });
+      }).catch(function () {});
+  }
+
   function annotationId(annotation) {
     return annotation.id.replace(/\/$/, "").split("/").pop();
   }
 
   function save(selected, annotation) {
     var note = form.note.value;
-    var visibility = form.public.checked ? "public" : "private";
+    var audience = form.audience.value;
+    var visibility = audience.indexOf("group:") === 0 ? "group" : audience;
+    var body = [{ type: "TextualBody", value: note, format: "text/plain", purpose: "commenting" }];
+    form.tags.value.split(",").forEach(function (tag) {
+      if (tag.trim()) { body.push({ type: "TextualBody", value: tag.trim(), purpose: "tagging" }); }
+    });
+    var payload = { body: body, visibility: visibility };
+    if (visibility === "group") { payload.group = audience.slice(6); }
     var call;
     if (annotation) {
-      call = request("PATCH", annotation.id, {
-        body: { type: "TextualBody", value: note, format: "text/plain" },
-        visibility: visibility
-      });
+      call = request("PATCH", annotation.id, payload);
     } else {
-      call = request("POST", api, {
-        "@context": "http://www.w3.org/ns/anno.jsonld",
-        type: "Annotation",
-        motivation: note ? "commenting" : "highlighting",
-        body: { type: "TextualBody", value: note, format: "text/plain" },
-        target: {
-          source: source,
-          selector: [
-            { type: "TextQuoteSelector", exact: selected.exact },
-            { type: "TextPositionSelector", start: selected.start, end: selected.end }
-          ]
-        },
-        visibility: visibility
-      });
+      payload["@context"] = "http://www.w3.org/ns/anno.jsonld";
+      payload.type = "Annotation";
+      payload.motivation = note ? "commenting" : "highlighting";
+      payload.target = {
+        source: source,
+        selector: [
+          { type: "TextQuoteSelector", exact: selected.exact },
+          { type: "TextPositionSelector", start: selected.start, end: selected.end }
+        ]
+      };
+      call = request("POST", api, payload);
     }
     call.then(function (saved) {
       closeForm();

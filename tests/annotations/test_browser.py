@@ -81,7 +81,7 @@ def test_reader_highlights_notes_reloads_edits_and_deletes(page, live_server, br
     _select(page, SENTENCE)
     page.get_by_role("button", name="Annotate the selected passage").click()
     page.get_by_label("Note (optional)").fill("They worked through the night.")
-    page.get_by_label("Public: everyone can read it").check()
+    page.get_by_label("Who can read it").select_option("public")
     page.get_by_role("button", name="Save").click()
 
     mark = page.locator("#brief-body mark.hl")

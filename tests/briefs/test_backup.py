@@ -343,3 +343,40 @@ def test_a_deeply_nested_or_malformed_line_is_one_clear_line_not_a_traceback(
         call_command("restore", str(bad))
     assert "Nothing was imported" in str(refused.value)
     assert not any(_snapshot().values())
+
+
+def test_groups_replies_tags_and_tokens_round_trip_with_their_secrets_only_on_request(
+    small_archive, tmp_path
+):
+    from annotations.groups import group_create, group_join
+    from annotations.models import Group, Membership
+    from annotations.services import annotation_reply
+    from annotations.tokens import api_token_create
+
+    reader = get_user_model().objects.get(username="reader")
+    curator = get_user_model().objects.get(username="curator")
+    group = group_create(by=reader, name="Magnet club")
+    group_join(invite_key=group.invite_key, user=curator)
+    note = make_annotation(small_archive, reader, "Prices fell", note="club note",
+                           visibility="group", group=group, tags=["magnets"])
+    annotation_reply(parent=note, user=curator, note="club reply")
+    _, token = api_token_create(user=reader, name="script")
+    secrets = [group.invite_key, *Membership.objects.values_list("feed_key", flat=True)]
+
+    text = _export(tmp_path).read_text()
+    assert not any(secret in text for secret in secrets) and token not in text
+    full = tmp_path / "full.jsonl"
+    call_command("backup", str(full), "--include-credentials", stdout=io.StringIO())
+    before = _snapshot()
+    _wipe()
+    call_command("restore", str(tmp_path / "archive.jsonl"), stdout=io.StringIO())
+    after = _snapshot()
+    for label in ("annotations.annotation", "annotations.taggednote", "annotations.notetag"):
+        assert after[label] == before[label]
+    restored = Group.objects.get()
+    assert restored.invite_key not in secrets and len(restored.invite_key) >= 40
+    assert len(set(Membership.objects.values_list("feed_key", flat=True))) == 2
+
+    _wipe()
+    call_command("restore", str(full), stdout=io.StringIO())
+    assert _snapshot() == before

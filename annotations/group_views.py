@@ -1,0 +1,187 @@
+"""Reading-group pages: my groups, one group (members only), joining by invite, leaving.
+
+A group's page, notes and feed answer 404 to anyone who is not a member right now, exactly
+as for a group that does not exist, so an outsider learns nothing, not even the name.
+"""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Max
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from .groups import (
+    group_create,
+    group_invite_renew,
+    group_join,
+    group_leave,
+    group_remove_member,
+    membership_feed_renew,
+)
+from .models import Annotation, Group, Membership
+from .views import notes_page
+
+
+def _membership_or_404(request, slug):
+    membership = (
+        Membership.objects.select_related("group")
+        .filter(group__slug=slug, user=request.user)
+        .first()
+    )
+    if membership is None:
+        raise Http404("No such group.")
+    return membership
+
+
+@never_cache
+@login_required
+def group_index(request):
+    """The reader's groups, and a form to start one."""
+    error = ""
+    if request.method == "POST":
+        try:
+            group = group_create(
+                by=request.user,
+                name=request.POST.get("name", "")[:100],
+                description=request.POST.get("description", "")[:2000],
+            )
+        except ValidationError as problem:
+            error = " ".join(problem.messages)
+        else:
+            messages.success(request, f"Group “{group.name}” created. Invite others with its link.")
+            return redirect(group)
+    memberships = Membership.objects.filter(user=request.user).select_related("group")
+    return render(
+        request,
+        "annotations/group_index.html",
+        {"memberships": memberships, "error": error, "heading": "My groups"},
+    )
+
+
+@never_cache
+@login_required
+def group_detail(request, slug):
+    """One group, for its members: notes, members, invite and feed links."""
+    membership = _membership_or_404(request, slug)
+    group = membership.group
+    queryset = (
+        Annotation.objects.in_groups_of(request.user)
+        .filter(group=group)
+        .select_related("brief", "user")
+        .prefetch_related("tags")
+    )
+    tag = request.GET.get("tag", "").strip()[:50]
+    if tag:
+        queryset = queryset.filter(tagged_items__tag__name__iexact=tag)
+    feed_url = request.build_absolute_uri(
+        reverse("annotations:group-feed", kwargs={"slug": group.slug, "key": membership.feed_key})
+    )
+    invite_url = request.build_absolute_uri(
+        reverse("annotations:group-join", kwargs={"key": group.invite_key})
+    )
+    return render(
+        request,
+        "annotations/group_detail.html",
+        {
+            "group": group,
+            "membership": membership,
+            "members": group.memberships.select_related("user").order_by("joined_at"),
+            "page": notes_page(request, queryset),
+            "tag": tag,
+            "feed_url": feed_url,
+            "invite_url": invite_url if membership.is_owner else "",
+            "flagged": _flagged(request, group) if membership.is_owner else [],
+        },
+    )
+
+
+def _flagged(request, group):
+    """For the owner: the group's notes readers flagged, most flags first, with the reasons."""
+    return list(
+        Annotation.objects.in_groups_of(request.user)
+        .filter(group=group, flags__isnull=False)
+        .annotate(flag_count=Count("flags"), last_flagged_at=Max("flags__created_at"))
+        .select_related("brief", "user")
+        .prefetch_related("flags")
+        .order_by("-flag_count", "-last_flagged_at", "-pk")
+    )
+
+
+@never_cache
+@login_required
+def group_join_view(request, key):
+    """Join a group from its invite link (GET asks, POST joins)."""
+    group = Group.objects.filter(invite_key=key).first()
+    if group is None:
+        raise Http404("This invite link is wrong or was renewed.")
+    if Membership.objects.filter(group=group, user=request.user).exists():
+        return redirect(group)
+    if request.method == "POST":
+        group_join(invite_key=key, user=request.user)
+        messages.success(request, f"You joined “{group.name}”.")
+        return redirect(group)
+    return render(request, "annotations/group_join.html", {"group": group})
+
+
+def _act(request, action, success, *, to=None):
+    try:
+        action()
+    except PermissionDenied as problem:
+        messages.error(request, str(problem))
+    else:
+        messages.success(request, success)
+    return redirect(to or request.POST.get("next") or reverse("annotations:groups"))
+
+
+@require_POST
+@login_required
+def group_leave_view(request, slug):
+    group = _membership_or_404(request, slug).group
+    return _act(
+        request,
+        lambda: group_leave(group=group, user=request.user),
+        f"You left “{group.name}”.",
+        to=reverse("annotations:groups"),
+    )
+
+
+@require_POST
+@login_required
+def group_remove_view(request, slug, user_id):
+    group = _membership_or_404(request, slug).group
+    member = get_object_or_404(get_user_model(), pk=user_id)
+    return _act(
+        request,
+        lambda: group_remove_member(group=group, user=member, by=request.user),
+        f"{member.get_username()} is no longer in the group.",
+        to=group.get_absolute_url(),
+    )
+
+
+@require_POST
+@login_required
+def group_invite_renew_view(request, slug):
+    group = _membership_or_404(request, slug).group
+    return _act(
+        request,
+        lambda: group_invite_renew(group=group, by=request.user),
+        "A new invite link is ready; the old one no longer works.",
+        to=group.get_absolute_url(),
+    )
+
+
+@require_POST
+@login_required
+def group_feed_renew_view(request, slug):
+    membership = _membership_or_404(request, slug)
+    return _act(
+        request,
+        lambda: membership_feed_renew(membership=membership, by=request.user),
+        "A new feed link is ready; the old one no longer works.",
+        to=membership.group.get_absolute_url(),
+    )

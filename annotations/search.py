@@ -1,0 +1,85 @@
+"""Search over the notes a reader may see: the filters of ``GET /api/search/``.
+
+Parameters (all optional, combined with AND): ``brief`` (slug), ``user`` (username),
+``tag``, ``group`` (slug of one of the caller's groups), ``text`` (words in the note or the
+quote), ``since``/``until`` (ISO dates or datetimes, on the creation time), ``anchor``
+(exact, shifted, fuzzy, orphaned), ``parent`` (an annotation id: its replies),
+``sort`` (``created``, ``-created``, ``modified``, ``-modified``; default ``-created``).
+Every filter narrows ``Annotation.objects.visible_to(user)``: a search never sees more
+than the pages do. Bad values raise SearchError with a message for the caller.
+"""
+
+import datetime as dt
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+
+from config.limits import SEARCH_QUERY_MAX_LENGTH
+
+from .models import Annotation
+
+SORTS = {
+    "created": ("created_at", "id"),
+    "-created": ("-created_at", "-id"),
+    "modified": ("modified_at", "id"),
+    "-modified": ("-modified_at", "-id"),
+}
+
+
+class SearchError(ValueError):
+    """A parameter the search cannot use; its message says which and why."""
+
+
+def _moment(name, value, *, end_of_day):
+    moment = parse_datetime(value) if "T" in value or " " in value else None
+    if moment is None:
+        try:
+            day = parse_date(value)
+        except ValueError:
+            day = None
+        if day is None:
+            raise SearchError(f"{name} must be a date (2025-07-01) or an ISO datetime.")
+        moment = dt.datetime.combine(day, dt.time.max if end_of_day else dt.time.min)
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, dt.timezone.utc)
+    return moment
+
+
+def _text_filter(text):
+    condition = Q()
+    for word in text.split()[:20]:
+        condition &= Q(note__icontains=word) | Q(exact__icontains=word)
+    return condition
+
+
+def annotations_search(user, params):
+    """The notes ``user`` may see that match ``params`` (a QueryDict or dict), sorted."""
+    queryset = Annotation.objects.visible_to(user)
+    get = lambda name: (params.get(name) or "").strip()  # noqa: E731
+    if get("brief"):
+        queryset = queryset.filter(brief__slug=get("brief"))
+    if get("user"):
+        queryset = queryset.filter(user__username=get("user"))
+    if get("tag"):
+        queryset = queryset.filter(tagged_items__tag__name__iexact=get("tag"))
+    if get("group"):
+        queryset = queryset.filter(visibility="group", group__slug=get("group"))
+    if get("text"):
+        queryset = queryset.filter(_text_filter(get("text")[:SEARCH_QUERY_MAX_LENGTH]))
+    if get("since"):
+        queryset = queryset.filter(created_at__gte=_moment("since", get("since"), end_of_day=False))
+    if get("until"):
+        queryset = queryset.filter(created_at__lte=_moment("until", get("until"), end_of_day=True))
+    if get("anchor"):
+        if get("anchor") not in Annotation.AnchorStatus.values:
+            raise SearchError("anchor must be one of exact, shifted, fuzzy, orphaned.")
+        queryset = queryset.filter(anchor_status=get("anchor"), parent__isnull=True)
+    if get("parent"):
+        if not get("parent").isdigit():
+            raise SearchError("parent must be an annotation id.")
+        queryset = queryset.filter(parent_id=int(get("parent")))
+    sort = get("sort") or "-created"
+    if sort not in SORTS:
+        raise SearchError(f"sort must be one of {', '.join(SORTS)}.")
+    return queryset.order_by(*SORTS[sort])
