@@ -102,7 +102,8 @@ def test_readers_flag_notes_and_curators_see_flagged_first(curator_client, user)
 
     listing = curator_client.get("/admin/annotations/annotation/")
     rows = _soup(listing).select("#result_list tbody tr")
-    assert [row.select_one("th").get_text() for row in rows][:2] == [str(rude), str(calm)]
+    labels = [row.select_one("th").get_text() for row in rows][:2]
+    assert labels[0].startswith(f"“{rude.exact}”") and labels[1].startswith(f"“{calm.exact}”")
     assert "insults" in curator_client.get(f"/admin/annotations/annotation/{rude.pk}/change/").content.decode()
     curator_client.post(
         "/admin/annotations/annotation/",

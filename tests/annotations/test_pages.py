@@ -151,7 +151,8 @@ def test_brief_page_query_count_does_not_grow_with_annotations(
     assert response.status_code == 200
     assert response.content.decode().count('class="note ') == count
     annotation_queries = [q for q in captured.captured_queries if "annotations_annotation" in q["sql"]]
-    assert len(annotation_queries) == 2  # the notes drawn, the signed-in reader's orphans
+    # The notes drawn, their replies, the signed-in reader's orphans.
+    assert len(annotation_queries) == 3
 
 
 def test_signed_out_reader_is_invited_to_log_in_and_gets_no_script(client):
