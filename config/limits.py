@@ -8,6 +8,8 @@ the API and the admin import read these constants rather than repeating numbers.
 
 # Search (`/search/?q=`, `/search/feed/?q=`): longer queries are cut to this length.
 SEARCH_QUERY_MAX_LENGTH = 200
+# A topic name, in characters (taggit's name column).
+TOPIC_NAME_MAX_LENGTH = 100
 # Topics combined in one selection: `&topic=` filters on a search, slugs in a topic URL.
 MAX_TOPICS_IN_SELECTION = 8
 

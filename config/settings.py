@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "core.middleware.ContentSecurityPolicyMiddleware",
     "core.middleware.DatabaseUnavailableMiddleware",
     "core.middleware.RejectNulCharactersMiddleware",
+    "core.middleware.RejectUnknownMethodsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After the security headers, before sessions and CSRF: see core/pagecache.py.
     "core.pagecache.ReaderPageCacheMiddleware",

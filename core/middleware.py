@@ -7,7 +7,7 @@ from csp.constants import UNSAFE_INLINE
 from csp.middleware import CSPMiddleware
 from django.core.exceptions import SuspiciousOperation
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -105,16 +105,13 @@ class SignedInAnswersArePrivateMiddleware:
         return response
 
 
-class NulCharacterInRequest(SuspiciousOperation):
-    """A URL carried a NUL character (Django answers SuspiciousOperation with the 400 page)."""
-
-
 class RejectNulCharactersMiddleware:
     """Answer 400 to any request whose path or query string contains a NUL character.
 
     PostgreSQL refuses NUL in text, so a ``?q=%00`` or ``?topic=%00`` that reached a
     query would fail as a 500. No legitimate link carries one: refusing it here, once,
-    protects every page, feed and API filter, present and future.
+    protects every page, feed and API filter, present and future. The refusal is logged
+    as one line (a probe, not a fault of ours: no traceback).
     """
 
     def __init__(self, get_response):
@@ -123,5 +120,32 @@ class RejectNulCharactersMiddleware:
     def __call__(self, request):
         query = request.META.get("QUERY_STRING", "")
         if "\x00" in request.path_info or "\x00" in query or "%00" in query:
-            raise NulCharacterInRequest("NUL character in the request URL")
+            logger.warning("Refused a URL with a NUL character: %s", request.path_info[:200])
+            from core.views import bad_request  # the site's 400 answer (JSON under /api/)
+
+            return bad_request(request, NulCharacterInRequest("NUL character in the request URL"))
+        return self.get_response(request)
+
+
+class NulCharacterInRequest(SuspiciousOperation):
+    """A URL carried a NUL character."""
+
+
+# Methods some view of the site answers; others (TRACE, CONNECT, made-up ones) get 405.
+KNOWN_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+class RejectUnknownMethodsMiddleware:
+    """Answer 405 (with ``Allow``) to TRACE, CONNECT and made-up methods, on every URL.
+
+    Class-based views refuse methods they lack, but function views and feeds answer any
+    method as GET would: TRACE /feed/ gave 200 with the whole feed.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method not in KNOWN_METHODS:
+            return HttpResponseNotAllowed(KNOWN_METHODS)
         return self.get_response(request)

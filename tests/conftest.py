@@ -5,6 +5,9 @@ import pytest
 
 from tests.factories import make_curator, make_user
 
+# Fixtures other modules define: a real SMTP server (tests/accounts/smtp.py).
+pytest_plugins = ["tests.accounts.smtp"]
+
 
 def read_feed(client, url, **headers):
     """Fetch ``url`` and parse it as a feed reader would; it must parse without complaint."""

@@ -372,3 +372,20 @@ def test_gunicorn_config_sizes_workers_and_recycles_them():
     assert config["max_requests"] == "25000"
     assert config["max_requests_jitter"] == "2500"
     assert config["accesslog"] == "-"
+
+
+@pytest.mark.parametrize("method", ["TRACE", "CONNECT", "BREW"])
+@pytest.mark.parametrize("url", ["/feed/", "/topics/opml/", "/accounts/signup/", "/api/annotations/"])
+def test_trace_connect_and_made_up_methods_get_405_with_allow(client, method, url):
+    response = client.generic(method, url)
+    assert response.status_code == 405
+    assert "GET" in response["Allow"] and "TRACE" not in response["Allow"]
+    assert b"<rss" not in response.content
+
+
+def test_a_nul_character_is_a_400_logged_as_one_line_without_traceback(client, caplog):
+    with caplog.at_level("WARNING"):
+        response = client.get("/search/?q=a%00b")
+    assert response.status_code == 400
+    assert not any(record.exc_info for record in caplog.records)
+    assert any("NUL character" in record.getMessage() for record in caplog.records)

@@ -45,18 +45,15 @@ import json
 import re
 from urllib.parse import urlsplit
 
-from django.utils.text import slugify
-
 from ..text import normalise_body
 from .errors import BriefParseError
 from .normalise import normalise_lines
-from .parser import ParsedBrief
+from .parser import ParsedBrief, quoted, topic_name_problem
 
 MAX_HTML_CHARS = 5 * 1024 * 1024
 MAX_HTML_LABEL = "5 MB"
 MAX_TITLE = 500
 MAX_NAME = 200  # author and source name
-MAX_TOPIC = 100
 MAX_TOPICS = 8
 MAX_TOPIC_WORDS = 6  # longer "tags" are headlines or SEO phrases, not topics
 # Below this share of the recall run's words, the precision run lost the article.
@@ -193,9 +190,9 @@ class _Page:
             name = _clean(raw)
             if not name or name.casefold() in seen:
                 continue
-            problem = _topic_problem(name)
+            problem = topic_name_problem(name, max_words=MAX_TOPIC_WORDS)
             if problem:
-                self.warnings.append(f"topic {_quote(name)} skipped: {problem}")
+                self.warnings.append(f"topic {quoted(name)} skipped: {problem}")
                 continue
             seen.add(name.casefold())
             names.append(name)
@@ -209,16 +206,6 @@ class _Page:
             )
             names = names[:MAX_TOPICS]
         return names
-
-
-def _topic_problem(name):
-    if len(name) > MAX_TOPIC:
-        return f"longer than {MAX_TOPIC} characters"
-    if not slugify(name, allow_unicode=True):
-        return "no letters or digits"
-    if len(name.split()) > MAX_TOPIC_WORDS:
-        return "reads like a sentence, not a topic"
-    return ""
 
 
 def _extract(html, url):
@@ -380,6 +367,3 @@ def _canonical_text(title, dek, author, source, published_at, topics, body):
     return "\n".join(header) + "\n\n" + body
 
 
-def _quote(text, limit=60):
-    text = text if len(text) <= limit else text[: limit - 1] + "…"
-    return f"'{text}'"

@@ -9,12 +9,12 @@ import re
 
 import ftfy
 
+from config.limits import IMPORT_MAX_FILE_BYTES
 from core.text import strip_unfit_characters
 
 from .errors import BriefParseError
 
-MAX_BYTES = 2 * 1024 * 1024
-MAX_BYTES_LABEL = "2 MB"
+IMPORT_MAX_FILE_LABEL = f"{IMPORT_MAX_FILE_BYTES // (1024 * 1024)} MB"
 
 _UTF8_BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -38,8 +38,8 @@ def decode_brief_bytes(data):
     valid UTF-8 and data with many NUL or other control bytes (binary files).
     A handful of stray control characters is fine: the parser strips them.
     """
-    if len(data) > MAX_BYTES:
-        raise BriefParseError(f"file is larger than {MAX_BYTES_LABEL} ({len(data):,} bytes)")
+    if len(data) > IMPORT_MAX_FILE_BYTES:
+        raise BriefParseError(f"file is larger than {IMPORT_MAX_FILE_LABEL} ({len(data):,} bytes)")
     if data.startswith(_UTF16_BOMS):
         raise BriefParseError("file is UTF-16 encoded; save it as UTF-8")
     if data.startswith(_UTF8_BOM):

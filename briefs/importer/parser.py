@@ -52,6 +52,8 @@ from dataclasses import dataclass, field
 
 from django.utils.text import slugify
 
+from config.limits import IMPORT_MAX_FILE_BYTES, TOPIC_NAME_MAX_LENGTH
+
 from ..text import is_subheading
 from .dates import parse_date_line
 from .errors import BriefParseError
@@ -72,15 +74,13 @@ from .lines import (
     name_before_job_title,
 )
 from .normalise import (
-    MAX_BYTES,
-    MAX_BYTES_LABEL,
+    IMPORT_MAX_FILE_LABEL,
     normalise_lines,
     normalised_text,
     repair_mojibake,
 )
 
 MAX_TITLE = 300
-MAX_TOPIC = 100
 MAX_HEADER_LINES = 30  # non-blank lines after the title searched for the header block
 
 _BOILERPLATE_LINE = re.compile(
@@ -169,8 +169,8 @@ def parse_brief(text, *, reference=None, require_date=True):
     """
     if not isinstance(text, str):
         raise BriefParseError("expected text, got " + type(text).__name__)
-    if len(text) > MAX_BYTES:
-        raise BriefParseError(f"text is larger than {MAX_BYTES_LABEL}")
+    if len(text) > IMPORT_MAX_FILE_BYTES:
+        raise BriefParseError(f"text is larger than {IMPORT_MAX_FILE_LABEL}")
     if reference is not None:
         if not isinstance(reference, dt.datetime):
             raise TypeError("reference must be a datetime, got " + type(reference).__name__)
@@ -269,7 +269,7 @@ class _Reader:
                 shown = self.lines[leading[0][0]] if leading else line
                 raise BriefParseError(
                     "no recognisable title: the first line should be the headline, "
-                    f"found {_quote(shown)}"
+                    f"found {quoted(shown)}"
                 )
             if len(line) > MAX_TITLE:
                 raise BriefParseError(
@@ -325,12 +325,12 @@ class _Reader:
             name = raw.strip().lstrip(_TOPIC_BULLETS).rstrip(",;").strip()
             if not name or _is_boilerplate(name) or self._same_as_title(name):
                 continue
-            problem = _topic_problem(name)
+            problem = topic_name_problem(name)
             if problem:
-                self.warnings.append(f"topic {_quote(name)} skipped: {problem}")
+                self.warnings.append(f"topic {quoted(name)} skipped: {problem}")
                 continue
             if name.casefold() in seen:
-                self.warnings.append(f"topic {_quote(name)} listed twice; kept once")
+                self.warnings.append(f"topic {quoted(name)} listed twice; kept once")
                 continue
             seen.add(name.casefold())
             names.append(name)
@@ -395,7 +395,7 @@ class _Reader:
         following = next((other for other in self.lines[index + 1:end] if other), "")
         if following.casefold() == line.casefold() or _CAPTION.search(line):
             if self.caption:
-                self.warnings.append(f"second image caption dropped: {_quote(line)}")
+                self.warnings.append(f"second image caption dropped: {quoted(line)}")
             else:
                 self.caption = line
             return True
@@ -662,16 +662,20 @@ def _squash(name):
     return "".join(name.split()).casefold()
 
 
-def _topic_problem(name):
-    if len(name) > MAX_TOPIC:
-        return f"longer than {MAX_TOPIC} characters"
+def topic_name_problem(name, *, max_words=12):
+    """Why ``name`` cannot be a topic ("" when it can): too long, no letters or digits, or a
+    sentence (over ``max_words`` words, or over six ending like a sentence)."""
+    if len(name) > TOPIC_NAME_MAX_LENGTH:
+        return f"longer than {TOPIC_NAME_MAX_LENGTH} characters"
     if not slugify(name, allow_unicode=True):
         return "no letters or digits"
-    if len(name.split()) > 12 or (name.endswith((".", "!", "?")) and len(name.split()) > 6):
+    words = len(name.split())
+    if words > max_words or (name.endswith((".", "!", "?")) and words > 6):
         return "reads like a sentence, not a topic"
     return ""
 
 
-def _quote(text, limit=60):
+def quoted(text, limit=60):
+    """``text`` in single quotes for a warning, cut to ``limit`` characters with "…"."""
     text = text if len(text) <= limit else text[: limit - 1] + "…"
     return f"'{text}'"

@@ -7,7 +7,6 @@ import pytest
 from bs4 import BeautifulSoup
 from django.core import mail
 
-from tests.accounts.smtp import smtp_inbox  # noqa: F401  (fixture)
 from tests.factories import make_brief, make_user
 
 pytestmark = pytest.mark.django_db

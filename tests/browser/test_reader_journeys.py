@@ -9,7 +9,6 @@ import feedparser
 from playwright.sync_api import expect
 
 from annotations.models import Annotation
-from tests.accounts.smtp import smtp_inbox  # noqa: F401  (fixture: a real SMTP server)
 from tests.browser.axe import assert_no_axe_violations
 from tests.factories import make_annotation, make_brief, make_user
 

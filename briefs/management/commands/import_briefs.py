@@ -15,10 +15,11 @@ from tqdm import tqdm
 from briefs.importer import BriefParseError, decode_brief_bytes
 from briefs.importer.fetch import FetchError, fetch_page
 from briefs.importer.html import MAX_HTML_CHARS, decode_html_bytes, parse_html
-from briefs.importer.normalise import MAX_BYTES, MAX_BYTES_LABEL
+from briefs.importer.normalise import IMPORT_MAX_FILE_LABEL
 from briefs.models import Brief
 from briefs.services.batch import briefs_import_texts
 from briefs.services.importing import ImportResult, brief_import_parsed
+from config.limits import IMPORT_MAX_FILE_BYTES
 
 STDIN = "-"
 TEXT_SUFFIXES = (".txt",)
@@ -235,9 +236,9 @@ def _read(path):
     if path == STDIN:
         stream = getattr(sys.stdin, "buffer", None)
         if stream is None:  # a text stream (tests, some shells): hand its text back as UTF-8
-            return sys.stdin.read(MAX_BYTES + 1).encode("utf-8", "surrogateescape")
-        return stream.read(MAX_BYTES + 1)
-    if path.stat().st_size > MAX_BYTES:
-        raise BriefParseError(f"file is larger than {MAX_BYTES_LABEL}")
+            return sys.stdin.read(IMPORT_MAX_FILE_BYTES + 1).encode("utf-8", "surrogateescape")
+        return stream.read(IMPORT_MAX_FILE_BYTES + 1)
+    if path.stat().st_size > IMPORT_MAX_FILE_BYTES:
+        raise BriefParseError(f"file is larger than {IMPORT_MAX_FILE_LABEL}")
     with path.open("rb") as handle:
-        return handle.read(MAX_BYTES + 1)
+        return handle.read(IMPORT_MAX_FILE_BYTES + 1)
