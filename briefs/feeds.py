@@ -37,7 +37,7 @@ from core.site import site_host, site_url
 from .feed_formats import FORMATS, body_html, clean_text, plain_text
 from .models import Brief, Source, Topic
 from .search import UnusableQuery, search_briefs
-from .topics import UnknownTopic, resolve_topic_slugs, topic_selection_or_404
+from .topic_selection import UnknownTopic, resolve_topic_slugs, topic_selection_or_404
 
 SITE_NAME = "Brief Archive"
 DEFAULT_LIMIT = 50

@@ -26,7 +26,7 @@ from .models import Brief, Source, Topic
 from .search import MAX_RESULTS, UnusableQuery, clean_query, highlighted, search_briefs
 from .story_cards import StoryCardsMixin
 from .timeline import build_timeline
-from .topics import topic_selection_or_404
+from .topic_selection import topic_selection_or_404
 
 PAGE_SIZE = 20
 SLUG = re.compile(r"[-\w]+")

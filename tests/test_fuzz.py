@@ -17,7 +17,7 @@ from django.urls.resolvers import RoutePattern
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from briefs.topics import TopicSelection, UnknownTopic, resolve_topic_slugs
+from briefs.topic_selection import TopicSelection, UnknownTopic, resolve_topic_slugs
 from tests.factories import make_brief, make_topic
 
 pytestmark = pytest.mark.django_db

@@ -13,10 +13,10 @@ from django.db.models import Q
 from core.history import ADDITION, CHANGE, DELETION, history_record
 from core.text import strip_unfit_characters
 
-from ..importer.mentions import find_mentions
 from ..models import TaggedBrief, Topic, TopicSlugRedirect, TopicSuggestion
 from ..slugs import base_slug
 from ..text import topic_identity
+from ..topic_mentions import find_mentions
 from .briefs import briefs_add_topics, briefs_touch
 
 

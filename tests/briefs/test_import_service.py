@@ -4,7 +4,6 @@ import datetime as dt
 
 import pytest
 
-from briefs.importer.mentions import find_mentions
 from briefs.models import Brief, BriefRevision, Source, Topic, TopicSuggestion
 from briefs.services.importing import brief_import
 from briefs.services.topics import (
@@ -13,6 +12,7 @@ from briefs.services.topics import (
     topic_suggestion_dismiss,
 )
 from briefs.signals import brief_body_changed
+from briefs.topic_mentions import find_mentions
 from tests.factories import make_brief, make_topic
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,7 @@
 import pytest
 
 from briefs.models import TopicSlugRedirect
-from briefs.topics import UnknownTopic, resolve_topic_slugs
+from briefs.topic_selection import UnknownTopic, resolve_topic_slugs
 from tests.factories import make_brief, make_topic
 
 pytestmark = pytest.mark.django_db
