@@ -157,7 +157,11 @@ class Writer:
             with self.connection.connection.cursor() as cursor:
                 with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                     for row in self.rows:
-                        copy.write_row([row[f.attname] for f in self.fields])
+                        # A column the generator does not set takes its model default.
+                        copy.write_row([
+                            row[f.attname] if f.attname in row else f.get_default()
+                            for f in self.fields
+                        ])
         else:
             self.model.objects.bulk_create([self.model(**row) for row in self.rows])
         self.rows = []
