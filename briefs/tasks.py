@@ -1,4 +1,5 @@
-"""Background tasks (django-tasks): the admin import's reading and importing steps.
+"""Background tasks (django-tasks): the admin import's reading and importing steps, and
+placing the briefs of a batch import in their stories.
 
 Enqueued by ``briefs.services.import_runs``; run by ``manage.py db_worker`` (any number of
 workers on any machine that reaches the database), or at once where the immediate backend
@@ -29,3 +30,17 @@ def import_run_execute_task(run_id):
     except Exception as error:
         import_runs.import_run_fail(run_id=run_id, error=error)
         raise
+
+
+@task()
+def briefs_story_update_task(brief_ids):
+    """Place each brief of ``brief_ids`` (new briefs of a batch import) in its story.
+
+    Grouping costs about 30 ms a brief (it compares with every brief of its window), six
+    times what storing it costs; a batch import hands it to a worker instead of waiting.
+    """
+    from .models import Brief
+    from .services.stories import brief_story_update
+
+    for brief in Brief.objects.filter(pk__in=brief_ids).order_by("published_at", "pk"):
+        brief_story_update(brief=brief)

@@ -16,6 +16,7 @@ What the bulk path does not decide, ``brief_import`` does, one text at a time, a
 chunk: updates of a stored story (revisions, re-anchored notes), texts that repeat a
 story or a text earlier in the same chunk, and a chunk a concurrent import
 collided with. Texts that need review (undated, dated ahead) go there too, to become drafts.
+New briefs are placed in their stories by a background task (``briefs.tasks``).
 Measured in bench/README.md (``bench.run --import-only``).
 """
 
@@ -47,7 +48,6 @@ from .importing import (
     parsed_tidied,
 )
 from .sources import source_for_name
-from .stories import brief_story_update
 from .topics import brief_suggest_topics, topics_for_names
 
 # Below this many texts, parsing in this process is quicker than starting workers.
@@ -151,11 +151,14 @@ def _import_chunk(chunk, parsed, *, status, dry_run, by):
         position for position in bulk
         if results[position] is not None and results[position].action == "created"
     ]
-    for position in created:
-        if dry_run:
+    if dry_run:
+        for position in created:
             results[position].brief = None
-        else:  # as brief_import does: the new brief joins the story of its event, if any
-            brief_story_update(brief=results[position].brief, by=by)
+    elif created:  # as brief_import does, the new briefs join their events' stories: in a
+        # worker (briefs.tasks), as grouping costs several times what storing them does
+        from ..tasks import briefs_story_update_task
+
+        briefs_story_update_task.enqueue([results[position].brief.pk for position in created])
     for position in single:
         try:
             text, reference = _text_and_reference(chunk[position])
