@@ -7,6 +7,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements-installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in feeds and mails point where make run serves (a deployment sets its own).
+SITE_URL ?= http://$(HOST):$(PORT)
 # Local commands run with debug on (no production secret needed); the test suite does not.
 DEV := DJANGO_DEBUG=1
 
@@ -34,9 +36,9 @@ demo: migrate
 run: demo
 	$(DEV) $(PY) manage.py ensure_dev_superuser
 	@echo "Serving on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
-	@$(DEV) $(PY) manage.py db_worker --no-reload --no-startup-delay & worker=$$!; \
+	@$(DEV) SITE_URL=$(SITE_URL) $(PY) manage.py db_worker --no-reload --no-startup-delay & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
-	$(DEV) $(PY) manage.py runserver $(HOST):$(PORT)
+	$(DEV) SITE_URL=$(SITE_URL) $(PY) manage.py runserver $(HOST):$(PORT)
 
 # Both cores: pytest-xdist runs a worker per core, each module's tests on one worker (its
 # live server, browser and fixtures stay together). PYTEST_ARGS adds to or overrides this.

@@ -81,6 +81,8 @@ class PasswordResetView(auth_views.PasswordResetView):
     subject_template_name = "registration/password_reset_subject.txt"
 
     def form_valid(self, form):
+        # Links in mail come from the one canonical address, never from the Host header.
+        self.extra_email_context = {"site_url": site_url()}
         address = form.cleaned_data["email"].strip().lower()
         form.mail_allowed = not rate_limit_hit(
             scope="password-reset-address", who=address, rate=PASSWORD_RESET_MAILS_PER_ADDRESS

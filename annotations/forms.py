@@ -29,3 +29,11 @@ class AnnotationEditForm(forms.Form):
 
     def __init__(self, data=None, *, annotation):
         super().__init__(data, initial={"note": annotation.note, "visibility": annotation.visibility})
+        if annotation.is_reply:  # a reply is read by its thread's readers: nothing to choose
+            del self.fields["visibility"]
+        elif annotation.group_id:  # a group note can stay in its group
+            self.fields["visibility"].choices = [
+                (Annotation.Visibility.PRIVATE, "Only me (private)"),
+                (Annotation.Visibility.GROUP, f"The group “{annotation.group.name}”"),
+                (Annotation.Visibility.PUBLIC, "Everyone (public)"),
+            ]

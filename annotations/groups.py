@@ -67,6 +67,8 @@ def group_leave(*, group, user):
     """``user`` leaves ``group``; from the next request on they see none of its notes.
 
     The last owner cannot leave a group that still has other members (hand it over first).
+    When the last member leaves, the invite link is replaced by one nobody knows: an old
+    link must not let a stranger into the notes of a group nobody looks after.
     """
     membership = _membership(group, user)
     if membership is None:
@@ -76,6 +78,9 @@ def group_leave(*, group, user):
         if owners == 1 and group.memberships.count() > 1:
             raise PermissionDenied("Make another member an owner before you leave.")
     membership.delete()
+    if not group.memberships.exists():
+        group.invite_key = new_secret()
+        group.save(update_fields=["invite_key"])
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ what a field means on the way out and on the way in is defined side by side.
 import json
 from urllib.parse import urlencode, urlsplit
 
+from django.core.exceptions import RequestDataTooBig
 from django.urls import Resolver404, resolve, reverse
 
 from briefs.models import Brief
@@ -122,10 +123,14 @@ class ApiError(Exception):
 
 def read_json(request):
     """The request body as one JSON object (dict), or ApiError 400/413."""
-    if len(request.body) > MAX_REQUEST_BYTES:
+    try:
+        body = request.body
+    except RequestDataTooBig:  # past DATA_UPLOAD_MAX_MEMORY_SIZE: Django will not read it
+        raise ApiError(413, "The request is too large.") from None
+    if len(body) > MAX_REQUEST_BYTES:
         raise ApiError(413, "The request is too large.")
     try:
-        document = json.loads(request.body or b"null")
+        document = json.loads(body or b"null")
     except (ValueError, UnicodeDecodeError):
         raise ApiError(400, "The request body is not valid JSON.") from None
     except RecursionError:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from config.limits import SEARCH_QUERY_MAX_LENGTH
+from core.text import whole_number
 
 from .models import Annotation
 
@@ -32,18 +33,21 @@ class SearchError(ValueError):
 
 
 def _moment(name, value, *, end_of_day):
-    moment = parse_datetime(value) if "T" in value or " " in value else None
-    if moment is None:
-        try:
+    """``value`` (a date or an ISO datetime) as an aware UTC datetime the database can
+    hold; SearchError for anything else (an impossible offset, a year out of range)."""
+    problem = SearchError(f"{name} must be a date (2025-07-01) or an ISO datetime.")
+    try:
+        moment = parse_datetime(value) if "T" in value or " " in value else None
+        if moment is None:
             day = parse_date(value)
-        except ValueError:
-            day = None
-        if day is None:
-            raise SearchError(f"{name} must be a date (2025-07-01) or an ISO datetime.")
-        moment = dt.datetime.combine(day, dt.time.max if end_of_day else dt.time.min)
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment, dt.timezone.utc)
-    return moment
+            if day is None:
+                raise problem
+            moment = dt.datetime.combine(day, dt.time.max if end_of_day else dt.time.min)
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment, dt.timezone.utc)
+        return moment.astimezone(dt.timezone.utc)
+    except (ValueError, OverflowError):
+        raise problem from None
 
 
 def _text_filter(text):
@@ -76,9 +80,10 @@ def annotations_search(user, params):
             raise SearchError("anchor must be one of exact, shifted, fuzzy, orphaned.")
         queryset = queryset.filter(anchor_status=get("anchor"), parent__isnull=True)
     if get("parent"):
-        if not get("parent").isdigit():
+        parent = whole_number(get("parent"))
+        if parent is None:
             raise SearchError("parent must be an annotation id.")
-        queryset = queryset.filter(parent_id=int(get("parent")))
+        queryset = queryset.filter(parent_id=parent)
     sort = get("sort") or "-created"
     if sort not in SORTS:
         raise SearchError(f"sort must be one of {', '.join(SORTS)}.")

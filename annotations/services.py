@@ -190,6 +190,10 @@ def annotation_update(
         raise PermissionDenied("A deleted note cannot be edited.")
     if note is not None:
         annotation.note = _clean_note(note)
+    if annotation.is_reply and visibility not in (None, annotation.visibility):
+        raise ValidationError(
+            "A reply is read by whoever reads its thread; change the note it replies to."
+        )
     if annotation.is_reply:
         visibility = None
     if visibility is not None:

@@ -27,6 +27,7 @@ from config.limits import (
     NOTE_TAG_MAX_LENGTH,
 )
 from core.ratelimit import rate_limit_hit, too_many_requests
+from core.site import site_url
 from core.text import whole_number
 
 from . import jsonld
@@ -125,7 +126,7 @@ def brief_notes_page(request, slug):
         Annotation.objects.visible_to(request.user)
         .filter(brief=brief)
         .exclude(anchor_status=Annotation.AnchorStatus.ORPHANED)
-        .select_related("user")
+        .select_related("user", "group")
         .order_by("start", "end", "pk")
     )
     page = notes_page(request, queryset, per_page=BRIEF_PAGE_MAX_NOTES)
@@ -400,12 +401,12 @@ def _note_action(request, pk, action, success):
 def reply(request, pk):
     """Reply to a note from the form under it (the page works without JavaScript)."""
     note = request.POST.get("note", "")[: ANNOTATION_NOTE_MAX_LENGTH + 1]
-    site_url = request.build_absolute_uri("/").rstrip("/")
+    home = site_url()  # mailed links: the canonical address, never the Host header
     return _note_action(
         request,
         pk,
         lambda parent: annotation_reply(
-            parent=parent, user=request.user, note=note, site_url=site_url
+            parent=parent, user=request.user, note=note, site_url=home
         ),
         "Reply posted.",
     )

@@ -275,7 +275,7 @@ def prefetch_notes(context, briefs):
         .exclude(anchor_status=Annotation.AnchorStatus.ORPHANED)
         .annotate(row=Window(RowNumber(), partition_by=F("brief_id"), order_by=order))
         .filter(row__lte=BRIEF_PAGE_MAX_NOTES + 1)
-        .select_related("user")
+        .select_related("user", "group")
         .order_by("brief_id", *order)
     )
     for annotation in rows:

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from config.limits import IMPORT_PREVIEW_TTL_SECONDS
+from config.limits import IMPORT_MAX_TOPICS_PER_BRIEF, IMPORT_PREVIEW_TTL_SECONDS
 from core.history import CHANGE, history_record
 
 from ..importer import BriefParseError, parse_brief
@@ -208,6 +208,13 @@ def _changed_fields(item, values):
             _corrected_datetime({**item.parsed, **changed})
         except ValueError:
             errors["date"] = f"{item.name}: give the date as YYYY-MM-DD and the time as HH:MM."
+    if "topics" in changed:
+        count = len([line for line in changed["topics"].splitlines() if line.strip()])
+        if count > IMPORT_MAX_TOPICS_PER_BRIEF:
+            errors["topics"] = (
+                f"{item.name}: {count} topics typed; a brief carries at most "
+                f"{IMPORT_MAX_TOPICS_PER_BRIEF}."
+            )
     if errors:
         raise ValidationError(errors)
     return changed

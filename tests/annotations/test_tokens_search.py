@@ -189,3 +189,19 @@ def test_a_script_creates_searches_and_deletes_notes_with_plain_http(live_server
     status, _ = call("DELETE", created["id"].replace(live_server.url, ""))
     assert status == 204
     assert call("GET", "/api/search/?text=script")[1]["partOf"]["total"] == 0
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "parent=99999999999999999999999",
+        "parent=²",
+        "since=2025-01-01T00:00:00%2B99:00",
+        "since=9999-12-31T23:59:59-23:59",
+        "until=0001-01-01T00:00:00%2B01:00",
+    ],
+)
+def test_odd_search_parameters_are_a_json_400_not_a_500(client, query):
+    response = client.get(f"/api/search/?{query}")
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/") and response.json()

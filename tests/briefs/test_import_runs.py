@@ -151,6 +151,16 @@ def test_a_malformed_corrected_date_is_refused_and_nothing_is_imported(curator_c
     assert not Brief.objects.exists()
 
 
+def test_more_topics_typed_than_a_brief_carries_are_refused_and_nothing_is_imported(
+    curator_client,
+):
+    preview = start(curator_client, {"text": article(), "status": "published"})
+    typed = "\n".join(f"Topic {n}" for n in range(IMPORT_MAX_TOPICS_PER_BRIEF + 1))
+    again = confirm(curator_client, preview, topics=typed)
+    assert f"a brief carries at most {IMPORT_MAX_TOPICS_PER_BRIEF}" in again.content.decode()
+    assert not Brief.objects.exists()
+
+
 def test_an_uncorrected_import_records_no_correction(curator_client, curator):
     preview = start(curator_client, {"text": article(), "status": "published"})
     confirm(curator_client, preview)
