@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.html import escape
 
+from briefs import cache_keys
 from briefs.feed_formats import body_html, clean_text
 from briefs.feeds import ConditionalFeed, feed_title, feed_topic_selection, tag_uri
 from briefs.models import Brief
@@ -15,6 +16,8 @@ from briefs.models import Brief
 from .models import Annotation
 
 QUOTE_IN_TITLE = 80
+# Lists of notes show the notes and their briefs' titles.
+NOTE_LIST_KEYS = (cache_keys.NOTES, cache_keys.BRIEFS)
 
 
 class AnnotationFeed(ConditionalFeed):
@@ -71,6 +74,7 @@ class LatestAnnotationsFeed(AnnotationFeed):
             link=reverse("briefs:home"),
             description="The newest public notes readers left on passages of briefs.",
             queryset=Annotation.objects.public(),
+            cache_keys=NOTE_LIST_KEYS,
         )
 
 
@@ -85,6 +89,7 @@ class BriefAnnotationsFeed(AnnotationFeed):
             link=brief.get_absolute_url(),
             description=f"Public notes on “{brief.title}”, newest first.",
             queryset=Annotation.objects.public().filter(brief=brief),
+            cache_keys=(cache_keys.brief(brief.pk),),
         )
 
 
@@ -100,4 +105,5 @@ class TopicAnnotationsFeed(AnnotationFeed):
             link=reverse("briefs:topic-detail", kwargs={"slugs": selection.canonical}),
             description=f"Public notes on briefs about {selection.name}, newest first.",
             queryset=Annotation.objects.public().filter(brief__in=briefs),
+            cache_keys=NOTE_LIST_KEYS,
         )

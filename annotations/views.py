@@ -10,7 +10,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from briefs import cache_keys
 from briefs.models import Topic
+from core.cache import depends_on
 
 from . import jsonld
 from .models import Annotation
@@ -28,6 +30,7 @@ def _page(request, queryset):
 
 def recent(request):
     """Recent public notes on published briefs (``?user=<name>``: one reader's)."""
+    depends_on(cache_keys.NOTES, cache_keys.BRIEFS)
     queryset = (
         Annotation.objects.public().select_related("brief", "user")
     )

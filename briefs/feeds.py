@@ -28,11 +28,12 @@ from django.utils.http import http_date
 from django.utils.xmlutils import SimplerXMLGenerator
 
 from config.limits import MAX_OPML_TOPICS, MAX_PAGE_SIZE
-from core.cache import remember, sql_key
+from core.cache import depends_on, remember, sql_key
 
+from . import cache_keys
 from .feed_formats import FORMATS, body_html, clean_text
 from .models import Brief, Source, TaggedBrief, Topic
-from .search import UnusableQuery, search_briefs
+from .search import UnusableQuery, search_candidates
 from .topics import UnknownTopic, resolve_topic_slugs, topic_selection_or_404
 
 SITE_NAME = "Brief Archive"
@@ -75,6 +76,7 @@ class FeedSubject:
     authority: str
     key: str
     feed_url: str
+    cache_keys: tuple = (cache_keys.BRIEFS, *cache_keys.NAMES)
 
 
 def feed_limit(request):
@@ -126,6 +128,7 @@ class ConditionalFeed(Feed):
             return self._moved(request, moved)
         except ObjectDoesNotExist:
             raise Http404("No such feed.") from None
+        depends_on(*subject.cache_keys)  # before the feed's rows are read
         latest, count = self.freshness(subject)
         response = HttpResponse(content_type=self.feed_type.content_type)
         response["Cache-Control"] = CACHE_CONTROL
@@ -267,6 +270,7 @@ class TopicBriefsFeed(BriefFeed):
             link=reverse("briefs:topic-detail", kwargs={"slugs": selection.canonical}),
             description=f"Briefs on {names}, newest first.",
             queryset=Brief.objects.published().with_topics(selection.topics),
+            cache_keys=(*(cache_keys.topic(t.pk) for t in selection.topics), *cache_keys.NAMES),
         )
 
 
@@ -281,6 +285,7 @@ class SourceBriefsFeed(BriefFeed):
             link=source.get_absolute_url(),
             description=f"Briefs from {source.name}, newest first.",
             queryset=Brief.objects.published().filter(source=source),
+            cache_keys=(cache_keys.source(source.pk), *cache_keys.NAMES),
         )
 
 
@@ -294,7 +299,8 @@ class SearchBriefsFeed(BriefFeed):
         try:
             # Only the matching ids: a feed lists newest first, so rank and snippets
             # would be computed for nothing.
-            matches = search_briefs(words).values("pk")
+            depends_on(cache_keys.BRIEFS, *cache_keys.NAMES)
+            matches = search_candidates(words)
         except UnusableQuery as error:
             raise BadFeedRequest(str(error)) from None
         return self.subject(
@@ -324,6 +330,7 @@ def topics_opml(request):
     A reader imports it to subscribe to many topics at once; ``?topics=a,b`` narrows
     the list to the topics chosen.
     """
+    depends_on(cache_keys.BRIEFS, cache_keys.TOPICS)
     if "topics" in request.GET:
         topics = _chosen_topics(request.GET["topics"])
     else:

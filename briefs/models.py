@@ -116,6 +116,30 @@ class TaggedBrief(TaggedItemBase):
         return f"{self.content_object_id} → {self.tag_id}"
 
 
+class TopicBriefCount(models.Model):
+    """How many published briefs carry a topic, kept by the database (migration 0010).
+
+    Triggers on topic links and on briefs' status add and subtract as links come and go
+    and briefs are published or withdrawn, so topic lists never aggregate the link table
+    on a page view. A topic without a row (or with 0) has no published brief.
+    """
+
+    topic = models.OneToOneField(
+        Topic,
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,  # the topic's delete trigger removes the row
+        related_name="published_count",
+    )
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        db_table = "briefs_topic_brief_count"
+
+    def __str__(self):
+        return f"{self.topic_id}: {self.n}"
+
+
 class Brief(models.Model):
     """One news brief: clean fields for reading, the raw import kept beside them."""
 

@@ -63,22 +63,58 @@ def search_briefs(text, *, topics=()):
     word-less query; never a database error for odd input.
     """
     text = clean_query(text)
+    return ranked_briefs(text, search_candidates(text, topics=topics))
+
+
+def search_candidates(text, *, topics=()):
+    """The pks of the newest ``MAX_RESULTS`` published briefs matching ``text``, newest first.
+
+    Computed once per request and cached until a brief changes (core/cache.py): the page,
+    its count and its narrow-down topics all start from this list. Ranking reads every
+    candidate's whole search document, which is why the set is bounded to the newest
+    matches. On PostgreSQL the GIN index answers first: when it finds at most
+    ``MAX_RESULTS`` matches (a rare word) they are the candidates, whatever the table's
+    vacuum state; only for a common word does an index walk by date probe each brief.
+    Raises UnusableQuery as :func:`search_briefs`.
+    """
+    from core.cache import remember
+
+    text = clean_query(text)
     groups, excluded = parse_query(text)
-    briefs = Brief.objects.published().with_topics(topics)
+    briefs = Brief.objects.published().with_topics(topics).order_by("-published_at", "-id")
+    parts = (connection.vendor, text, tuple(sorted(topic.pk for topic in topics)))
     if connection.vendor == "postgresql":
-        matching = briefs.filter(pk__in=_postgres_matching(text))
-    else:
-        matching = briefs.filter(pk__in=_sqlite_matching(_fts5_expression(groups, excluded)))
-    # Ranking reads every candidate's whole search document: bounded to the newest
-    # MAX_RESULTS matches, which an index walk by date finds in tens of milliseconds
-    # even for a word in every brief. Counts are bounded the same way.
-    candidates = matching.order_by("-published_at", "-id").values("pk")[:MAX_RESULTS]
+        return remember("search", parts, lambda: _postgres_candidates(text, briefs))
+    expression = _fts5_expression(groups, excluded)
+    matching = briefs.filter(pk__in=_sqlite_matching(expression))
+    return remember(
+        "search", parts, lambda: list(matching.values_list("pk", flat=True)[:MAX_RESULTS])
+    )
+
+
+def ranked_briefs(text, candidates):
+    """The briefs of ``candidates`` (pks) with ``search_rank`` and ``search_snippet``, best first."""
     results = Brief.objects.filter(pk__in=candidates)
     if connection.vendor == "postgresql":
         results = _postgres_ranked(results, text)
     else:
+        groups, excluded = parse_query(text)
         results = _sqlite_ranked(results, _fts5_expression(groups, excluded))
     return results.order_by(F("search_rank").desc(), "-published_at", "-id")
+
+
+def _postgres_candidates(text, briefs):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT brief_id FROM briefs_brief_search"
+            " WHERE document @@ websearch_to_tsquery(%s::regconfig, %s) LIMIT %s",
+            (SEARCH_CONFIG, text, MAX_RESULTS + 1),
+        )
+        found = [row[0] for row in cursor.fetchall()]
+    if len(found) <= MAX_RESULTS:
+        return list(briefs.filter(pk__in=found).values_list("pk", flat=True))
+    matching = briefs.filter(pk__in=_postgres_matching(text))
+    return list(matching.values_list("pk", flat=True)[:MAX_RESULTS])
 
 
 def clean_query(text):

@@ -29,3 +29,13 @@ SIGNUP_RATE = "5/h"
 # Importing: one file and one batch (admin upload and the import command).
 IMPORT_MAX_FILE_BYTES = 2 * 1024 * 1024
 IMPORT_MAX_FILES = 100
+
+# Reading pages on a large archive (issue 14): work one page view may do, whatever the size.
+# "Narrow down" co-topic counts are taken over at most this many newest briefs of a selection.
+NARROW_DOWN_SAMPLE = 2_000
+# Related briefs: candidates come from the brief's rarest topics, at most this many.
+RELATED_RARE_TOPICS = 3
+RELATED_CANDIDATES = 500
+# Whole-page cache: one worker rebuilds a stale page while others serve the old copy;
+# the rebuild lock expires after this many seconds should that worker die.
+PAGE_REBUILD_LOCK_SECONDS = 10
