@@ -101,6 +101,17 @@ def stamp(keys=None):
     return tuple(sorted(versions(declared_keys() if keys is None else keys).items()))
 
 
+def mark_all_stale():
+    """Bump ``all``: every cached page and read is stale (after a load that skipped triggers)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO briefs_cache_version (key, n) VALUES (%s, 1)"
+            " ON CONFLICT (key) DO UPDATE SET n = briefs_cache_version.n + 1",
+            [ALL],
+        )
+    _forget_versions()
+
+
 def archive_version():
     """The version of ``any``: it moves on every write the caches care about."""
     return versions([ANY])[ANY]
