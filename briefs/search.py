@@ -104,15 +104,22 @@ def ranked_briefs(text, candidates):
 
 
 def _postgres_candidates(text, briefs):
+    # One statement: the GIN index's matches (at most MAX_RESULTS + 1, materialised so
+    # the planner cannot turn it into a walk of the whole table), and those of them
+    # that ``briefs`` keeps, newest first. Only past MAX_RESULTS matches, a second query
+    # walks ``briefs`` by date instead.
+    kept = briefs.filter(pk__in=RawSQL("SELECT brief_id FROM found", ()))
+    sql, params = kept.values_list("pk", flat=True).query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT brief_id FROM briefs_brief_search"
-            " WHERE document @@ websearch_to_tsquery(%s::regconfig, %s) LIMIT %s",
-            (SEARCH_CONFIG, text, MAX_RESULTS + 1),
+            "WITH found AS MATERIALIZED (SELECT brief_id FROM briefs_brief_search"
+            " WHERE document @@ websearch_to_tsquery(%s::regconfig, %s) LIMIT %s)"
+            f" SELECT (SELECT count(*) FROM found), ARRAY({sql})",
+            (SEARCH_CONFIG, text, MAX_RESULTS + 1, *params),
         )
-        found = [row[0] for row in cursor.fetchall()]
-    if len(found) <= MAX_RESULTS:
-        return list(briefs.filter(pk__in=found).values_list("pk", flat=True))
+        found, ids = cursor.fetchone()
+    if found <= MAX_RESULTS:
+        return list(ids)
     matching = briefs.filter(pk__in=_postgres_matching(text))
     return list(matching.values_list("pk", flat=True)[:MAX_RESULTS])
 

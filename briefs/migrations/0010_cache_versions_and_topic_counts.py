@@ -143,7 +143,9 @@ POSTGRES_FORWARD = [
     CREATE FUNCTION briefs_cache_bump(keys text[]) RETURNS void LANGUAGE sql AS $$
         INSERT INTO briefs_cache_version AS v (key, n)
         SELECT k, 1 FROM (
-            SELECT DISTINCT k FROM unnest(keys || ARRAY['any']) AS k WHERE k IS NOT NULL
+            SELECT DISTINCT k FROM unnest(
+                CASE WHEN cardinality(keys) > 0 THEN keys || ARRAY['any'] ELSE keys END
+            ) AS k WHERE k IS NOT NULL
         ) AS wanted ORDER BY k
         ON CONFLICT (key) DO UPDATE SET n = v.n + 1;
     $$
