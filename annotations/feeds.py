@@ -24,12 +24,13 @@ class AnnotationFeed(ConditionalFeed):
     """Newest public annotations: quote, note and a link to the passage."""
 
     item_guid_is_permalink = False
+    item_order = ("-created_at", "-id")
 
     def items(self, subject):
         notes = list(
             subject.queryset.select_related("brief", "user")
             .defer("brief__raw_text", "brief__body", "brief__image_caption", "user__password")
-            .order_by("-created_at", "-id")[: subject.limit]
+            .order_by(*self.item_order)[: subject.limit]
         )
         for note in notes:
             note.feed_authority = subject.authority

@@ -22,7 +22,7 @@ from config.limits import NARROW_DOWN_SAMPLE, SEARCH_MAX_TOPIC_FILTERS
 from core.cache import CachedPaginator, cached_list, depends_on
 
 from . import cache_keys
-from .models import Brief, Source, Topic
+from .models import Brief, Source, Topic, TopicBriefCount
 from .search import (
     MAX_RESULTS,
     UnusableQuery,
@@ -261,6 +261,13 @@ class TopicDetailView(BriefListView):
 
     def get_queryset(self):
         return Brief.objects.published().with_topics(self.topics).for_cards()
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        paginator = super().get_paginator(queryset, per_page, **kwargs)
+        if len(self.topics) == 1:  # the counts table has it: no count of the links
+            counted = TopicBriefCount.objects.filter(topic=self.topics[0]).values_list("n")
+            paginator.count = max(0, next(iter(counted), (0,))[0])
+        return paginator
 
     def get_heading(self):
         return self.selection.name

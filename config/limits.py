@@ -32,7 +32,7 @@ IMPORT_MAX_FILES = 100
 
 # Reading pages on a large archive (issue 14): work one page view may do, whatever the size.
 # "Narrow down" co-topic counts are taken over at most this many newest briefs of a selection.
-NARROW_DOWN_SAMPLE = 2_000
+NARROW_DOWN_SAMPLE = 500
 # Related briefs: candidates come from the brief's rarest topics, at most this many.
 RELATED_RARE_TOPICS = 3
 RELATED_CANDIDATES = 500
