@@ -40,6 +40,9 @@ MAX_QUERY_LENGTH = SEARCH_QUERY_MAX_LENGTH
 MAX_TERMS = 16
 # A search ranks, counts and pages through at most this many briefs: the newest matches.
 MAX_RESULTS = 10_000
+# A query found to match more than MAX_RESULTS briefs is remembered as such this long
+# (a common word stays common), so its next search skips the index probe.
+COMMON_QUERY_SECONDS = 24 * 60 * 60
 SEARCH_CONFIG = "briefs_english"
 """The text search configuration of the index and every query: `english` with `unaccent`
 (migration 0007), so accents are ignored as SQLite's FTS5 `remove_diacritics` does."""
@@ -108,6 +111,11 @@ def _postgres_candidates(text, briefs):
     # the planner cannot turn it into a walk of the whole table), and those of them
     # that ``briefs`` keeps, newest first. Only past MAX_RESULTS matches, a second query
     # walks ``briefs`` by date instead.
+    from django.core.cache import cache
+
+    common = f"search-common:{connection.alias}:{text}"
+    if cache.get(common):  # known to match past MAX_RESULTS: the index probe would be waste
+        return _postgres_newest(text, briefs)
     kept = briefs.filter(pk__in=RawSQL("SELECT brief_id FROM found", ()))
     sql, params = kept.values_list("pk", flat=True).query.sql_with_params()
     with connection.cursor() as cursor:
@@ -120,6 +128,12 @@ def _postgres_candidates(text, briefs):
         found, ids = cursor.fetchone()
     if found <= MAX_RESULTS:
         return list(ids)
+    cache.set(common, True, COMMON_QUERY_SECONDS)
+    return _postgres_newest(text, briefs)
+
+
+def _postgres_newest(text, briefs):
+    """The newest MAX_RESULTS matches: a walk of ``briefs`` by date probing each document."""
     matching = briefs.filter(pk__in=_postgres_matching(text))
     return list(matching.values_list("pk", flat=True)[:MAX_RESULTS])
 

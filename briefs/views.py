@@ -22,7 +22,7 @@ from config.limits import NARROW_DOWN_SAMPLE, SEARCH_MAX_TOPIC_FILTERS
 from core.cache import CachedPaginator, cached_list, depends_on
 
 from . import cache_keys
-from .models import Brief, Source, Topic, TopicBriefCount
+from .models import Brief, Source, Topic, TopicBriefCount, topic_url
 from .search import (
     MAX_RESULTS,
     UnusableQuery,
@@ -322,7 +322,7 @@ class TopicDetailView(BriefListView):
 
 def _combination(slugs):
     """The canonical URL of a topic combination (slugs sorted, as resolve_topic_slugs does)."""
-    return reverse("briefs:topic-detail", kwargs={"slugs": "+".join(sorted(slugs))})
+    return topic_url("+".join(sorted(slugs)))
 
 
 class SourceIndexView(PageMixin, ListView):

@@ -246,3 +246,31 @@ def test_annotations_bump_only_when_public(archive):
     after = versions([key])[key]
     Annotation.objects.filter(pk=note.pk).update(hidden=True)
     assert versions([key])[key] > after
+
+
+@pytest.mark.parametrize("slugs", ["rare-earths", "rare-earths+semiconductors", "café-ü", "a_b"])
+def test_topic_urls_are_what_reverse_gives(slugs):
+    from django.urls import reverse
+
+    from briefs.models import topic_url
+
+    assert topic_url(slugs) == reverse("briefs:topic-detail", kwargs={"slugs": slugs})
+
+
+def test_related_briefs_come_from_the_rarest_topics_within_a_bound(client, archive, settings):
+    from briefs import querysets
+
+    common = make_topic("Everywhere")
+    for n in range(4):
+        make_brief(f"Common {n}", topics=[common])
+    a = archive["a"]
+    a.topics.add(common)
+    twin = make_brief("Twin", topics=[archive["rare"], common])
+    related = list(Brief.objects.published().related_to(a))
+    assert related[0] == twin  # shares both topics, found through the rare one
+    original = querysets.RELATED_CANDIDATES
+    querysets.RELATED_CANDIDATES = 1
+    try:
+        assert list(Brief.objects.published().related_to(a)) == [twin]
+    finally:
+        querysets.RELATED_CANDIDATES = original
