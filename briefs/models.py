@@ -156,6 +156,9 @@ class TopicBriefCount(models.Model):
     n = models.IntegerField(default=0)
 
     class Meta:
+        # Derived data the database keeps: its migration creates the table, and backups
+        # leave it out (a restore's own inserts rebuild it through the triggers).
+        managed = False
         db_table = "briefs_topic_brief_count"
 
     def __str__(self):

@@ -138,6 +138,7 @@ FILL_COUNTS = f"""
 
 POSTGRES_FORWARD = [
     "CREATE TABLE briefs_cache_version (key varchar(200) PRIMARY KEY, n bigint NOT NULL)",
+    f"CREATE TABLE {COUNT_TABLE} (topic_id bigint PRIMARY KEY, n integer NOT NULL DEFAULT 0)",
     # Keys in sorted order: two writers lock the rows they share in the same order.
     """
     CREATE FUNCTION briefs_cache_bump(keys text[]) RETURNS void LANGUAGE sql AS $$
@@ -209,6 +210,7 @@ POSTGRES_BACKWARD = [
     ],
     "DROP FUNCTION IF EXISTS briefs_cache_bump(text[])",
     "DROP TABLE IF EXISTS briefs_cache_version",
+    f"DROP TABLE IF EXISTS {COUNT_TABLE}",
 ]
 
 
@@ -246,6 +248,7 @@ SQLITE_SIDES = {"INSERT": ("NEW",), "UPDATE": ("OLD", "NEW"), "DELETE": ("OLD",)
 
 SQLITE_FORWARD = [
     "CREATE TABLE briefs_cache_version (key varchar(200) PRIMARY KEY, n integer NOT NULL)",
+    f"CREATE TABLE {COUNT_TABLE} (topic_id integer PRIMARY KEY, n integer NOT NULL DEFAULT 0)",
     *[
         f"DROP TRIGGER IF EXISTS {table}_archive_bump_{op.lower()}"
         for table in OLD_TABLES
@@ -309,6 +312,7 @@ SQLITE_BACKWARD = [
         for op in OPERATIONS
     ],
     "DROP TABLE IF EXISTS briefs_cache_version",
+    f"DROP TABLE IF EXISTS {COUNT_TABLE}",
 ]
 
 
@@ -335,7 +339,7 @@ class Migration(migrations.Migration):
                 ),
                 ("n", models.IntegerField(default=0)),
             ],
-            options={"db_table": "briefs_topic_brief_count"},
+            options={"db_table": "briefs_topic_brief_count", "managed": False},
         ),
         vendor_sql(
             {"postgresql": POSTGRES_FORWARD, "sqlite": SQLITE_FORWARD},
