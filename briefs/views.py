@@ -335,7 +335,8 @@ class SourceIndexView(PageMixin, ListView):
     description = "The sites and outlets the archive's briefs come from."
 
     def get_queryset(self):
-        return Source.objects.with_brief_counts()
+        # A list, so the page and its count come from one aggregate over the briefs.
+        return cached_list(Source.objects.with_brief_counts())
 
 
 class SourceDetailView(BriefListView):
