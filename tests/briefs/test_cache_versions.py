@@ -274,3 +274,69 @@ def test_related_briefs_come_from_the_rarest_topics_within_a_bound(client, archi
         assert list(Brief.objects.published().related_to(a)) == [twin]
     finally:
         querysets.RELATED_CANDIDATES = original
+
+
+def _archive_counter():
+    """``(n, changed_at)`` of the archive counter row (briefs migration 0012)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT n, changed_at FROM briefs_archive_version WHERE id = 1")
+        return cursor.fetchone()
+
+
+def test_every_public_bump_moves_the_archive_change_time_forward(archive):
+    """Feeds date themselves by the counter row's change time: a per-key bump moves it."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE briefs_archive_version SET changed_at = changed_at - 3600")
+    n, changed = _archive_counter()
+    make_annotation(archive["a"], make_user(), "Gallium", visibility="public")
+    assert _archive_counter()[0] > n and _archive_counter()[1] > changed
+    n, changed = _archive_counter()
+    make_annotation(archive["a"], make_user(), "Gallium")  # private: nothing moves
+    assert _archive_counter() == (n, changed)
+    Topic.objects.filter(pk=archive["other"].pk).update(name="Harbours")
+    assert _archive_counter()[0] > n
+
+
+def test_a_renamed_author_refreshes_the_pages_showing_their_notes_only(client, archive):
+    author = make_user("grace")
+    make_annotation(archive["a"], author, "Gallium", note="Check the licence data.",
+                    visibility="public")
+    a_page, c_page = archive["a"].get_absolute_url(), archive["c"].get_absolute_url()
+    warm(client, a_page, c_page, "/annotations/", "/annotations/feed/")
+    key = f"brief:{archive['c'].pk}"
+    before = versions([key])[key]
+    author.username = "grace-hopper"
+    author.save()
+    assert versions([key])[key] == before  # no note of theirs on c (nor on its neighbour b)
+    assert cached(client, c_page)
+    for url in (a_page, "/annotations/", "/annotations/feed/"):
+        response = client.get(url)
+        assert not getattr(response, "_from_reader_cache", False), url
+        assert b"grace-hopper" in response.content, url
+
+
+def test_story_keys_follow_the_story_its_versions_and_their_public_notes(client, archive):
+    from briefs.models import Story
+
+    story = Story.objects.create(title="Chip and metal curbs", curator_fixed=True)
+    Brief.objects.filter(pk__in=[archive["a"].pk, archive["b"].pk]).update(story=story)
+    story_page = story.get_absolute_url()
+    c_page = archive["c"].get_absolute_url()
+    warm(client, story_page, "/stories/", "/stories/feed/", f"{story_page}feed/", c_page)
+    make_annotation(archive["a"], make_user(), "Gallium", note="Story-wide note",
+                    visibility="public")
+    assert b"Story-wide note" in client.get(story_page).content
+    assert cached(client, c_page) and cached(client, "/stories/")
+    warm(client, story_page)
+    Story.objects.filter(pk=story.pk).update(title="Curbs on chips and metals")
+    for url in (story_page, "/stories/", "/stories/feed/", f"{story_page}feed/"):
+        assert b"Curbs on chips and metals" in client.get(url).content, url
+    assert cached(client, c_page)
+    warm(client, story_page, "/", c_page)
+    Brief.objects.filter(pk=archive["c"].pk).update(story=story)  # a third version joins
+    assert b"Quay Extended" in client.get(story_page).content
+    assert not getattr(client.get("/"), "_from_reader_cache", False)
