@@ -19,7 +19,7 @@ from config.limits import PAGE_REBUILD_LOCK_SECONDS
 
 from .cache import stamp, versions
 
-PAGE_TIMEOUT = 10 * 60  # also bounds what the counter does not see (a renamed user's notes)
+PAGE_TIMEOUT = 10 * 60  # also bounds what no version key sees
 _STORED_STATUSES = (200, 304)
 
 
