@@ -9,7 +9,7 @@ or neighbours. Pages chain them: ``Brief.objects.published().for_cards()``,
 import datetime as dt
 
 from django.db import models
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q, Subquery
 from django.db.models.functions import Length, TruncMonth
 
 from config.limits import RELATED_CANDIDATES, RELATED_RARE_TOPICS
@@ -116,7 +116,18 @@ class BriefQuerySet(models.QuerySet):
             .exclude(same_time & Q(pk__lte=brief.pk))
             .order_by("published_at", "id")
         )
-        return older.first(), newer.first()
+        # One query: each side is a scalar subquery (an InitPlan reading one index entry),
+        # so the outer lookup is two primary-key probes.
+        # The outer query filters on nothing else (the sides did), so it probes the key.
+        found = list(
+            self.model.objects.only("title", "slug", "published_at").filter(
+                Q(pk=Subquery(older.values("pk")[:1])) | Q(pk=Subquery(newer.values("pk")[:1]))
+            )
+        )
+        mark = (brief.published_at, brief.pk)
+        before = [other for other in found if (other.published_at, other.pk) < mark]
+        after = [other for other in found if (other.published_at, other.pk) > mark]
+        return (before[0] if before else None), (after[0] if after else None)
 
     def month_counts(self):
         """``[(first day of month, number of briefs)]`` for each month covered, newest first."""
