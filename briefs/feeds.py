@@ -137,7 +137,8 @@ class ConditionalFeed(Feed):
     """A syndication feed whose validators are its bytes' digest and the archive's change time.
 
     Subclasses implement ``get_object`` returning a FeedSubject (raising Http404,
-    FeedMoved or BadFeedRequest as needed) and ``items``.
+    FeedMoved or BadFeedRequest as needed) and ``items``; ``item_order`` is the order
+    ``items`` lists them in, and the subject's ``cache_keys`` what the feed shows.
     """
 
     modified_field = "modified_at"
@@ -171,7 +172,8 @@ class ConditionalFeed(Feed):
         return response
 
     def validated_body(self, subject):
-        """``(body, etag, last_modified)``, rendered once per archive version and URL."""
+        """``(body, etag, last_modified)``, rendered once per URL and versions of the
+        feed's keys (``subject.cache_keys``, declared before its rows are read)."""
         return remember(
             "feed", (FEED_VERSION, self.format, subject.key), lambda: self._render(subject)
         )
@@ -183,12 +185,13 @@ class ConditionalFeed(Feed):
     def _render(self, subject):
         """The feed's bytes with their validators: ``(body, etag, last_modified seconds)``.
 
-        Rendered once per archive version and URL (``remember``), whoever asks. The ETag
+        Rendered once per URL and versions of the feed's keys (``remember``), whoever asks. The ETag
         is the body's digest, so it changes exactly when a byte does (a renamed source,
         topic or note author, a deleted item) and never depends on the host it was read
         through (links and ids come from SITE_URL). Last-Modified is when the archive last
-        changed (briefs migration 0012): shared by every worker and server, it never goes
-        backwards, and it moves forward with every change, a deletion included.
+        changed (briefs migration 0012; every version bump of migration 0013 moves it):
+        shared by every worker and server, it never goes backwards, and it moves forward
+        with every change, a deletion included.
         """
         rendered = HttpResponse()
         self.get_feed(subject, _CanonicalRequest(subject.feed_url)).write(rendered, "utf-8")
