@@ -20,9 +20,10 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
+from briefs import cache_keys
 from briefs.models import Brief
 from config.limits import ANNOTATION_WRITES_PER_MINUTE, MAX_PAGE_SIZE
-from core.cache import CachedPaginator
+from core.cache import CachedPaginator, depends_on
 from core.ratelimit import rate_limit_hit
 from core.text import whole_number
 
@@ -234,6 +235,7 @@ class AnnotationCollectionView(ApiView):
         if request.user.is_authenticated:  # the reader's private notes are never cached
             paginator = Paginator(queryset, PAGE_SIZE)
         else:
+            depends_on(cache_keys.NOTES, cache_keys.BRIEFS)
             paginator = CachedPaginator(queryset, PAGE_SIZE, cache_pages=False)
         raw = request.GET.get("page")
         if raw is not None:

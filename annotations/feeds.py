@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.html import escape
 
+from briefs import cache_keys
 from briefs.feed_formats import body_html, clean_text
 from briefs.feeds import ConditionalFeed, feed_title, feed_topic_selection, tag_uri
 from briefs.models import Brief
@@ -22,18 +23,26 @@ from .models import Annotation, Membership
 from .views import public_author_or_404
 
 QUOTE_IN_TITLE = 80
+# Lists of notes show the notes and their briefs' titles.
+NOTE_LIST_KEYS = (cache_keys.NOTES, cache_keys.BRIEFS)
 
 
 class AnnotationFeed(ConditionalFeed):
     """Newest public annotations: quote, note and a link to the passage."""
 
     item_guid_is_permalink = False
+    item_order = ("-created_at", "-id")
+
+    def subject(self, request, **texts):
+        """A FeedSubject that, unless told otherwise, follows the note lists' keys."""
+        texts.setdefault("cache_keys", NOTE_LIST_KEYS)
+        return super().subject(request, **texts)
 
     def items(self, subject):
         notes = list(
             subject.queryset.select_related("brief", "user")
             .defer("brief__raw_text", "brief__body", "brief__image_caption", "user__password")
-            .order_by("-created_at", "-id")[: subject.limit]
+            .order_by(*self.item_order)[: subject.limit]
         )
         for note in notes:
             note.feed_authority = subject.authority
@@ -80,6 +89,7 @@ class LatestAnnotationsFeed(AnnotationFeed):
             link=reverse("briefs:home"),
             description="The newest public notes readers left on passages of briefs.",
             queryset=Annotation.objects.public(),
+            cache_keys=NOTE_LIST_KEYS,
         )
 
 
@@ -94,6 +104,7 @@ class BriefAnnotationsFeed(AnnotationFeed):
             link=brief.get_absolute_url(),
             description=f"Public notes on “{brief.title}”, newest first.",
             queryset=Annotation.objects.public().filter(brief=brief),
+            cache_keys=(cache_keys.brief(brief.pk),),
         )
 
 
@@ -109,6 +120,7 @@ class TopicAnnotationsFeed(AnnotationFeed):
             link=reverse("briefs:topic-detail", kwargs={"slugs": selection.canonical}),
             description=f"Public notes on briefs about {selection.name}, newest first.",
             queryset=Annotation.objects.public().filter(brief__in=briefs),
+            cache_keys=NOTE_LIST_KEYS,
         )
 
 

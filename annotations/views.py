@@ -17,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.views import safe_next
+from briefs import cache_keys
 from briefs.models import Brief, Topic
 from briefs.views import feed_links
 from config.limits import (
@@ -26,6 +27,7 @@ from config.limits import (
     FLAG_REASON_MAX_LENGTH,
     NOTE_TAG_MAX_LENGTH,
 )
+from core.cache import depends_on
 from core.ratelimit import rate_limit_hit, too_many_requests
 from core.site import site_url
 from core.text import whole_number
@@ -61,6 +63,7 @@ def _tag_param(request):
 
 def recent(request):
     """Recent public notes on published briefs; ``?user=<name>`` moved to the reader's page."""
+    depends_on(cache_keys.NOTES, cache_keys.BRIEFS)
     username = request.GET.get("user")
     if username:
         try:

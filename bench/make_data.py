@@ -377,7 +377,14 @@ def _finish_postgres(connection, first_brief, triggers_off, out):
 
 
 def _after_bulk_load(cursor):
-    """Tell the app its caches are stale: a bulk load bypasses the row triggers."""
+    """Redo what the bypassed triggers keep (topic counts) and mark every cache stale."""
+    cursor.execute("SELECT to_regclass('briefs_topic_brief_count') IS NOT NULL")
+    if cursor.fetchone()[0]:
+        from importlib import import_module
+
+        counts = import_module("briefs.migrations.0013_cache_versions_and_topic_counts")
+        cursor.execute(f"DELETE FROM {counts.COUNT_TABLE}")
+        cursor.execute(counts.FILL_COUNTS)
     cursor.execute(
         "SELECT 1 FROM information_schema.routines WHERE routine_name = 'briefs_archive_bump'"
     )
@@ -402,8 +409,10 @@ def main(argv=None):
     from django.db import connection
 
     if connection.vendor == "postgresql":
+        # Vacuumed as well as analysed: the search's plans and index-only scans rely on
+        # the visibility map, and a bulk load leaves none (autovacuum may be off).
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute("VACUUM ANALYZE")
 
 
 if __name__ == "__main__":

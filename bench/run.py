@@ -12,6 +12,13 @@ afterwards) and the peak RSS of a gunicorn worker.
     python -m bench.run                 # the configured DATABASE_URL (make bench)
     python -m bench.run --smoke         # a tiny SQLite archive, 1 s per page (make bench-smoke)
     python -m bench.run --readme        # also rewrite the results in bench/README.md
+    python -m bench.run --writes        # also the table again with bench/writer.py running
+
+Cold column (issue 14): each page requested alone right after ``all`` was bumped (every
+cached page and read stale), ``--cold-samples`` times; the one request takes the rebuild
+lock and renders from the database. Under writes: the same wrk runs while
+``bench/writer.py`` saves a public note a second and edits a brief every ten seconds
+through the services. The machine's load average is recorded with each table.
 
 The smoke run checks that every page answers 200 (304 for the conditional feed) and
 exits 1 if one does not; it never fails for slowness. Targets are marked, not enforced.
@@ -50,6 +57,9 @@ MAX_QUERIES = 8
 P95_MS, P95_304_MS = 50, 5
 PAGE_RATIO, FEED_RATIO = 0.35, 0.60
 IMPORT_PER_SECOND = 500
+# Issue 14: cold requests, and every page under the writer's load.
+COLD_P95_MS = 100
+WRITES_RATIO, WRITES_P95_MS = 0.5, 100
 
 
 @dataclass
@@ -64,6 +74,8 @@ class Target:
     result: dict = field(default_factory=dict)
     single: dict = field(default_factory=dict)  # the same at one connection (floor and 304)
     queries: tuple = (None, None)
+    cold: list = field(default_factory=list)  # ms of each request right after a change
+    writes: dict = field(default_factory=dict)  # the wrk result with the writer running
 
     @property
     def min_ratio(self):
@@ -89,7 +101,12 @@ def main(argv=None):
                         "import with pyinstrument and write its HTML report to FILE")
     parser.add_argument("--only", metavar="WORDS", help="only pages whose label contains one "
                         "of these comma-separated words (healthz is always measured)")
+    parser.add_argument("--cold-samples", type=int, help="cold requests per page (10; smoke 2)")
+    parser.add_argument("--writes", action="store_true",
+                        help="measure again with bench/writer.py writing (issue 14)")
     args = parser.parse_args(argv)
+    if args.cold_samples is None:
+        args.cold_samples = 2 if args.smoke else 10
     duration = args.duration or (1 if args.smoke else 10)
     import_files = args.import_files if args.import_files is not None else (
         40 if args.smoke else 2000)
@@ -150,7 +167,9 @@ def _run(args, duration, import_files, workdir):
     port = args.port or _free_port()
     base = f"http://127.0.0.1:{port}"
     failures = []
+    loads = {}
     with serving(port, workdir, env) as sampler:
+        loads["warm"] = os.getloadavg()
         for target in targets:
             status = _fetch_status(base + target.path, target.headers)
             if status != target.status:
@@ -164,10 +183,23 @@ def _run(args, duration, import_files, workdir):
             for target in targets:
                 if target.kind in ("floor", "304") and target.result:
                     target.single = _load(wrk, base + target.path, target.headers, duration, 1)
+        loads["cold"] = os.getloadavg()
+        for target in targets:
+            if target.result or not wrk:
+                target.cold = _cold(base + target.path, target.headers, args.cold_samples)
+        if wrk and args.writes:
+            with writing(workdir, env, seconds=duration * len(targets) + 30) as writer:
+                loads["writes"] = os.getloadavg()
+                for target in targets:
+                    if target.result:
+                        target.writes = _load(wrk, base + target.path, target.headers,
+                                              duration, args.connections)
+            loads["writer"] = writer.summary
+        loads["end"] = os.getloadavg()
 
     imported = _import_throughput(import_files, workdir)
     machine = _machine(database, connection)
-    report = _report(targets, imported, sampler.peak_kb, machine, duration, args)
+    report = _report(targets, imported, sampler.peak_kb, machine, duration, args, loads)
     print(report)
     if failures:
         print("\n".join(["", "pages that did not answer as expected:"] + failures))
@@ -253,6 +285,56 @@ def _count_queries(target):
         assert response.status_code == target.status, (target.path, response.status_code)
         counts.append(len(queries))
     return tuple(counts)
+
+
+def _cold(url, headers, samples):
+    """Milliseconds of ``samples`` requests, each alone right after every cache went stale."""
+    from django.db import connection
+
+    from core.cache import mark_all_stale
+
+    times = []
+    for _ in range(samples):
+        mark_all_stale()
+        started = time.perf_counter()
+        _fetch_status(url, headers)
+        times.append((time.perf_counter() - started) * 1000)
+    connection.close()
+    return times
+
+
+class _Writer:
+    summary = ""
+
+
+@contextlib.contextmanager
+def writing(workdir, env, *, seconds):
+    """bench/writer.py running for the block (at most ``seconds``); yields its summary holder."""
+    holder = _Writer()
+    log = open(workdir / "writer.log", "w+")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bench.writer", "--duration", str(seconds)],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **env},
+    )
+    try:
+        time.sleep(2)  # let it start writing
+        yield holder
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.seek(0)
+        lines = log.read().splitlines()
+        holder.summary = next((line[len("WRITER "):] for line in lines
+                               if line.startswith("WRITER ")), "no summary")
+        log.close()
+
+
+def _percentile(values, share):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
 def _free_port():
@@ -482,7 +564,12 @@ def _mark(ok):
     return "✓" if ok else "✗"
 
 
-def _report(targets, imported, peak_kb, machine, duration, args):
+def _load_text(load):
+    return "load average " + " / ".join(f"{value:.2f}" for value in load) if load else ""
+
+
+def _report(targets, imported, peak_kb, machine, duration, args, loads=None):
+    loads = loads or {}
     floor = next((t.result.get("rps") for t in targets if t.kind == "floor"), None)
     lines = [
         f"Run {machine['date']} on {machine['cores']} cores ({machine['cpu']}), "
@@ -490,18 +577,22 @@ def _report(targets, imported, peak_kb, machine, duration, args):
         f"Python {machine['python']}; {machine['briefs']:,} briefs.",
         f"wrk -t2 -c{args.connections} -d{duration}s per page against gunicorn "
         f"(gunicorn.conf.py: {os.environ.get('GUNICORN_WORKERS') or 'default'} workers, "
-        "debug off) on 127.0.0.1.",
+        "debug off) on 127.0.0.1. The machine is shared: "
+        f"{_load_text(loads.get('warm'))} (1/5/15 min) when the warm runs began, "
+        f"{_load_text(loads.get('cold'))} before the cold requests.",
         "",
         "| page | path | req/s | p50 ms | p95 ms | p99 ms | errors | queries cold/warm "
-        "| × healthz |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        f"| × healthz | cold p50 ms | cold p95 ms ({args.cold_samples} requests) |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for t in targets:
         r = t.result
         cold, warm = t.queries
         q = f"{cold}/{warm} {_mark(max(cold, warm) <= MAX_QUERIES)}"
+        cold = (f"{_percentile(t.cold, 0.5):.0f} | {_percentile(t.cold, 0.95):.0f} "
+                f"{_mark(_percentile(t.cold, 0.95) < COLD_P95_MS)}") if t.cold else "– | –"
         if not r:
-            lines.append(f"| {t.label} | `{t.path}` | – | – | – | – | – | {q} | – |")
+            lines.append(f"| {t.label} | `{t.path}` | – | – | – | – | – | {q} | – | {cold} |")
             continue
         ratio = r["rps"] / floor if floor else None
         ratio_cell = "1.00" if t.kind == "floor" else (
@@ -509,9 +600,11 @@ def _report(targets, imported, peak_kb, machine, duration, args):
         lines.append(
             f"| {t.label} | `{_short(t.path)}` | {r['rps']:,.0f} | {r['p50']:.1f} | "
             f"{r['p95']:.1f} {_mark(r['p95'] < t.max_p95)} | {r['p99']:.1f} | {r['errors']} | "
-            f"{q} | {ratio_cell} |"
+            f"{q} | {ratio_cell} | {cold} |"
         )
     lines.append("")
+    if any(t.writes for t in targets):
+        lines += _writes_table(targets, loads)
     single = [t for t in targets if t.single]
     if single:
         lines.append("At one connection (no queueing): " + "; ".join(
@@ -531,6 +624,35 @@ def _report(targets, imported, peak_kb, machine, duration, args):
         )
     lines.append(f"Peak RSS of a gunicorn worker: {peak_kb / 1024:.0f} MB.")
     return "\n".join(lines)
+
+
+def _writes_table(targets, loads):
+    """The wrk runs again while bench/writer.py writes (issue 14's live archive)."""
+    floor = next((t.writes.get("rps") for t in targets if t.kind == "floor"), None)
+    lines = [
+        "Under writes (bench/writer.py: a public note a second, a brief edit every 10 s, "
+        f"through the services; it wrote {loads.get('writer', '?')}); "
+        f"{_load_text(loads.get('writes'))} when they began, {_load_text(loads.get('end'))} "
+        "at the end.",
+        "",
+        "| page | req/s | p50 ms | p95 ms | p99 ms | errors | × healthz |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for t in targets:
+        w = t.writes
+        if not w:
+            continue
+        ratio = w["rps"] / floor if floor else None
+        ratio_cell = "1.00" if t.kind == "floor" else (
+            f"{ratio:.2f} {_mark(ratio >= WRITES_RATIO)}" if ratio is not None else "–")
+        lines.append(
+            f"| {t.label} | {w['rps']:,.0f} | {w['p50']:.1f} | {w['p95']:.1f} "
+            f"{_mark(w['p95'] < WRITES_P95_MS)} | {w['p99']:.1f} | {w['errors']} | "
+            f"{ratio_cell} |"
+        )
+    lines += ["", f"Targets under writes: every page ≥ {WRITES_RATIO} × healthz, p95 < "
+              f"{WRITES_P95_MS} ms; cold p95 < {COLD_P95_MS} ms.", ""]
+    return lines
 
 
 def _short(path):

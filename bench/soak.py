@@ -9,12 +9,14 @@ was restarted: killed by the timeout, crashed, or recycled by ``max_requests``.
 
     python -m bench.soak                      # 64 connections, 120 s (make soak)
     python -m bench.soak --readme             # also write the result to bench/README.md
+    python -m bench.soak --writes             # with bench/writer.py writing meanwhile
 
 Passes (exit 0) when wrk saw no error, no response was a 5xx and no worker was
 restarted for a failure; planned recycling by ``max_requests`` is reported apart.
 """
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import re
@@ -41,6 +43,8 @@ def main(argv=None):
     parser.add_argument("--duration", type=int, default=120, help="seconds of load (120)")
     parser.add_argument("--connections", type=int, default=64, help="open connections (64)")
     parser.add_argument("--readme", action="store_true", help="write the result to README.md")
+    parser.add_argument("--writes", action="store_true", help="run bench/writer.py meanwhile "
+                        "(a public note a second, a brief edit every 10 s)")
     args = parser.parse_args(argv)
     wrk = shutil.which("wrk")
     if wrk is None:
@@ -70,11 +74,20 @@ def _soak(args, wrk, workdir):
     connection.close()
 
     port = run._free_port()
+    writes = "no writes"
     with run.serving(port, workdir, env) as sampler:
         command = [wrk, "-t2", f"-c{args.connections}", f"-d{args.duration}s", "--timeout",
                    "10s", "-s", str(run.LUA), f"http://127.0.0.1:{port}/"]
-        output = subprocess.run(command, capture_output=True, text=True, check=True,
-                                env={**os.environ, "BENCH_PATHS": " ".join(paths)}).stdout
+        load_before = os.getloadavg()
+        with contextlib.ExitStack() as stack:
+            if args.writes:
+                writer = stack.enter_context(
+                    run.writing(workdir, env, seconds=args.duration + 30))
+            output = subprocess.run(command, capture_output=True, text=True, check=True,
+                                    env={**os.environ, "BENCH_PATHS": " ".join(paths)}).stdout
+        if args.writes:
+            writes = f"bench/writer.py wrote {writer.summary} meanwhile"
+        load_after = os.getloadavg()
 
     line = next(line for line in output.splitlines() if line.startswith("BENCH "))
     load = run.json.loads(line[len("BENCH "):])
@@ -91,6 +104,8 @@ def _soak(args, wrk, workdir):
         "recycled": len(RECYCLED.findall(log)),
         "boots": len(BOOTED.findall(log)),
         "peak_rss_mb": sampler.peak_kb / 1024,
+        "writes": writes,
+        "load": f"{run._load_text(load_before)} before, {run._load_text(load_after)} after",
     }
     report = _report(result, machine, args)
     print(report)
@@ -137,7 +152,8 @@ def _report(r, machine, args):
         f"{machine['memory_gb']} GB, {machine['database']}, {machine['cache']} cache; "
         f"{machine['briefs']:,} briefs.",
         f"wrk -t2 -c{args.connections} -d{args.duration}s round-robin over {r['paths']} paths "
-        "against gunicorn (gunicorn.conf.py, debug off) on 127.0.0.1.",
+        "against gunicorn (gunicorn.conf.py, debug off) on 127.0.0.1; "
+        f"{r['writes']}. The machine is shared: {r['load']} (1/5/15 min).",
         "",
         "| requests | req/s | p50 ms | p95 ms | p99 ms | wrk errors | 5xx answers "
         "| workers restarted by a failure | workers recycled (max_requests) |",

@@ -31,12 +31,13 @@ from django.utils.http import http_date
 from django.utils.xmlutils import SimplerXMLGenerator
 
 from config.limits import MAX_OPML_TOPICS, MAX_PAGE_SIZE
-from core.cache import archive_changed_at, remember
+from core.cache import archive_changed_at, depends_on, remember
 from core.site import site_host, site_url
 
+from . import cache_keys
 from .feed_formats import FORMATS, body_html, clean_text, plain_text
 from .models import Brief, Source, Topic
-from .search import UnusableQuery, search_briefs
+from .search import UnusableQuery, search_candidates
 from .topic_selection import UnknownTopic, resolve_topic_slugs, topic_selection_or_404
 
 SITE_NAME = "Brief Archive"
@@ -79,6 +80,7 @@ class FeedSubject:
     authority: str
     key: str
     feed_url: str
+    cache_keys: tuple = (cache_keys.BRIEFS, *cache_keys.NAMES)
 
 
 def feed_limit(request):
@@ -135,10 +137,12 @@ class ConditionalFeed(Feed):
     """A syndication feed whose validators are its bytes' digest and the archive's change time.
 
     Subclasses implement ``get_object`` returning a FeedSubject (raising Http404,
-    FeedMoved or BadFeedRequest as needed) and ``items``.
+    FeedMoved or BadFeedRequest as needed) and ``items``; ``item_order`` is the order
+    ``items`` lists them in, and the subject's ``cache_keys`` what the feed shows.
     """
 
     modified_field = "modified_at"
+    item_order = ("-published_at", "-id")
 
     def __init__(self, format="rss"):
         self.format = format
@@ -153,6 +157,7 @@ class ConditionalFeed(Feed):
             return self._moved(request, moved)
         except ObjectDoesNotExist:
             raise Http404("No such feed.") from None
+        depends_on(*subject.cache_keys)  # before the feed's rows are read
         body, etag, modified = self.validated_body(subject)
         response = HttpResponse(content_type=self.feed_type.content_type)
         response["Cache-Control"] = CACHE_CONTROL
@@ -167,7 +172,8 @@ class ConditionalFeed(Feed):
         return response
 
     def validated_body(self, subject):
-        """``(body, etag, last_modified)``, rendered once per archive version and URL."""
+        """``(body, etag, last_modified)``, rendered once per URL and versions of the
+        feed's keys (``subject.cache_keys``, declared before its rows are read)."""
         return remember(
             "feed", (FEED_VERSION, self.format, subject.key), lambda: self._render(subject)
         )
@@ -179,12 +185,13 @@ class ConditionalFeed(Feed):
     def _render(self, subject):
         """The feed's bytes with their validators: ``(body, etag, last_modified seconds)``.
 
-        Rendered once per archive version and URL (``remember``), whoever asks. The ETag
+        Rendered once per URL and versions of the feed's keys (``remember``), whoever asks. The ETag
         is the body's digest, so it changes exactly when a byte does (a renamed source,
         topic or note author, a deleted item) and never depends on the host it was read
         through (links and ids come from SITE_URL). Last-Modified is when the archive last
-        changed (briefs migration 0012): shared by every worker and server, it never goes
-        backwards, and it moves forward with every change, a deletion included.
+        changed (briefs migration 0012; every version bump of migration 0013 moves it):
+        shared by every worker and server, it never goes backwards, and it moves forward
+        with every change, a deletion included.
         """
         rendered = HttpResponse()
         self.get_feed(subject, _CanonicalRequest(subject.feed_url)).write(rendered, "utf-8")
@@ -231,7 +238,7 @@ class BriefFeed(ConditionalFeed):
             subject.queryset.select_related("source")
             .prefetch_topics()
             .defer("raw_text", "image_caption")
-            .order_by("-published_at", "-id")[: subject.limit]
+            .order_by(*self.item_order)[: subject.limit]
         )
         for brief in briefs:
             brief.feed_authority = subject.authority
@@ -293,6 +300,7 @@ class TopicBriefsFeed(BriefFeed):
             link=reverse("briefs:topic-detail", kwargs={"slugs": selection.canonical}),
             description=f"Briefs on {names}, newest first.",
             queryset=Brief.objects.published().with_topics(selection.topics),
+            cache_keys=(*(cache_keys.topic(t.pk) for t in selection.topics), *cache_keys.NAMES),
         )
 
 
@@ -307,6 +315,7 @@ class SourceBriefsFeed(BriefFeed):
             link=source.get_absolute_url(),
             description=f"Briefs from {source.name}, newest first.",
             queryset=Brief.objects.published().filter(source=source),
+            cache_keys=(cache_keys.source(source.pk), *cache_keys.NAMES),
         )
 
 
@@ -320,7 +329,8 @@ class SearchBriefsFeed(BriefFeed):
         try:
             # Only the matching ids: a feed lists newest first, so rank and snippets
             # would be computed for nothing.
-            matches = search_briefs(words).values("pk")
+            depends_on(cache_keys.BRIEFS, *cache_keys.NAMES)
+            matches = search_candidates(words)
         except UnusableQuery as error:
             raise BadFeedRequest(str(error)) from None
         return self.subject(
@@ -350,10 +360,12 @@ def topics_opml(request):
     A reader imports it to subscribe to many topics at once; ``?topics=a,b`` narrows
     the list to the topics chosen.
     """
+    depends_on(cache_keys.BRIEFS, cache_keys.TOPICS)
     if "topics" in request.GET:
         topics = _chosen_topics(request.GET["topics"])
     else:
-        topics = Topic.objects.public()
+        # Topics with published briefs, from the counts table (no scan of the links).
+        topics = Topic.objects.with_brief_counts().order_by("name")
     response = HttpResponse(content_type="text/x-opml; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="brief-archive-topics.opml"'
     response["Cache-Control"] = CACHE_CONTROL

@@ -9,8 +9,10 @@ or neighbours. Pages chain them: ``Brief.objects.published().for_cards()``,
 import datetime as dt
 
 from django.db import models
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q, Subquery
 from django.db.models.functions import Length, TruncMonth
+
+from config.limits import RELATED_CANDIDATES, RELATED_RARE_TOPICS
 
 LIST_DEFERRED_FIELDS = ("body", "raw_text", "image_caption", "content_hash")
 
@@ -63,14 +65,34 @@ class BriefQuerySet(models.QuerySet):
         return self.filter(published_at__gte=start, published_at__lt=end)
 
     def related_to(self, brief, *, limit=5):
-        """Up to ``limit`` other briefs sharing the most topics with ``brief``, newest first."""
+        """Up to ``limit`` other briefs sharing the most topics with ``brief``, newest first.
+
+        Bounded whatever the archive's size: candidates are the newest (by id)
+        ``RELATED_CANDIDATES`` briefs carrying one of the brief's ``RELATED_RARE_TOPICS``
+        rarest topics (by the counts table), ranked by how many of all its topics they
+        share. A topic on a third of the archive never drives the search. One query.
+        """
+        from .models import TopicBriefCount
+
         topic_ids = [topic.pk for topic in brief.topic_list]
         if not topic_ids:
             return self.none()
+        rarest = (
+            TopicBriefCount.objects.filter(topic__in=topic_ids)
+            .order_by("n", "topic_id")
+            .values("topic_id")[:RELATED_RARE_TOPICS]
+        )
+        candidates = (
+            self.model.topics.through.objects.filter(tag__in=rarest)
+            .exclude(content_object=brief.pk)
+            .order_by("-content_object")
+            .values("content_object")[:RELATED_CANDIDATES]
+        )
         return (
-            self.exclude(pk=brief.pk)
-            .filter(tagged_items__tag__in=topic_ids)
-            .annotate(shared_topics=Count("tagged_items"))
+            self.filter(pk__in=candidates)
+            .annotate(
+                shared_topics=Count("tagged_items", filter=Q(tagged_items__tag__in=topic_ids))
+            )
             .select_related("source")
             .defer(*LIST_DEFERRED_FIELDS)
             .order_by("-shared_topics", "-published_at", "-id")[:limit]
@@ -94,7 +116,18 @@ class BriefQuerySet(models.QuerySet):
             .exclude(same_time & Q(pk__lte=brief.pk))
             .order_by("published_at", "id")
         )
-        return older.first(), newer.first()
+        # One query: each side is a scalar subquery (an InitPlan reading one index entry),
+        # so the outer lookup is two primary-key probes.
+        # The outer query filters on nothing else (the sides did), so it probes the key.
+        found = list(
+            self.model.objects.only("title", "slug", "published_at").filter(
+                Q(pk=Subquery(older.values("pk")[:1])) | Q(pk=Subquery(newer.values("pk")[:1]))
+            )
+        )
+        mark = (brief.published_at, brief.pk)
+        before = [other for other in found if (other.published_at, other.pk) < mark]
+        after = [other for other in found if (other.published_at, other.pk) > mark]
+        return (before[0] if before else None), (after[0] if after else None)
 
     def month_counts(self):
         """``[(first day of month, number of briefs)]`` for each month covered, newest first."""
@@ -117,22 +150,24 @@ class TopicQuerySet(models.QuerySet):
         404 by slug, and its name appears in no list, filter, feed or OPML file. Every
         public read of topics starts here or from ``with_brief_counts()``.
         """
-        from .models import Brief, TaggedBrief
-
-        carried = TaggedBrief.objects.filter(content_object__in=Brief.objects.published())
-        return self.filter(pk__in=carried.values("tag"))
+        # The counts table the database keeps (migration 0013): no scan of the links.
+        return self.filter(published_count__n__gt=0)
 
     def with_brief_counts(self, briefs=None):
         """Topics carried by any of ``briefs`` (default: all published), with ``brief_count``.
 
         Topics none of those briefs carry are left out, so a topic whose briefs are all
-        drafts never shows up.
+        drafts never shows up. For all published briefs the counts come from the counts
+        table the database keeps (migration 0013): no scan of the link table. ``briefs``
+        may be a queryset of briefs or of their pks (``.values("pk")``, sliced or not).
         """
         if briefs is None:
-            from .models import Brief
-
-            briefs = Brief.objects.published()
-        return self.filter(tagged_briefs__content_object__in=briefs.values("pk")).annotate(
+            return self.filter(published_count__n__gt=0).annotate(
+                brief_count=F("published_count__n")
+            )
+        if getattr(briefs, "_fields", None) is None:
+            briefs = briefs.values("pk")
+        return self.filter(tagged_briefs__content_object__in=briefs).annotate(
             brief_count=Count("tagged_briefs")
         )
 

@@ -18,6 +18,7 @@ bulk updates) keep the index current; a later migration that makes SQLite rebuil
 one of those tables would drop them, and the search tests would then fail.
 """
 
+import hashlib
 import re
 from contextlib import contextmanager
 
@@ -70,6 +71,9 @@ def search_refresh_deferred():
 MAX_TERMS = 16
 # A search ranks, counts and pages through at most this many briefs: the newest matches.
 MAX_RESULTS = 10_000
+# A query found to match more than MAX_RESULTS briefs is remembered as such this long
+# (a common word stays common), so its next search skips the index probe.
+COMMON_QUERY_SECONDS = 24 * 60 * 60
 SEARCH_CONFIG = "briefs_english"
 """The text search configuration of the index and every query: `english` with `unaccent`
 (migration 0007), so accents are ignored as SQLite's FTS5 `remove_diacritics` does."""
@@ -93,22 +97,77 @@ def search_briefs(text, *, topics=()):
     word-less query; never a database error for odd input.
     """
     text = clean_query(text)
+    return ranked_briefs(text, search_candidates(text, topics=topics))
+
+
+def search_candidates(text, *, topics=()):
+    """The pks of the newest ``MAX_RESULTS`` published briefs matching ``text``, newest first.
+
+    Computed once per request and cached until a brief changes (core/cache.py): the page,
+    its count and its narrow-down topics all start from this list. Ranking reads every
+    candidate's whole search document, which is why the set is bounded to the newest
+    matches. On PostgreSQL the GIN index answers first: when it finds at most
+    ``MAX_RESULTS`` matches (a rare word) they are the candidates, whatever the table's
+    vacuum state; only for a common word does an index walk by date probe each brief.
+    Raises UnusableQuery as :func:`search_briefs`.
+    """
+    from core.cache import remember
+
+    text = clean_query(text)
     groups, excluded = parse_query(text)
-    briefs = Brief.objects.published().with_topics(topics)
+    briefs = Brief.objects.published().with_topics(topics).order_by("-published_at", "-id")
+    parts = (connection.vendor, text, tuple(sorted(topic.pk for topic in topics)))
     if connection.vendor == "postgresql":
-        matching = briefs.filter(pk__in=_postgres_matching(text))
-    else:
-        matching = briefs.filter(pk__in=_sqlite_matching(_fts5_expression(groups, excluded)))
-    # Ranking reads every candidate's whole search document: bounded to the newest
-    # MAX_RESULTS matches, which an index walk by date finds in tens of milliseconds
-    # even for a word in every brief. Counts are bounded the same way.
-    candidates = matching.order_by("-published_at", "-id").values("pk")[:MAX_RESULTS]
+        return remember("search", parts, lambda: _postgres_candidates(text, briefs))
+    expression = _fts5_expression(groups, excluded)
+    matching = briefs.filter(pk__in=_sqlite_matching(expression))
+    return remember(
+        "search", parts, lambda: list(matching.values_list("pk", flat=True)[:MAX_RESULTS])
+    )
+
+
+def ranked_briefs(text, candidates):
+    """The briefs of ``candidates`` (pks) with ``search_rank`` and ``search_snippet``, best first."""
     results = Brief.objects.filter(pk__in=candidates)
     if connection.vendor == "postgresql":
         results = _postgres_ranked(results, text)
     else:
+        groups, excluded = parse_query(text)
         results = _sqlite_ranked(results, _fts5_expression(groups, excluded))
     return results.order_by(F("search_rank").desc(), "-published_at", "-id")
+
+
+def _postgres_candidates(text, briefs):
+    # One statement: the GIN index's matches (at most MAX_RESULTS + 1, materialised so
+    # the planner cannot turn it into a walk of the whole table), and those of them
+    # that ``briefs`` keeps, newest first. Only past MAX_RESULTS matches, a second query
+    # walks ``briefs`` by date instead.
+    from django.core.cache import cache
+
+    digest = hashlib.sha256(text.encode()).hexdigest()[:40]  # any text makes a valid key
+    common = f"search-common:{connection.alias}:{digest}"
+    if cache.get(common):  # known to match past MAX_RESULTS: the index probe would be waste
+        return _postgres_newest(text, briefs)
+    kept = briefs.filter(pk__in=RawSQL("SELECT brief_id FROM found", ()))
+    sql, params = kept.values_list("pk", flat=True).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "WITH found AS MATERIALIZED (SELECT brief_id FROM briefs_brief_search"
+            " WHERE document @@ websearch_to_tsquery(%s::regconfig, %s) LIMIT %s)"
+            f" SELECT (SELECT count(*) FROM found), ARRAY({sql})",
+            (SEARCH_CONFIG, text, MAX_RESULTS + 1, *params),
+        )
+        found, ids = cursor.fetchone()
+    if found <= MAX_RESULTS:
+        return list(ids)
+    cache.set(common, True, COMMON_QUERY_SECONDS)
+    return _postgres_newest(text, briefs)
+
+
+def _postgres_newest(text, briefs):
+    """The newest MAX_RESULTS matches: a walk of ``briefs`` by date probing each document."""
+    matching = briefs.filter(pk__in=_postgres_matching(text))
+    return list(matching.values_list("pk", flat=True)[:MAX_RESULTS])
 
 
 def clean_query(text):

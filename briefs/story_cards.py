@@ -7,8 +7,9 @@ forms of a page are cached apart); the list offers the switch.
 """
 
 
-from core.cache import cached_list
+from core.cache import cached_list, depends_on
 
+from . import cache_keys
 from .models import Story
 
 VERSIONS_PARAMETER = "versions"
@@ -31,6 +32,8 @@ def collapse_stories(briefs):
     story_ids = {brief.story_id for brief in briefs if brief.story_id}
     if not story_ids:
         return briefs, 0
+    # The cards show each story's title and source count: the page follows those stories.
+    depends_on(*(cache_keys.story(pk) for pk in sorted(story_ids)))
     stories = {
         story.pk: story
         for story in cached_list(Story.objects.visible().filter(pk__in=sorted(story_ids)))

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.html import escape, format_html_join
 
+from . import cache_keys
 from .feed_formats import clean_text
 from .feeds import BriefFeed, ConditionalFeed, feed_title, tag_uri
 from .models import Brief, Story
@@ -24,6 +25,7 @@ class StoriesFeed(ConditionalFeed):
             link=reverse("briefs:story-list"),
             description="Events reported by several sources, newest change first.",
             queryset=Story.objects.visible(),
+            cache_keys=(cache_keys.STORIES, cache_keys.BRIEFS, *cache_keys.NAMES),
         )
 
     def items(self, subject):
@@ -83,4 +85,5 @@ class StoryBriefsFeed(BriefFeed):
             link=story.get_absolute_url(),
             description=f"Every source's version of “{story.title}”, newest first.",
             queryset=Brief.objects.published().filter(story=story),
+            cache_keys=(cache_keys.story(story.pk), *cache_keys.NAMES),
         )

@@ -13,6 +13,7 @@ from django.views.generic import DetailView, ListView
 
 from core.cache import CachedPaginator, remember
 
+from . import cache_keys
 from .models import Brief, Story
 from .stories.alignment import SHARED, align_story
 from .text import body_blocks
@@ -31,6 +32,10 @@ class StoryIndexView(PageMixin, ListView):
     heading = "Stories"
     description = "Events reported by several sources, each readable side by side."
 
+    def get_cache_keys(self):
+        # Story rows (titles, order) and their versions' rows and names.
+        return [cache_keys.STORIES, cache_keys.BRIEFS, *cache_keys.NAMES]
+
     def get_queryset(self):
         return Story.objects.visible().with_versions().order_by("-updated_at", "-id")
 
@@ -44,8 +49,14 @@ class StoryDetailView(PageMixin, DetailView):
     template_name = "briefs/story_detail.html"
     context_object_name = "story"
 
+    def get_cache_keys(self):
+        # Its own key moves with its row, its versions (joining, leaving, edited, their
+        # topics) and their public notes (briefs migration 0013, annotations 0013).
+        self.story = get_object_or_404(Story.objects.visible(), slug=self.kwargs["slug"])
+        return [cache_keys.story(self.story.pk), *cache_keys.NAMES]
+
     def get_object(self, queryset=None):
-        return get_object_or_404(Story.objects.visible(), slug=self.kwargs["slug"])
+        return self.story
 
     def get_heading(self):
         return self.object.title

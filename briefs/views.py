@@ -19,11 +19,19 @@ from django.utils.text import Truncator
 from django.views.generic import DetailView, ListView
 from django.views.generic import dates as generic_dates
 
-from config.limits import MAX_TOPICS_IN_SELECTION
-from core.cache import CachedPaginator, cached_list, remember, sql_key
+from config.limits import MAX_TOPICS_IN_SELECTION, NARROW_DOWN_SAMPLE
+from core.cache import CachedPaginator, cached_list, depends_on, remember, sql_key
 
-from .models import Brief, Source, Topic
-from .search import MAX_RESULTS, UnusableQuery, clean_query, highlighted, search_briefs
+from . import cache_keys
+from .models import Brief, Source, Topic, TopicBriefCount, topic_url
+from .search import (
+    MAX_RESULTS,
+    UnusableQuery,
+    clean_query,
+    highlighted,
+    ranked_briefs,
+    search_candidates,
+)
 from .story_cards import StoryCardsMixin
 from .timeline import build_timeline
 from .topic_selection import topic_selection_or_404
@@ -71,6 +79,15 @@ class PageMixin:
 
     def get_feeds(self):
         return []
+
+    def get_cache_keys(self):
+        """Version keys of what this page shows (briefs/cache_keys.py): by default any brief."""
+        return [cache_keys.BRIEFS, *cache_keys.NAMES]
+
+    def get(self, request, *args, **kwargs):
+        # Declared (and their versions read) before the page reads its data.
+        depends_on(*self.get_cache_keys())
+        return super().get(request, *args, **kwargs)
 
     def get_canonical_path(self):
         return self.request.path
@@ -143,6 +160,10 @@ class BriefDetailView(PageMixin, DetailView):
     template_name = "briefs/brief_detail.html"
     context_object_name = "brief"
 
+    def get(self, request, *args, **kwargs):
+        # Its keys are known once the brief and the briefs it links to are read.
+        return DetailView.get(self, request, *args, **kwargs)
+
     def get_queryset(self):
         return Brief.objects.published().select_related("source", "story").prefetch_topics()
 
@@ -161,10 +182,21 @@ class BriefDetailView(PageMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         published = Brief.objects.published()
+        related = list(published.related_to(self.object))
         previous, following = published.neighbours(self.object)
+        brief = self.object
+        shown = [brief, *related, *(b for b in (previous, following) if b is not None)]
+        # Its own key (row, topics, notes), the briefs it links to, and its month (a
+        # brief published next to it becomes a neighbour). Read before its notes.
+        depends_on(
+            *{cache_keys.brief(other.pk) for other in shown},
+            cache_keys.month(brief.published_at.year, brief.published_at.month),
+            *([cache_keys.story(brief.story_id)] if brief.story_id else []),
+            *cache_keys.NAMES,
+        )
         context.update(
-            topics=self.object.topic_list,
-            related=cached_list(published.related_to(self.object)),
+            topics=brief.topic_list,
+            related=related,
             previous_brief=previous,
             next_brief=following,
             other_versions=self._other_versions(published),
@@ -242,6 +274,9 @@ class TopicDetailView(StoryCardsMixin, BriefListView):
     def empty_message(self):
         return f"No briefs on {self.selection.name} yet."
 
+    def get_cache_keys(self):
+        return [*(cache_keys.topic(topic.pk) for topic in self.topics), *cache_keys.NAMES]
+
     def get_queryset(self):
         briefs = Brief.objects.published().with_topics(self.topics)
         if self.month:
@@ -262,6 +297,13 @@ class TopicDetailView(StoryCardsMixin, BriefListView):
     @property
     def canonical_query(self):
         return [("month", self.month.strftime("%Y-%m") if self.month else "")]
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        paginator = super().get_paginator(queryset, per_page, **kwargs)
+        if len(self.topics) == 1:  # the counts table has it: no count of the links
+            counted = TopicBriefCount.objects.filter(topic=self.topics[0]).values_list("n")
+            paginator.count = max(0, next(iter(counted), (0,))[0])
+        return paginator
 
     def get_heading(self):
         if self.month:
@@ -287,8 +329,16 @@ class TopicDetailView(StoryCardsMixin, BriefListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         slugs = [topic.slug for topic in self.topics]
+        # Co-topic counts over the newest NARROW_DOWN_SAMPLE briefs of the selection: a
+        # topic on a third of the archive would otherwise aggregate 400k links per build.
+        sample = (
+            Brief.objects.published()
+            .with_topics(self.topics)
+            .order_by("-published_at", "-id")
+            .values("pk")[:NARROW_DOWN_SAMPLE]
+        )
         narrower = cached_list(
-            Topic.objects.with_brief_counts(Brief.objects.published().with_topics(self.topics))
+            Topic.objects.with_brief_counts(sample)
             .exclude(pk__in=[topic.pk for topic in self.topics])
             .order_by("-brief_count", "name")[:20]
         )
@@ -298,6 +348,9 @@ class TopicDetailView(StoryCardsMixin, BriefListView):
             lambda: Brief.objects.published().with_topics(self.topics).month_counts(),
         )
         context.update(
+            narrow_sample=NARROW_DOWN_SAMPLE
+            if context["paginator"].count > NARROW_DOWN_SAMPLE
+            else None,
             selection=self.selection,
             timeline=build_timeline(months),
             month=self.month,
@@ -315,7 +368,7 @@ class TopicDetailView(StoryCardsMixin, BriefListView):
 
 def _combination(slugs):
     """The canonical URL of a topic combination (slugs sorted, as resolve_topic_slugs does)."""
-    return reverse("briefs:topic-detail", kwargs={"slugs": "+".join(sorted(slugs))})
+    return topic_url("+".join(sorted(slugs)))
 
 
 class SourceIndexView(PageMixin, ListView):
@@ -328,7 +381,8 @@ class SourceIndexView(PageMixin, ListView):
     description = "The sites and outlets the archive's briefs come from."
 
     def get_queryset(self):
-        return Source.objects.with_brief_counts()
+        # A list, so the page and its count come from one aggregate over the briefs.
+        return cached_list(Source.objects.with_brief_counts())
 
 
 class SourceDetailView(StoryCardsMixin, BriefListView):
@@ -336,8 +390,11 @@ class SourceDetailView(StoryCardsMixin, BriefListView):
 
     template_name = "briefs/source_detail.html"
 
-    def get_queryset(self):
+    def get_cache_keys(self):
         self.source = get_object_or_404(Source, slug=self.kwargs["slug"])
+        return [cache_keys.source(self.source.pk), *cache_keys.NAMES]
+
+    def get_queryset(self):
         return Brief.objects.published().filter(source=self.source).for_cards()
 
     @property
@@ -420,6 +477,11 @@ class ArchivePeriodMixin(StoryCardsMixin, ArchiveMixin):
     def get_description(self):
         return f"News briefs published in {self.get_heading()}."
 
+    def get_cache_keys(self):
+        months = [self.kwargs["month"]] if "month" in self.kwargs else range(1, 13)
+        year = self.kwargs["year"]
+        return [*(cache_keys.month(year, month) for month in months), *cache_keys.NAMES]
+
     # The page links the period's months from month_counts() and never the generic views'
     # date list or next/previous periods: skip their queries.
     def get_date_list(self, queryset, date_type=None, ordering="ASC"):
@@ -492,14 +554,20 @@ class SearchView(BriefListView):
             if SLUG.fullmatch(slug)
         ]
         self.filter_topics = list(Topic.objects.public().filter(slug__in=wanted)) if wanted else []
-        self.problem = ""
+        self.problem, self.candidates = "", []
         try:
-            return search_briefs(self.query, topics=self.filter_topics).with_body_length().select_related(
-                "source"
-            ).prefetch_topics().defer("body", "raw_text", "image_caption")
+            self.candidates = search_candidates(self.query, topics=self.filter_topics)
         except UnusableQuery as problem:
             self.problem = "" if "q" not in self.request.GET else str(problem)
             return Brief.objects.none()
+        return ranked_briefs(self.query, self.candidates).with_body_length().select_related(
+            "source"
+        ).prefetch_topics().defer("body", "raw_text", "image_caption")
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        paginator = super().get_paginator(queryset, per_page, **kwargs)
+        paginator.count = len(self.candidates)  # the candidate list is the whole result
+        return paginator
 
     @property
     def canonical_query(self):
@@ -534,9 +602,12 @@ class SearchView(BriefListView):
             ],
         )
         if searched and context["paginator"].count:
-            within = Topic.objects.with_brief_counts(self.object_list.order_by()).exclude(
+            sample = Brief.objects.filter(pk__in=self.candidates[:NARROW_DOWN_SAMPLE])
+            within = Topic.objects.with_brief_counts(sample).exclude(
                 pk__in=[topic.pk for topic in self.filter_topics]
             )
+            if len(self.candidates) > NARROW_DOWN_SAMPLE:
+                context["narrow_sample"] = NARROW_DOWN_SAMPLE
             context["narrow_down"] = [
                 (topic, self._url(topics=self.filter_topics + [topic]))
                 for topic in cached_list(within.order_by("-brief_count", "name")[:12])

@@ -67,3 +67,13 @@ NOTE_TAG_MAX_LENGTH = 50
 FLAG_REASON_MAX_LENGTH = 500
 # API tokens one reader may hold at once.
 API_TOKENS_MAX = 20
+
+# Reading pages on a large archive (issue 14): work one page view may do, whatever the size.
+# "Narrow down" co-topic counts are taken over at most this many newest briefs of a selection.
+NARROW_DOWN_SAMPLE = 500
+# Related briefs: candidates come from the brief's rarest topics, at most this many.
+RELATED_RARE_TOPICS = 3
+RELATED_CANDIDATES = 500
+# Whole-page cache: one worker rebuilds a stale page while others serve the old copy;
+# the rebuild lock expires after this many seconds should that worker die.
+PAGE_REBUILD_LOCK_SECONDS = 10

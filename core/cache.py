@@ -1,19 +1,22 @@
 """Caching of the archive's expensive reads, invalidated by the database itself.
 
-``briefs_archive_version`` (migration 0005) holds one counter that triggers bump
-whenever briefs, sources, topics or topic links change, and whenever a public
-annotation appears, changes or goes (migration annotations 0003) — whatever does the
-write: a service, the admin, a bulk ``update()``, raw SQL, an archive import. Every
-cached value is keyed on the counter as read at the start of the request, so one
-change makes every old entry unreachable on every app server at once, with no list
-of keys to delete. Reading the counter is one primary-key query per request.
+``briefs_cache_version`` (briefs migration 0013) holds a counter per key: ``brief:12``,
+``topic:7``, ``month:2025-03``, ``notes``… (briefs/cache_keys.py names them). Triggers
+bump the keys a write touches, whatever does the write: a service, the admin, a bulk
+``update()``, raw SQL, an import. A view declares what it shows with
+:func:`depends_on`; every value it caches (and the whole page, core/pagecache.py) is
+keyed on the versions of those keys as read before the data, so a change makes exactly
+the entries that show it unreachable, on every app server at once, with no list of keys
+to delete. A note on one brief leaves every other brief's page and all topic pages warm.
+
+Two keys are implicit: ``any`` is bumped by every write and is what a read depends on
+when its request declared nothing (safe by default); ``all`` is part of every key set
+and is bumped when a bulk load bypassed the triggers (``briefs_archive_bump()``).
+Versions are read in one query per request (more only when new keys are declared later).
 
 The values are query results keyed by their SQL, so a cached read is exactly the
 uncached one. Nothing that depends on the reader (private annotations) is cached.
 Django's cache framework stores them: local memory by default, Redis with REDIS_URL.
-
-On top of those reads, ``core.pagecache.ReaderPageCacheMiddleware`` keeps whole pages and feeds for
-signed-out readers under the same counter (bench/README.md has what each layer bought).
 """
 
 import hashlib
@@ -28,41 +31,95 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.functional import cached_property
 
 TIMEOUT = 60 * 60
+ANY, ALL = "any", "all"
 _MISSING = object()
 _local = threading.local()
 
 
 def _start_request(**kwargs):
-    _local.in_request, _local.version = True, None
+    _local.in_request, _local.versions, _local.keys = True, {}, set()
 
 
 def _end_request(**kwargs):
-    _local.in_request, _local.version = False, None
+    _local.in_request, _local.versions, _local.keys = False, {}, set()
 
 
-def _forget_version(**kwargs):
-    # A write inside this request: the next read must see the bumped counter.
-    _local.version = None
+def _forget_versions(**kwargs):
+    # A write inside this request: the next read must see the bumped counters.
+    _local.versions = {}
 
 
 request_started.connect(_start_request, dispatch_uid="core.cache.start")
 request_finished.connect(_end_request, dispatch_uid="core.cache.end")
 for _signal in (post_save, post_delete, m2m_changed):
-    _signal.connect(_forget_version, dispatch_uid=f"core.cache.forget.{id(_signal)}")
+    _signal.connect(_forget_versions, dispatch_uid=f"core.cache.forget.{id(_signal)}")
+
+
+def _in_request():
+    return getattr(_local, "in_request", False)
+
+
+def versions(keys):
+    """``{key: version}`` for ``keys`` and ``all``; a key never bumped is at 0.
+
+    Within a request each key is read once (so the versions are those from before the
+    data the request reads next); outside one, every call asks the database.
+    """
+    wanted = {*keys, ALL}
+    known = _local.versions if _in_request() else {}
+    missing = sorted(wanted - known.keys())
+    if missing:
+        marks = ", ".join(["%s"] * len(missing))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT key, n FROM briefs_cache_version WHERE key IN ({marks})", missing
+            )
+            found = dict(cursor.fetchall())
+        known.update({key: found.get(key, 0) for key in missing})
+    return {key: known[key] for key in wanted}
+
+
+def depends_on(*keys):
+    """Declare that this request's page shows what ``keys`` stand for; their versions.
+
+    Call it before reading the data they cover. Cached reads and the stored page of
+    the request are keyed on every key declared so far.
+    """
+    if _in_request():
+        _local.keys.update(keys)
+    return versions(keys)
+
+
+def declared_keys():
+    """The keys this request declared, or ``{"any"}`` when it declared none."""
+    keys = getattr(_local, "keys", None) if _in_request() else None
+    return set(keys) if keys else {ANY}
+
+
+def stamp(keys=None):
+    """The versions of ``keys`` (default: the request's declared keys) as a sorted tuple."""
+    return tuple(sorted(versions(declared_keys() if keys is None else keys).items()))
+
+
+def mark_all_stale():
+    """Bump ``all``: every cached page and read is stale (after a load that skipped triggers).
+
+    The archive counter row moves first (as in ``briefs_cache_bump``: the same lock order),
+    so the feeds' change time (briefs migration 0012) moves forward too.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE briefs_archive_version SET n = n + 1 WHERE id = 1")
+        cursor.execute(
+            "INSERT INTO briefs_cache_version (key, n) VALUES (%s, 1)"
+            " ON CONFLICT (key) DO UPDATE SET n = briefs_cache_version.n + 1",
+            [ALL],
+        )
+    _forget_versions()
 
 
 def archive_version():
-    """The archive's change counter: read once per request, or None without the table."""
-    version = getattr(_local, "version", None)
-    if version is not None:
-        return version
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT n FROM briefs_archive_version WHERE id = 1")
-        row = cursor.fetchone()
-    version = row[0] if row else None
-    if getattr(_local, "in_request", False):
-        _local.version = version
-    return version
+    """The version of ``any``: it moves on every write the caches care about."""
+    return versions([ANY])[ANY]
 
 
 def archive_changed_at():
@@ -76,13 +133,13 @@ def archive_changed_at():
     return int(row[0]) if row else None
 
 
-def remember(name, parts, compute, timeout=TIMEOUT):
-    """``compute()``, cached under ``name`` and ``parts`` for this archive version."""
-    version = archive_version()
-    if version is None:
-        return compute()
-    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
-    key = f"archive:{connection.alias}:{version}:{name}:{digest}"
+def remember(name, parts, compute, timeout=TIMEOUT, *, keys=None):
+    """``compute()``, cached under ``name`` and ``parts`` for the versions of ``keys``.
+
+    ``keys`` defaults to the keys the request declared (``any`` when none).
+    """
+    digest = hashlib.sha256(repr((parts, stamp(keys))).encode()).hexdigest()[:40]
+    key = f"archive:{connection.alias}:{name}:{digest}"
     value = cache.get(key, _MISSING)
     if value is _MISSING:
         value = compute()

@@ -1,15 +1,25 @@
-"""Whole pages and feeds for signed-out readers, kept in the cache under the archive version."""
+"""Whole pages and feeds for signed-out readers, kept with the versions of what they show.
+
+A stored page carries the versions of the keys its view declared (core/cache.py). A
+request reads the current versions of those keys (one query) and is served the copy
+when none moved. When one did, one worker takes a short lock in the shared cache and
+rebuilds the page while the others go on serving the previous copy (stale while
+revalidate), so a change never sends every worker into the same rebuild at once.
+"""
 
 import hashlib
+import secrets
 import threading
 
 from cachetools import LRUCache
 from django.core.cache import cache
 from django.db import connection
 
-from .cache import archive_version
+from config.limits import PAGE_REBUILD_LOCK_SECONDS
 
-PAGE_TIMEOUT = 10 * 60  # also bounds what the counter does not see (a renamed user's notes)
+from .cache import stamp, versions
+
+PAGE_TIMEOUT = 10 * 60  # also bounds what no version key sees
 _STORED_STATUSES = (200, 304)
 
 
@@ -49,8 +59,10 @@ class ReaderPageCacheMiddleware:
     Which views take part, and which request headers (beyond the URL and host) their
     answers depend on, is ``settings.READER_PAGE_CACHE``: ``{"briefs": (), ...}`` names
     URL namespaces or ``namespace:name`` views. A warm request costs one read of the
-    archive counter and one cache get, and the counter in the key makes every entry
-    unreachable the moment the archive changes, exactly as for the cached reads above.
+    versions its page depends on and one cache get (none when this worker served the
+    page last). A page whose versions moved is rebuilt by the one request that takes
+    the rebuild lock; meanwhile others get the previous copy (at most ``PAGE_TIMEOUT``
+    old). With no copy at all, every request renders.
 
     What keeps one reader's page from another: a request carrying a session or messages
     cookie, or an ``Authorization`` header (an API token), is never served from the cache
@@ -78,39 +90,54 @@ class ReaderPageCacheMiddleware:
         self.recent = _RecentPages(budget) if budget else None
 
     def __call__(self, request):
-        response = self.get_response(request)
-        key = getattr(request, "_reader_cache_key", None)
-        if key is not None and not getattr(response, "_from_reader_cache", False):
-            self._store(request, key, response)
-        return response
+        try:
+            response = self.get_response(request)
+            key = getattr(request, "_reader_cache_key", None)
+            if key is not None and not getattr(response, "_from_reader_cache", False):
+                self._store(request, key, response)
+            return response
+        finally:
+            if getattr(request, "_reader_cache_lock", None):
+                cache.delete(request._reader_cache_lock)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         headers = self._varies_on(request)
         if headers is None:
             return None
-        version = archive_version()
-        if version is None:
-            return None
         parts = (request.scheme, request.get_host(), request.get_full_path())
         parts += tuple(request.headers.get(name, "") for name in headers)
         digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
-        key = request._reader_cache_key = f"page:{connection.alias}:{version}:{digest}"
+        key = request._reader_cache_key = f"page:{connection.alias}:{digest}"
         request._reader_cache_headers = headers
-        local = self.recent.get(key) if self.recent else None
-        if local is not None:
-            head, body = local
-        else:
-            if _is_conditional(request):
-                # Feed readers re-poll: the small headers entry alone usually settles it.
-                head, body = cache.get(key + ":h"), None
-            else:
-                found = cache.get_many([key + ":h", key + ":b"])
-                head, body = found.get(key + ":h"), found.get(key + ":b")
-            if head is None:
+        copy = self.recent.get(key) if self.recent else None
+        if copy is None or not _fresh(copy[0]):
+            shared = self._shared(request, key)
+            if shared is not None and (copy is None or shared[0] != copy[0]):
+                copy = shared
+                if self.recent and copy[1] is not None:
+                    self.recent.put(key, *copy)
+            if copy is None:
                 return None
-            if self.recent:
-                self.recent.put(key, head, body)
+            if not _fresh(copy[0]):
+                lock = key + ":lock"
+                if cache.add(lock, 1, PAGE_REBUILD_LOCK_SECONDS):
+                    request._reader_cache_lock = lock
+                    return None  # this request rebuilds the page
+                # another worker is rebuilding it: serve the previous copy meanwhile
+        head, body = copy
         return self._answer(request, key, head, body)
+
+    def _shared(self, request, key):
+        """``(head, body)`` from the shared cache (body None for a conditional request)."""
+        if _is_conditional(request):
+            # Feed readers re-poll: the small headers entry alone usually settles it.
+            head = cache.get(key + ":h")
+            return None if head is None else (head, None)
+        found = cache.get_many([key + ":h", key + ":b"])
+        head, body = found.get(key + ":h"), found.get(key + ":b")
+        if head is None:
+            return None
+        return head, _body_of(head, body)
 
     def _varies_on(self, request):
         """The extra headers this request's view varies on, or None when it must not be cached."""
@@ -128,7 +155,7 @@ class ReaderPageCacheMiddleware:
         from django.http import HttpResponse
         from django.utils.cache import get_conditional_response
 
-        status, headers = head
+        status, headers = head[0], head[1]
         response = HttpResponse(status=200)
         for name, value in headers:
             response[name] = value
@@ -145,7 +172,7 @@ class ReaderPageCacheMiddleware:
         if status != 200:  # a remembered 304 answers only the conditional request it matches
             return None
         if body is None:
-            body = cache.get(key + ":b")
+            body = _body_of(head, cache.get(key + ":b"))
             if body is None:
                 return None
         if self.recent:
@@ -167,19 +194,43 @@ class ReaderPageCacheMiddleware:
         control = response.get("Cache-Control", "").lower()
         if any(word in control for word in ("private", "no-store", "no-cache")):
             return
-        allowed = {"cookie", *(name.lower() for name in request._reader_cache_headers)}
+        # Requests with a cookie of a reader or an Authorization header never reach the
+        # cache (above), so an answer varying on those holds for every request that does.
+        allowed = {
+            "cookie",
+            "authorization",
+            *(name.lower() for name in request._reader_cache_headers),
+        }
         varies = {v.strip().lower() for v in cc_delim_re.split(response.get("Vary", "")) if v}
         if not varies <= allowed:
             return
-        head = (response.status_code, list(response.items()))
+        # The versions of what the view declared, read before it read its data.
+        token = secrets.token_hex(8)
+        head = (response.status_code, list(response.items()), stamp(), token)
         if response.status_code == 200:
-            # Should the body be evicted before its headers, a hit finds no body and the
-            # view renders the page again (_answer), so the pair never needs to be atomic.
-            cache.set_many({key + ":b": response.content, key + ":h": head}, PAGE_TIMEOUT)
+            # Head and body carry the same token: a body from another build (or evicted)
+            # is no body, and the view renders the page again (_answer).
+            body = (token, response.content)
+            cache.set_many({key + ":b": body, key + ":h": head}, PAGE_TIMEOUT)
             if self.recent:
                 self.recent.put(key, head, response.content)
-        else:  # never let a bare 304 replace a stored page
-            cache.add(key + ":h", head, PAGE_TIMEOUT)
+        else:  # never let a bare 304 replace a current stored page
+            stored = cache.get(key + ":h")
+            if stored is None or not _fresh(stored):
+                cache.set(key + ":h", head, PAGE_TIMEOUT)
+
+
+def _fresh(head):
+    """Whether none of the versions the stored page was built from has moved."""
+    built = dict(head[2])
+    return versions(built) == built
+
+
+def _body_of(head, stored):
+    """The body bytes stored beside ``head``, or None when missing or from another build."""
+    if stored is None or stored[0] != head[3]:
+        return None
+    return stored[1]
 
 
 def _is_conditional(request):

@@ -268,3 +268,40 @@ def test_outsiders_cannot_reply_flag_hide_or_join_a_group_note_blind(world, who)
     assert response.status_code in (400, 401, 403), who
     assert NOTE not in response.content.decode()
     assert note.replies.count() == 1
+
+
+def _public_versions(brief):
+    """The cache versions of every public key a note on ``brief`` could touch, and the
+    archive counter row (its change time dates the feeds)."""
+    from django.db import connection
+
+    from briefs import cache_keys
+    from core.cache import ANY, versions
+
+    keys = [ANY, cache_keys.NOTES, cache_keys.BRIEFS, cache_keys.brief(brief.pk)]
+    if brief.story_id:
+        keys.append(cache_keys.story(brief.story_id))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT n, changed_at FROM briefs_archive_version WHERE id = 1")
+        counter = cursor.fetchone()
+    return versions(keys), counter
+
+
+def test_group_notes_and_replies_bump_no_public_cache_version(world):
+    """Writing, editing, replying to and deleting group notes moves no public key, nor
+    the archive counter: no public page goes stale, no feed's Last-Modified moves."""
+    from briefs.models import Story
+
+    brief = world["brief"]
+    brief.story = Story.objects.create(title="Harvest")
+    brief.save()
+    before = _public_versions(brief)
+    note = make_annotation(
+        brief, world["member"], QUOTE, note=NOTE, visibility="group", group=world["group"]
+    )
+    reply = annotation_reply(parent=note, user=world["owner"], note=REPLY)
+    Annotation.objects.filter(pk=note.pk).update(note="Edited in the group")
+    reply.delete()
+    note.delete()
+    Annotation.objects.filter(pk=world["note"].pk).update(note="Owner's edit")
+    assert _public_versions(brief) == before
