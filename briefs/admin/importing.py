@@ -78,7 +78,7 @@ def _upload_item(upload, *, name=None, url="", page=False):
 class PreviewRow:
     """One item of a run as its page shows it: label, fields, warnings, correction inputs."""
 
-    def __init__(self, item, editable):
+    def __init__(self, item, editable, typed=None):
         self.item = item
         self.name = item.name
         self.action = item.action or ""
@@ -89,7 +89,8 @@ class PreviewRow:
         self.parsed = item.parsed
         self.corrections = item.corrections
         self.editable = editable and self.action in ("created", "updated") and bool(item.parsed)
-        shown = {**item.parsed, **item.corrections}
+        # What the curator typed wins: a refused confirmation shows their values again.
+        shown = {**item.parsed, **item.corrections, **(typed or {})}
         self.fields = [
             {"name": name, "label": FIELD_INPUT_LABELS[name], "input": f"item-{item.pk}-{name}",
              "value": shown.get(name, ""), "corrected": name in item.corrections,
@@ -188,12 +189,15 @@ class ImportRunView(ImportAdminView):
         try:
             import_run_confirm(run=run, corrections=corrections)
         except ValidationError as error:
+            # The page again with everything typed kept, and what to fix: nothing is lost.
             self.model_admin.message_user(request, " ".join(error.messages), messages.ERROR)
+            return self.run_page(request, run, typed=corrections)
         return HttpResponseRedirect(run.get_absolute_url())
 
-    def run_page(self, request, run):
+    def run_page(self, request, run, typed=None):
         editable = run.status == ImportRun.Status.PREVIEW
-        rows = [PreviewRow(item, editable)
+        typed = typed or {}
+        rows = [PreviewRow(item, editable, typed.get(item.pk))
                 for item in run.items.select_related("brief").order_by("position")]
         return self.render(
             request,

@@ -45,6 +45,9 @@ import json
 import re
 from urllib.parse import urlsplit
 
+import lxml.etree
+import lxml.html
+
 from ..text import normalise_body
 from .errors import BriefParseError
 from .normalise import normalise_lines
@@ -125,8 +128,10 @@ class _Page:
             paragraphs = paragraphs[1:]
         if not paragraphs:
             raise BriefParseError("no article text found in the page")
-        body = normalise_body("\n\n".join(paragraphs))
         dek = self._dek(document, paragraphs)
+        if dek and _squash(paragraphs[0]) == _squash(dek) and len(paragraphs) > 1:
+            paragraphs = paragraphs[1:]  # the page's standfirst, printed above the text
+        body = normalise_body("\n\n".join(paragraphs))
         author = _clip(_clean((document.author or "").replace("; ", ", ")), MAX_NAME,
                        "author", self.warnings)
         source = _clip(self._source(document), MAX_NAME, "source name", self.warnings)
@@ -153,10 +158,11 @@ class _Page:
         )
 
     def _dek(self, document, paragraphs):
-        """The description, unless the body's opening already says it."""
+        """The description, unless the body's opening already says it; without one, the
+        element the page marks as its standfirst (``class="dek"``, ``standfirst``, ...)."""
         description = _clean(document.description or "")
         if not description:
-            return ""
+            return _marked_standfirst(self.html)
         opening = _squash(" ".join(paragraphs[:2]))
         stem = _squash(description.rstrip("….").removesuffix("..."))
         return "" if stem and stem in opening else description
@@ -359,6 +365,27 @@ def _aware_datetime(value):
 def _days_of(stamp):
     """The calendar days a stated time falls on: where it was written, and in UTC."""
     return {stamp.date(), stamp.astimezone(dt.timezone.utc).date()}
+
+
+# Class names pages give their standfirst ("dek" in American newsrooms).
+_STANDFIRST_CLASSES = re.compile(
+    r"(?:^|[\s_-])(dek|deck|standfirst|subtitle|subheadline|sub-headline|summary|lede|intro)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+
+
+def _marked_standfirst(html):
+    """The text of the first paragraph-like element whose class names it the standfirst."""
+    try:
+        tree = lxml.html.fromstring(html)
+    except (ValueError, lxml.etree.ParserError):
+        return ""
+    for element in tree.iter("p", "div", "h2"):
+        if _STANDFIRST_CLASSES.search(element.get("class") or ""):
+            text = _clean(element.text_content())
+            if 20 <= len(text) <= 500:
+                return text
+    return ""
 
 
 def _canonical_text(title, dek, author, source, published_at, topics, body):

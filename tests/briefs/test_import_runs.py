@@ -82,6 +82,8 @@ def confirm(client, preview, **changes):
     values = form_values(preview)
     typed = {field_name(preview, f"-{name}"): value for name, value in changes.items()}
     response = client.post(preview.wsgi_request.path, {**values, **typed})
+    if response.status_code == 200:  # refused: the page again, with what was typed
+        return response
     assert response.status_code == 302
     return client.get(response["Location"])
 
@@ -145,8 +147,11 @@ def test_corrected_fields_are_imported_and_the_correction_is_recorded(curator_cl
 
 def test_a_malformed_corrected_date_is_refused_and_nothing_is_imported(curator_client):
     preview = start(curator_client, {"text": article(), "status": "published"})
-    again = confirm(curator_client, preview, date="5 August")
+    again = confirm(curator_client, preview, date="5 August", title="Harbour cranes idle")
     assert "give the date as YYYY-MM-DD" in again.content.decode()
+    # Nothing the curator typed is lost: both corrections are shown again to fix one.
+    assert 'value="5 August"' in again.content.decode()
+    assert "Harbour cranes idle" in again.content.decode()
     assert ImportRun.objects.get().status == ImportRun.Status.PREVIEW
     assert not Brief.objects.exists()
 

@@ -135,6 +135,18 @@ def test_the_description_is_no_dek_when_it_only_repeats_the_opening():
     assert "no dek (standfirst) found" in brief.warnings
 
 
+@pytest.mark.parametrize("marked", ['class="dek"', 'class="article-standfirst"', 'class="sub-headline"'])
+def test_without_a_description_the_standfirst_the_page_marks_is_the_dek(marked):
+    standfirst = "Regulators end a three-year dispute over the northern line."
+    article = f"<p {marked}>{standfirst}</p>" + "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+
+    brief = parse_html(page(article=article))
+
+    assert brief.dek == standfirst
+    assert brief.body.startswith(PARAGRAPHS[0][:40])
+    assert "no dek (standfirst) found" not in brief.warnings
+
+
 def test_topics_are_deduplicated_split_filtered_and_capped():
     tags = ", ".join(f"Topic {number}" for number in range(12))
     head = (
