@@ -34,6 +34,8 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import URLField
 from django.utils import timezone
 
+from .models import TopicBriefCount
+
 FORMAT = "brief-archive"
 VERSION = 1
 
@@ -177,6 +179,7 @@ def backup_restore(stream):
                     "(was the file cut short?)."
                 )
             _reset_sequences(list(known.values()))
+            TopicBriefCount.refill()
     except DatabaseError as error:
         raise BackupError(f"The database refused the archive: {error}") from error
     return dict(seen)

@@ -497,7 +497,7 @@ def test_import_preview_saves_nothing_and_confirm_imports_what_it_showed(curator
     assert "slower growth" in Brief.objects.get(title="Refinery output rises on day 2").dek
     assert log_messages(curator, new) == [(ADDITION, "Imported.")]
     again = curator_client.post(preview.wsgi_request.path, form_values(preview))
-    assert again.status_code == 302
+    assert "This import was already confirmed." in again.content.decode()
     assert Brief.objects.count() == before + 1
 
 
