@@ -12,13 +12,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils.timezone import localtime
 
 from briefs.models import Brief, TaggedBrief, Topic, TopicSlugRedirect, TopicSuggestion
+from tests.briefs.import_pages import IMPORT, form_values, preview_of
 from tests.factories import make_annotation, make_brief, make_source, make_topic, make_user
 
 pytestmark = pytest.mark.django_db
 
 BRIEFS = "/admin/briefs/brief/"
 TOPICS = "/admin/briefs/topic/"
-IMPORT = "/admin/briefs/brief/import/"
 
 
 def page(response):
@@ -446,21 +446,6 @@ def test_duplicates_page_lists_look_alike_topics_with_a_merge_button(curator_cli
 
 def upload(name, text):
     return SimpleUploadedFile(name, text.encode(), content_type="text/plain")
-
-
-def preview_of(client, data):
-    """Post the import form; the run's page it redirects to (tasks run at once in tests)."""
-    response = client.post(IMPORT, data)
-    assert response.status_code == 302, response.content[:500]
-    return client.get(response["Location"])
-
-
-def form_values(response):
-    """The preview's form as a browser would post it, unchanged."""
-    form = page(response).select_one("form#import-preview")
-    values = {field["name"]: field.get("value", "") for field in form.select("input[name]")}
-    values.update({area["name"]: area.get_text() for area in form.select("textarea[name]")})
-    return values
 
 
 def confirm(client, preview, **changes):

@@ -20,11 +20,11 @@ from django.utils import timezone
 
 from briefs.models import Brief, ImportItem, ImportRun
 from config.limits import IMPORT_MAX_TOPICS_PER_BRIEF
+from tests.briefs.import_pages import IMPORT, form_values, preview_of
 from tests.factories import make_curator
 
 pytestmark = pytest.mark.django_db
 
-IMPORT = "/admin/briefs/brief/import/"
 CLIP = "/admin/briefs/brief/import/clip/"
 RUNS = "/admin/briefs/importrun/"
 
@@ -60,20 +60,6 @@ def page(response):
     return BeautifulSoup(response.content, "html.parser")
 
 
-def start(client, data):
-    """Post the import form; the run's page it redirects to."""
-    response = client.post(IMPORT, data)
-    assert response.status_code == 302, response.content[:800]
-    return client.get(response["Location"])
-
-
-def form_values(response):
-    form = page(response).select_one("form#import-preview")
-    values = {field["name"]: field.get("value", "") for field in form.select("input[name]")}
-    values.update({area["name"]: area.get_text() for area in form.select("textarea[name]")})
-    return values
-
-
 def field_name(response, suffix):
     return next(name for name in form_values(response) if name.endswith(suffix))
 
@@ -93,7 +79,7 @@ def confirm(client, preview, **changes):
 
 def test_preview_shows_every_field_the_parser_found_with_its_warnings(curator_client):
     text = article(day=4).replace("steady growth", "steady growth at the CafÃ©")
-    preview = start(curator_client, {"text": text, "status": "published"})
+    preview = preview_of(curator_client, {"text": text, "status": "published"})
     values = form_values(preview)
     by_field = {name.rsplit("-", 1)[1]: value for name, value in values.items()
                 if name.startswith("item-")}
@@ -115,7 +101,7 @@ def test_preview_shows_every_field_the_parser_found_with_its_warnings(curator_cl
 
 
 def test_corrected_fields_are_imported_and_the_correction_is_recorded(curator_client, curator):
-    preview = start(curator_client, {"text": article(day=4), "status": "published"})
+    preview = preview_of(curator_client, {"text": article(day=4), "status": "published"})
     done = confirm(
         curator_client, preview,
         title="Refinery Output Rises for a Third Month",
@@ -146,7 +132,7 @@ def test_corrected_fields_are_imported_and_the_correction_is_recorded(curator_cl
 
 
 def test_a_malformed_corrected_date_is_refused_and_nothing_is_imported(curator_client):
-    preview = start(curator_client, {"text": article(), "status": "published"})
+    preview = preview_of(curator_client, {"text": article(), "status": "published"})
     again = confirm(curator_client, preview, date="5 August", title="Harbour cranes idle")
     assert "give the date as YYYY-MM-DD" in again.content.decode()
     # Nothing the curator typed is lost: both corrections are shown again to fix one.
@@ -159,7 +145,7 @@ def test_a_malformed_corrected_date_is_refused_and_nothing_is_imported(curator_c
 def test_more_topics_typed_than_a_brief_carries_are_refused_and_nothing_is_imported(
     curator_client,
 ):
-    preview = start(curator_client, {"text": article(), "status": "published"})
+    preview = preview_of(curator_client, {"text": article(), "status": "published"})
     typed = "\n".join(f"Topic {n}" for n in range(IMPORT_MAX_TOPICS_PER_BRIEF + 1))
     again = confirm(curator_client, preview, topics=typed)
     assert f"a brief carries at most {IMPORT_MAX_TOPICS_PER_BRIEF}" in again.content.decode()
@@ -167,7 +153,7 @@ def test_more_topics_typed_than_a_brief_carries_are_refused_and_nothing_is_impor
 
 
 def test_an_uncorrected_import_records_no_correction(curator_client, curator):
-    preview = start(curator_client, {"text": article(), "status": "published"})
+    preview = preview_of(curator_client, {"text": article(), "status": "published"})
     confirm(curator_client, preview)
     brief = Brief.objects.get()
     messages = LogEntry.objects.filter(object_id=str(brief.pk)).values_list(
@@ -184,14 +170,14 @@ def test_previews_live_in_the_database_not_the_session(curator_client):
     text = article().replace("Analysts expect", big + "\n\nAnalysts expect")
     files = [SimpleUploadedFile(f"b{n}.txt", text.replace("day 3", f"day {n}").encode())
              for n in range(5)]
-    start(curator_client, {"files": files, "status": "published"})
+    preview_of(curator_client, {"files": files, "status": "published"})
     session = curator_client.session
     assert len(session.encode(dict(session.items()))) < 1000
     assert ImportItem.objects.filter(run__status="preview").count() == 5
 
 
 def test_a_preview_belongs_to_its_curator_and_expires(curator_client, client):
-    preview = start(curator_client, {"text": article(), "status": "published"})
+    preview = preview_of(curator_client, {"text": article(), "status": "published"})
     url = preview.wsgi_request.path
     other = make_curator()
     client.force_login(other)
@@ -200,14 +186,14 @@ def test_a_preview_belongs_to_its_curator_and_expires(curator_client, client):
     run = ImportRun.objects.get()
     ImportRun.objects.filter(pk=run.pk).update(expires_at=timezone.now() - dt.timedelta(minutes=1))
     assert curator_client.get(url).status_code == 404
-    start(curator_client, {"text": article(day=8), "status": "published"})
+    preview_of(curator_client, {"text": article(day=8), "status": "published"})
     assert not ImportRun.objects.filter(pk=run.pk).exists()
     assert not Brief.objects.exists()
 
 
 def test_the_run_key_is_long_and_random(curator_client):
-    start(curator_client, {"text": article(), "status": "published"})
-    start(curator_client, {"text": article(day=9), "status": "published"})
+    preview_of(curator_client, {"text": article(), "status": "published"})
+    preview_of(curator_client, {"text": article(day=9), "status": "published"})
     keys = list(ImportRun.objects.values_list("key", flat=True))
     assert len(set(keys)) == 2 and all(len(key) >= 40 for key in keys)
 
@@ -218,7 +204,7 @@ def test_the_run_key_is_long_and_random(curator_client):
 def test_five_thousand_topics_are_capped_in_the_preview_and_the_import(curator_client):
     topics = [f"Topic number {n}" for n in range(5000)]
     started = timezone.now()
-    preview = start(curator_client, {"text": article(topics=topics), "status": "published"})
+    preview = preview_of(curator_client, {"text": article(topics=topics), "status": "published"})
     assert (timezone.now() - started).total_seconds() < 10
     shown = form_values(preview)[field_name(preview, "-topics")].splitlines()
     assert len(shown) == IMPORT_MAX_TOPICS_PER_BRIEF
@@ -232,7 +218,7 @@ def test_five_thousand_topics_are_capped_in_the_preview_and_the_import(curator_c
 
 def test_a_saved_page_is_uploaded_previewed_and_imported(curator_client):
     upload = SimpleUploadedFile("rail.html", PAGE.encode(), content_type="text/html")
-    preview = start(curator_client, {"files": [upload], "status": "published"})
+    preview = preview_of(curator_client, {"files": [upload], "status": "published"})
     values = form_values(preview)
     assert values[field_name(preview, "-title")] == (
         "Rail Capacity on the Northern Corridor to Double")
@@ -249,7 +235,7 @@ def test_a_saved_page_may_be_larger_than_a_text_file(curator_client):
     html = PAGE.replace("</head>", bundle + "</head>")  # ~3.5 MB, as inlined bundles make
     assert len(html.encode()) > 3 * 1024 * 1024
     upload = SimpleUploadedFile("big.html", html.encode(), content_type="text/html")
-    preview = start(curator_client, {"files": [upload], "status": "published"})
+    preview = preview_of(curator_client, {"files": [upload], "status": "published"})
     assert "big.html — new" in preview.content.decode()
 
 
@@ -281,7 +267,7 @@ def site(settings):
 
 
 def test_urls_are_fetched_in_the_background_and_failures_are_one_line(curator_client, site):
-    preview = start(
+    preview = preview_of(
         curator_client, {"urls": f"{site}/rail\n{site}/gone\n", "status": "published"}
     )
     headings = [h.get_text() for h in page(preview).select(".import-row h2")]
@@ -344,7 +330,7 @@ def test_a_clip_without_its_address_is_refused(curator_client):
 
 
 def test_runs_are_listed_with_status_and_counts_only_to_their_curator(curator_client, client):
-    preview = start(curator_client, {"text": article(), "status": "published"})
+    preview = preview_of(curator_client, {"text": article(), "status": "published"})
     confirm(curator_client, preview)
     rows = page(curator_client.get(RUNS)).select("#result_list tbody tr")
     assert len(rows) == 1
@@ -377,7 +363,7 @@ def test_a_db_worker_reads_and_imports_a_run(curator_client, settings):
 
 def test_the_run_page_reads_a_fixed_number_of_queries(curator_client, django_assert_max_num_queries):
     files = [SimpleUploadedFile(f"b{n}.txt", article(day=n + 1).encode()) for n in range(8)]
-    preview = start(curator_client, {"files": files, "status": "published"})
+    preview = preview_of(curator_client, {"files": files, "status": "published"})
     with django_assert_max_num_queries(6):
         assert curator_client.get(preview.wsgi_request.path).status_code == 200
     confirm(curator_client, preview)
@@ -392,6 +378,6 @@ def test_a_clipped_page_larger_than_any_form_field_is_accepted(curator_client, s
     html = PAGE.replace("</head>", bundle + "</head>")
     assert len(html.encode()) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     page_file = SimpleUploadedFile("clipped-page.html", html.encode(), "text/html")
-    preview = start(curator_client, {"clip_page": page_file, "clip_url": "https://news.example/a",
+    preview = preview_of(curator_client, {"clip_page": page_file, "clip_url": "https://news.example/a",
                                      "status": "published"})
     assert "https://news.example/a — new" in preview.content.decode()
