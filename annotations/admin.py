@@ -11,6 +11,8 @@ from django.db.models import Count, Max
 from django.urls import reverse
 from django.utils.html import format_html
 
+from core.admin import SiteModelAdmin
+
 from .models import Annotation
 from .services import annotation_flags_clear, annotation_hide, annotation_unhide
 
@@ -31,7 +33,7 @@ class FlaggedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Annotation)
-class AnnotationAdmin(admin.ModelAdmin):
+class AnnotationAdmin(SiteModelAdmin):
     list_display = [
         "passage",
         "note_start",

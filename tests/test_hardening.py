@@ -389,3 +389,13 @@ def test_a_nul_character_is_a_400_logged_as_one_line_without_traceback(client, c
     assert response.status_code == 400
     assert not any(record.exc_info for record in caplog.records)
     assert any("NUL character" in record.getMessage() for record in caplog.records)
+
+
+@pytest.mark.parametrize(
+    "query", ["topics=%C2%B2", "source=x", "topics=1,%C2%B2", "source=99999999999999999999999"]
+)
+def test_an_admin_add_form_prefilled_with_odd_ids_opens_without_them(admin_client, query):
+    response = admin_client.get(f"/admin/briefs/brief/add/?{query}")
+    assert response.status_code == 200
+    assert response.context["adminform"].form.initial.get("topics") in (None, [])
+    assert response.context["adminform"].form.initial.get("source") is None

@@ -14,6 +14,7 @@ from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
 from config.limits import MAX_TOPICS_IN_SELECTION
+from core.admin import SiteModelAdmin
 from core.history import CHANGE, ServiceHistoryAdmin, history_record
 from core.text import whole_number
 
@@ -45,7 +46,7 @@ from .importing import BriefImportView, ClipView, ImportRunView
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(SiteModelAdmin):
     list_display = ["name", "slug", "homepage", "brief_count"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -138,7 +139,7 @@ class BriefChangeList(ChangeList):
 
 
 @admin.register(Brief)
-class BriefAdmin(ServiceHistoryAdmin, admin.ModelAdmin):
+class BriefAdmin(ServiceHistoryAdmin, SiteModelAdmin):
     form = BriefAdminForm
     list_display = [
         "title",

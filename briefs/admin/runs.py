@@ -8,6 +8,8 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
+from core.admin import SiteModelAdmin
+
 from ..models import ImportItem, ImportRun
 from ..services.import_runs import CORRECTABLE
 
@@ -42,7 +44,7 @@ class ImportItemInline(admin.TabularInline):
 
 
 @admin.register(ImportRun)
-class ImportRunAdmin(admin.ModelAdmin):
+class ImportRunAdmin(SiteModelAdmin):
     list_display = ["__str__", "owner", "status", "total", "done", "created", "updated",
                     "unchanged", "failed", "corrected", "open_link"]
     list_filter = ["status"]

@@ -7,6 +7,8 @@ story" go through ``briefs.services.stories``; each is a decision re-grouping ke
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
+from core.admin import SiteModelAdmin
+
 from ..models import Brief, Story
 from ..services.stories import stories_merge
 from .common import count_of
@@ -32,7 +34,7 @@ class StoryBriefInline(admin.TabularInline):
 
 
 @admin.register(Story)
-class StoryAdmin(admin.ModelAdmin):
+class StoryAdmin(SiteModelAdmin):
     list_display = ["title", "brief_count", "curator_fixed", "updated_at", "site_link"]
     list_filter = ["curator_fixed"]
     search_fields = ["title", "briefs__title"]

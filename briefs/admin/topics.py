@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
 from django.urls import path
 
+from core.admin import SiteModelAdmin
 from core.history import ServiceHistoryAdmin
 
 from ..models import (
@@ -40,7 +41,7 @@ class OldSlugInline(admin.TabularInline):
 
 
 @admin.register(Topic)
-class TopicAdmin(ServiceHistoryAdmin, admin.ModelAdmin):
+class TopicAdmin(ServiceHistoryAdmin, SiteModelAdmin):
     form = TopicAdminForm
     list_display = ["name", "slug", "brief_count", "old_slug_list"]
     search_fields = ["name", "slug"]
@@ -172,7 +173,7 @@ class TopicAdmin(ServiceHistoryAdmin, admin.ModelAdmin):
 
 
 @admin.register(TopicSlugRedirect)
-class TopicSlugRedirectAdmin(admin.ModelAdmin):
+class TopicSlugRedirectAdmin(SiteModelAdmin):
     """Old slugs left by renames and merges; deleting one makes its URLs 404."""
 
     list_display = ["old_slug", "topic", "created_at"]
@@ -189,7 +190,7 @@ class TopicSlugRedirectAdmin(admin.ModelAdmin):
 
 
 @admin.register(TopicSuggestion)
-class TopicSuggestionAdmin(admin.ModelAdmin):
+class TopicSuggestionAdmin(SiteModelAdmin):
     list_display = ["topic", "brief", "status", "created_at"]
     list_filter = ["status"]
     list_select_related = ["brief", "topic"]
