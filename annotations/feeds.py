@@ -16,7 +16,7 @@ from django.utils.html import escape
 
 from briefs import cache_keys
 from briefs.feed_formats import body_html, clean_text
-from briefs.feeds import ConditionalFeed, feed_title, feed_topic_selection
+from briefs.feeds import ConditionalFeed, feed_topic_selection
 from briefs.models import Brief
 
 from .models import Annotation, Membership
@@ -83,7 +83,7 @@ class BriefAnnotationsFeed(AnnotationFeed):
         brief = get_object_or_404(Brief.objects.published().only("pk", "slug", "title"), slug=slug)
         return self.subject(
             request,
-            title=feed_title(f"Notes on {brief.title}"),
+            heading=f"Notes on {brief.title}",
             link=brief.get_absolute_url(),
             description=f"Public notes on “{brief.title}”, newest first.",
             queryset=Annotation.objects.public().filter(brief=brief),
@@ -99,7 +99,7 @@ class TopicAnnotationsFeed(AnnotationFeed):
         briefs = Brief.objects.published().with_topics(selection.topics)
         return self.subject(
             request,
-            title=feed_title(f"Notes on {selection.name}"),
+            heading=f"Notes on {selection.name}",
             link=reverse("briefs:topic-detail", kwargs={"slugs": selection.canonical}),
             description=f"Public notes on briefs about {selection.name}, newest first.",
             queryset=Annotation.objects.public().filter(brief__in=briefs),
@@ -115,7 +115,7 @@ class UserAnnotationsFeed(AnnotationFeed):
         name = author.get_username()
         return self.subject(
             request,
-            title=feed_title(f"Public notes by {name}"),
+            heading=f"Public notes by {name}",
             link=reverse("annotations:user", kwargs={"username": name}),
             description=f"Public notes by {name}, newest first.",
             queryset=Annotation.objects.public().filter(user=author),
@@ -129,7 +129,7 @@ class TagAnnotationsFeed(AnnotationFeed):
         name = " ".join(tag.split())
         return self.subject(
             request,
-            title=feed_title(f"Notes tagged {name}"),
+            heading=f"Notes tagged {name}",
             link=reverse("annotations:recent") + "?" + urlencode({"tag": name}),
             description=f"Public notes tagged “{name}”, newest first.",
             queryset=Annotation.objects.public().filter(tagged_items__tag__name__iexact=name),
@@ -163,7 +163,7 @@ class GroupAnnotationsFeed(AnnotationFeed):
         group = membership.group
         return self.subject(
             request,
-            title=feed_title(f"Notes in {group.name}"),
+            heading=f"Notes in {group.name}",
             link=group.get_absolute_url(),
             description=f"Notes of the group “{group.name}”, newest first.",
             queryset=Annotation.objects.in_groups_of(membership.user).filter(group=group),

@@ -213,11 +213,13 @@ class ConditionalFeed(Feed):
         query = request.META.get("QUERY_STRING", "")
         return HttpResponsePermanentRedirect(f"{url}?{query}" if query else url)
 
-    def subject(self, request, **texts):
-        """A FeedSubject for this request, with its limit, tag authority and ETag key; its
-        ``cache_keys`` are the class's ``subject_keys`` unless ``texts`` names others."""
+    def subject(self, request, *, heading, **texts):
+        """A FeedSubject for this request, titled ``heading`` after the site's name, with its
+        limit, tag authority and ETag key; its ``cache_keys`` are the class's
+        ``subject_keys`` unless ``texts`` names others."""
         texts.setdefault("cache_keys", self.subject_keys)
         return FeedSubject(
+            title=feed_title(heading),
             limit=feed_limit(request),
             authority=site_host(),
             key=canonical_feed_path(request),
@@ -230,7 +232,7 @@ class ConditionalFeed(Feed):
         ``summary`` and ``get_queryset()``."""
         return self.subject(
             request,
-            title=feed_title(self.heading),
+            heading=self.heading,
             link=reverse(self.page_name),
             description=self.summary,
             queryset=self.get_queryset(),
@@ -322,7 +324,7 @@ class TopicBriefsFeed(BriefFeed):
         names = selection.name
         return self.subject(
             request,
-            title=feed_title(names),
+            heading=names,
             link=reverse("briefs:topic-detail", kwargs={"slugs": selection.canonical}),
             description=f"Briefs on {names}, newest first.",
             queryset=Brief.objects.published().with_topics(selection.topics),
@@ -337,7 +339,7 @@ class SourceBriefsFeed(BriefFeed):
         source = get_object_or_404(Source, slug=slug)
         return self.subject(
             request,
-            title=feed_title(source.name),
+            heading=source.name,
             link=source.get_absolute_url(),
             description=f"Briefs from {source.name}, newest first.",
             queryset=Brief.objects.published().filter(source=source),
@@ -361,7 +363,7 @@ class SearchBriefsFeed(BriefFeed):
             raise BadFeedRequest(str(error)) from None
         return self.subject(
             request,
-            title=feed_title(f"Search: {words}"),
+            heading=f"Search: {words}",
             link=reverse("briefs:search") + "?" + urlencode({"q": words}),
             description=f"Briefs matching “{words}”, newest first.",
             queryset=Brief.objects.published().filter(pk__in=matches),

@@ -6,7 +6,7 @@ from django.utils.html import escape, format_html_join
 
 from . import cache_keys
 from .feed_formats import clean_text
-from .feeds import BriefFeed, ConditionalFeed, feed_title
+from .feeds import BriefFeed, ConditionalFeed
 from .models import Brief, Story
 
 
@@ -68,7 +68,7 @@ class StoryBriefsFeed(BriefFeed):
         story = get_object_or_404(Story.objects.visible(), slug=slug)
         return self.subject(
             request,
-            title=feed_title(f"Story: {story.title}"),
+            heading=f"Story: {story.title}",
             link=story.get_absolute_url(),
             description=f"Every source's version of “{story.title}”, newest first.",
             queryset=Brief.objects.published().filter(story=story),
