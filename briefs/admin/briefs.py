@@ -109,7 +109,7 @@ class BriefRevisionInline(ReadOnlyInline):
 
     model = BriefRevision
     fields = ["created_at", "author", "reason", "title", "body_start"]
-    select_related = ["author"]
+    select_related = ("author",)
     ordering = ["-created_at", "-id"]
     verbose_name_plural = "revisions (the body before each change)"
 

@@ -20,7 +20,7 @@ class StoryBriefInline(ReadOnlyInline):
     model = Brief
     fk_name = "story"
     fields = ["title", "source", "published_at", "status"]
-    select_related = ["source"]
+    select_related = ("source",)
     ordering = ["published_at", "pk"]
     verbose_name_plural = "briefs (move one out with the brief list's actions)"
 
