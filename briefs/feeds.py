@@ -87,7 +87,7 @@ class FeedSubject:
     authority: str
     key: str
     feed_url: str
-    cache_keys: tuple = (cache_keys.BRIEFS, *cache_keys.NAMES)
+    cache_keys: tuple
     every_version: bool = False
     # The stories its items show, filled in while rendering (BriefFeed.items).
     story_keys: list = field(default_factory=list)
@@ -150,12 +150,20 @@ class ConditionalFeed(Feed):
     """A syndication feed whose validators are its bytes' digest and the archive's change time.
 
     Subclasses implement ``get_object`` returning a FeedSubject (raising Http404,
-    FeedMoved or BadFeedRequest as needed) and ``items``; ``item_order`` is the order
-    ``items`` lists them in, and the subject's ``cache_keys`` what the feed shows.
+    FeedMoved or BadFeedRequest as needed), or, for a feed without URL arguments, name
+    its ``heading``, ``page_name`` and ``summary`` and implement ``get_queryset``.
+    ``items`` lists the newest rows in ``item_order`` (``item_rows`` says what they read),
+    each with a guid ``tag:<host>,2025:<guid_kind>:<pk>``; ``subject_keys`` (or the
+    subject's own ``cache_keys``) is what the feed shows.
     """
 
     modified_field = "modified_at"
     item_order = ("-published_at", "-id")
+    guid_kind = "brief"
+    subject_keys = (cache_keys.BRIEFS, *cache_keys.NAMES)
+    # A feed without URL arguments: its title after the site name, the URL name of the
+    # page it follows, and its description.
+    heading = page_name = summary = None
 
     def __init__(self, format="rss"):
         self.format = format
@@ -227,9 +235,13 @@ class ConditionalFeed(Feed):
         query = request.META.get("QUERY_STRING", "")
         return HttpResponsePermanentRedirect(f"{url}?{query}" if query else url)
 
-    def subject(self, request, **texts):
-        """A FeedSubject for this request, with its limit, tag authority and ETag key."""
+    def subject(self, request, *, heading, **texts):
+        """A FeedSubject for this request, titled ``heading`` after the site's name, with its
+        limit, tag authority and ETag key; its ``cache_keys`` are the class's
+        ``subject_keys`` unless ``texts`` names others."""
+        texts.setdefault("cache_keys", self.subject_keys)
         return FeedSubject(
+            title=feed_title(heading),
             limit=feed_limit(request),
             authority=site_host(),
             key=canonical_feed_path(request),
@@ -237,6 +249,36 @@ class ConditionalFeed(Feed):
             every_version=bool(asked_for_every_version(request)),
             **texts,
         )
+
+    def get_object(self, request):
+        """The subject of a feed without URL arguments, from ``heading``, ``page_name``,
+        ``summary`` and ``get_queryset()``."""
+        return self.subject(
+            request,
+            heading=self.heading,
+            link=reverse(self.page_name),
+            description=self.summary,
+            queryset=self.get_queryset(),
+        )
+
+    def get_queryset(self):
+        """Every row a feed without URL arguments may list (subclasses say which)."""
+        raise NotImplementedError
+
+    def items(self, subject):
+        """The newest ``subject.limit`` rows in ``item_order``, each told the tag authority
+        its guid is built on."""
+        rows = list(self.item_rows(subject.queryset).order_by(*self.item_order)[: subject.limit])
+        for row in rows:
+            row.feed_authority = subject.authority
+        return rows
+
+    def item_rows(self, queryset):
+        """``queryset`` with what the items show joined or deferred."""
+        return queryset
+
+    def item_guid(self, item):
+        return tag_uri(item.feed_authority, self.guid_kind, item.pk)
 
     def title(self, subject):
         return plain_text(subject.title)
@@ -256,17 +298,17 @@ class BriefFeed(ConditionalFeed):
 
     item_guid_is_permalink = False
 
-    def items(self, subject):
-        briefs = list(
-            subject.queryset.select_related("source")
-            .prefetch_topics()
-            .defer("raw_text", "image_caption")
-            .order_by(*self.item_order)[: subject.limit]
+    def item_rows(self, queryset):
+        return (
+            queryset.select_related("source").prefetch_topics().defer("raw_text", "image_caption")
         )
+
+    def items(self, subject):
+        """The newest briefs, each story once (its newest brief here) unless every version
+        was asked for; the stories shown are noted on ``subject`` for the validators."""
+        briefs = super().items(subject)
         if not subject.every_version:
             briefs, _, subject.story_keys = collapse_stories(briefs)
-        for brief in briefs:
-            brief.feed_authority = subject.authority
         return briefs
 
     def item_title(self, brief):
@@ -275,12 +317,6 @@ class BriefFeed(ConditionalFeed):
     def item_description(self, brief):
         dek = escape(clean_text(brief.dek)) if brief.dek else ""
         return (dek + _story_html(brief)) or None
-
-    def item_link(self, brief):
-        return brief.get_absolute_url()
-
-    def item_guid(self, brief):
-        return tag_uri(brief.feed_authority, "brief", brief.pk)
 
     def item_author_name(self, brief):
         return clean_text(brief.author) or None
@@ -325,14 +361,12 @@ def _stories_unchanged(rendered):
 class LatestBriefsFeed(BriefFeed):
     """``/feed/``: the newest published briefs."""
 
-    def get_object(self, request):
-        return self.subject(
-            request,
-            title=feed_title("Latest briefs"),
-            link=reverse("briefs:home"),
-            description="The newest briefs published in the archive.",
-            queryset=Brief.objects.published(),
-        )
+    heading = "Latest briefs"
+    page_name = "briefs:home"
+    summary = "The newest briefs published in the archive."
+
+    def get_queryset(self):
+        return Brief.objects.published()
 
 
 class TopicBriefsFeed(BriefFeed):
@@ -343,7 +377,7 @@ class TopicBriefsFeed(BriefFeed):
         names = selection.name
         return self.subject(
             request,
-            title=feed_title(names),
+            heading=names,
             link=reverse("briefs:topic-detail", kwargs={"slugs": selection.canonical}),
             description=f"Briefs on {names}, newest first.",
             queryset=Brief.objects.published().with_topics(selection.topics),
@@ -358,7 +392,7 @@ class SourceBriefsFeed(BriefFeed):
         source = get_object_or_404(Source, slug=slug)
         return self.subject(
             request,
-            title=feed_title(source.name),
+            heading=source.name,
             link=source.get_absolute_url(),
             description=f"Briefs from {source.name}, newest first.",
             queryset=Brief.objects.published().filter(source=source),
@@ -382,7 +416,7 @@ class SearchBriefsFeed(BriefFeed):
             raise BadFeedRequest(str(error)) from None
         return self.subject(
             request,
-            title=feed_title(f"Search: {words}"),
+            heading=f"Search: {words}",
             link=reverse("briefs:search") + "?" + urlencode({"q": words}),
             description=f"Briefs matching “{words}”, newest first.",
             queryset=Brief.objects.published().filter(pk__in=matches),
