@@ -30,7 +30,7 @@ class ReaderPreferences(models.Model):
 
     class Meta:
         verbose_name_plural = "reader preferences"
-        ordering = ["user"]
+        ordering = ("user",)
 
     def __str__(self):
         return f"Preferences of {self.user}"

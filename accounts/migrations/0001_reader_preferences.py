@@ -9,11 +9,11 @@ class Migration(migrations.Migration):
 
     initial = True
 
-    dependencies = [
+    dependencies = (
         ('auth', '0012_alter_user_first_name_max_length'),
-    ]
+    )
 
-    operations = [
+    operations = (
         migrations.CreateModel(
             name='ReaderPreferences',
             fields=[
@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'verbose_name_plural': 'reader preferences',
-                'ordering': ['user'],
+                'ordering': ('user',),
             },
         ),
-    ]
+    )
