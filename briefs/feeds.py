@@ -11,7 +11,7 @@ machinery; the annotations app builds on it too.
 import hashlib
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlencode, urlsplit
 
 from django.contrib.syndication.views import Feed
@@ -26,18 +26,25 @@ from django.http import (
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, quote_etag
-from django.utils.html import escape
+from django.utils.html import escape, format_html
 from django.utils.http import http_date
 from django.utils.xmlutils import SimplerXMLGenerator
 
 from config.limits import MAX_OPML_TOPICS, MAX_PAGE_SIZE
-from core.cache import archive_changed_at, depends_on, remember
+from core.cache import ALL, archive_changed_at, depends_on, remember, stamp
 from core.site import site_host, site_url
 
 from . import cache_keys
 from .feed_formats import FORMATS, body_html, clean_text, plain_text
 from .models import Brief, Source, Topic
 from .search import UnusableQuery, search_candidates
+from .story_cards import (
+    EVERY_VERSION,
+    VERSIONS_PARAMETER,
+    asked_for_every_version,
+    collapse_stories,
+    story_line,
+)
 from .topic_selection import UnknownTopic, resolve_topic_slugs, topic_selection_or_404
 
 SITE_NAME = "Brief Archive"
@@ -45,7 +52,7 @@ DEFAULT_LIMIT = 50
 MAX_LIMIT = MAX_PAGE_SIZE
 CACHE_CONTROL = "public, max-age=300"
 # Part of every ETag: bump it when the rendered feeds change shape, so readers refetch.
-FEED_VERSION = "1"
+FEED_VERSION = "2"
 
 
 class BadFeedRequest(Exception):
@@ -81,6 +88,9 @@ class FeedSubject:
     key: str
     feed_url: str
     cache_keys: tuple
+    every_version: bool = False
+    # The stories its items show, filled in while rendering (BriefFeed.items).
+    story_keys: list = field(default_factory=list)
 
 
 def feed_limit(request):
@@ -114,12 +124,15 @@ class _CanonicalRequest:
 
 
 def canonical_feed_path(request):
-    """The feed's path with only the parameters that shape it (``q``, ``limit``), in order.
+    """The feed's path with only the parameters that shape it (``q``, ``limit``,
+    ``versions=all``), in order.
 
     What names the feed for its cached rendering and its ``feed_url``: stray parameters
     (``?utm_source=``) and the host it was read through change nothing.
     """
     params = [(name, request.GET[name]) for name in ("q", "limit") if name in request.GET]
+    if asked_for_every_version(request):
+        params.append((VERSIONS_PARAMETER, EVERY_VERSION))
     return request.path + ("?" + urlencode(params) if params else "")
 
 
@@ -181,10 +194,19 @@ class ConditionalFeed(Feed):
 
     def validated_body(self, subject):
         """``(body, etag, last_modified)``, rendered once per URL and versions of the
-        feed's keys (``subject.cache_keys``, declared before its rows are read)."""
-        return remember(
-            "feed", (FEED_VERSION, self.format, subject.key), lambda: self._render(subject)
+        feed's keys (``subject.cache_keys``, declared before its rows are read) and of
+        the stories its items show (known once rendered, so checked after: a new version
+        of a story re-renders the feed even when it is no item of it)."""
+
+        def render():
+            body, etag, modified = self._render(subject)
+            keys = subject.story_keys
+            return body, etag, modified, stamp(keys) if keys else ()
+
+        body, etag, modified, _ = remember(
+            "feed", (FEED_VERSION, self.format, subject.key), render, fresh=_stories_unchanged
         )
+        return body, etag, modified
 
     def last_modified(self, subject):
         """When what this feed shows last changed, in epoch seconds (never backwards)."""
@@ -224,6 +246,7 @@ class ConditionalFeed(Feed):
             authority=site_host(),
             key=canonical_feed_path(request),
             feed_url=canonical_feed_path(request),
+            every_version=bool(asked_for_every_version(request)),
             **texts,
         )
 
@@ -280,11 +303,20 @@ class BriefFeed(ConditionalFeed):
             queryset.select_related("source").prefetch_topics().defer("raw_text", "image_caption")
         )
 
+    def items(self, subject):
+        """The newest briefs, each story once (its newest brief here) unless every version
+        was asked for; the stories shown are noted on ``subject`` for the validators."""
+        briefs = super().items(subject)
+        if not subject.every_version:
+            briefs, _, subject.story_keys = collapse_stories(briefs)
+        return briefs
+
     def item_title(self, brief):
         return clean_text(brief.title)
 
     def item_description(self, brief):
-        return escape(clean_text(brief.dek)) if brief.dek else None
+        dek = escape(clean_text(brief.dek)) if brief.dek else ""
+        return (dek + _story_html(brief)) or None
 
     def item_author_name(self, brief):
         return clean_text(brief.author) or None
@@ -299,10 +331,31 @@ class BriefFeed(ConditionalFeed):
         return [clean_text(topic.name) for topic in brief.topic_list]
 
     def item_extra_kwargs(self, brief):
+        summary = [clean_text(brief.dek)] if brief.dek else []
+        if getattr(brief, "story_card", None):
+            summary.append(f"{story_line(brief)}: {site_url(brief.story_card.get_absolute_url())}")
         return {
-            "content_html": body_html(brief.body),
-            "summary_text": clean_text(brief.dek) or None,
+            "content_html": _story_html(brief) + body_html(brief.body),
+            "summary_text": "\n\n".join(summary) or None,
         }
+
+
+def _story_html(brief):
+    """The story line of a feed item as a paragraph linking every version, or ""."""
+    if not getattr(brief, "story_card", None):
+        return ""
+    return format_html(
+        '<p>{} — <a href="{}">see all versions</a></p>',
+        clean_text(story_line(brief)),
+        site_url(brief.story_card.get_absolute_url()),
+    )
+
+
+def _stories_unchanged(rendered):
+    """Whether none of the stories a rendered feed showed has changed since (one query)."""
+    shown = dict(rendered[3])
+    keys = [key for key in shown if key != ALL]
+    return not keys or depends_on(*keys) == shown
 
 
 class LatestBriefsFeed(BriefFeed):

@@ -66,7 +66,7 @@ class StoryBriefsFeed(BriefFeed):
 
     def get_object(self, request, slug):
         story = get_object_or_404(Story.objects.visible(), slug=slug)
-        return self.subject(
+        subject = self.subject(
             request,
             heading=f"Story: {story.title}",
             link=story.get_absolute_url(),
@@ -74,3 +74,5 @@ class StoryBriefsFeed(BriefFeed):
             queryset=Brief.objects.published().filter(story=story),
             cache_keys=(cache_keys.story(story.pk), *cache_keys.NAMES),
         )
+        subject.every_version = True  # its versions are what this feed is for
+        return subject

@@ -140,15 +140,17 @@ def archive_changed_at():
     return int(row[0]) if row else None
 
 
-def remember(name, parts, compute, timeout=TIMEOUT, *, keys=None):
+def remember(name, parts, compute, timeout=TIMEOUT, *, keys=None, fresh=None):
     """``compute()``, cached under ``name`` and ``parts`` for the versions of ``keys``.
 
-    ``keys`` defaults to the keys the request declared (``any`` when none).
+    ``keys`` defaults to the keys the request declared (``any`` when none). ``fresh``,
+    when given, is asked of a stored value whether it still holds (for what the value
+    itself says it depends on, known only once computed); if not, it is computed again.
     """
     digest = hashlib.sha256(repr((parts, stamp(keys))).encode()).hexdigest()[:40]
     key = f"archive:{connection.alias}:{name}:{digest}"
     value = cache.get(key, _MISSING)
-    if value is _MISSING:
+    if value is _MISSING or (fresh is not None and not fresh(value)):
         value = compute()
         cache.set(key, value, timeout)
     return value
