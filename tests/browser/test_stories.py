@@ -47,14 +47,19 @@ def _select(page, text):
     )
 
 
-def test_reader_compares_versions_notes_one_and_finds_the_note(page, live_server, transactional_db):
+def _sign_in_to_stories(page, live_server, username):
+    """Import the seeds (one story), create ``username`` and log in, landing on /stories/."""
     _import_seeds()
-    make_user("compare", password="two-newsrooms-42")
+    make_user(username, password="two-newsrooms-42")
     page.goto(live_server.url + "/accounts/login/?next=/stories/")
-    page.get_by_label("Username").fill("compare")
+    page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill("two-newsrooms-42")
     page.get_by_role("button", name="Log in").click()
     expect(page).to_have_url(re.compile(r"/stories/$"))
+
+
+def test_reader_compares_versions_notes_one_and_finds_the_note(page, live_server, transactional_db):
+    _sign_in_to_stories(page, live_server, "compare")
 
     page.get_by_role("link", name=re.compile("Stockholm")).first.click()
     expect(page.locator("h1")).to_contain_text("Stockholm")
@@ -115,12 +120,7 @@ def _select_sentences(page, version, first, last):
 def test_reader_notes_a_version_on_the_story_page_and_finds_it_on_the_brief_page(
     page, live_server, transactional_db
 ):
-    _import_seeds()
-    make_user("sidebyside", password="two-newsrooms-42")
-    page.goto(live_server.url + "/accounts/login/?next=/stories/")
-    page.get_by_label("Username").fill("sidebyside")
-    page.get_by_label("Password").fill("two-newsrooms-42")
-    page.get_by_role("button", name="Log in").click()
+    _sign_in_to_stories(page, live_server, "sidebyside")
     page.get_by_role("link", name=re.compile("Stockholm")).first.click()
     second = page.locator(".story-version").nth(1)
     expect(second.locator(".version-notes")).to_contain_text("No notes on this version yet.")
@@ -148,7 +148,8 @@ def test_reader_notes_a_version_on_the_story_page_and_finds_it_on_the_brief_page
     second.get_by_role("link", name="All notes on this version's page").click()
     expect(page).to_have_url(re.compile(re.escape(annotation.brief.get_absolute_url())))
     expect(page.locator(f"#note-{annotation.pk}")).to_contain_text("Both newsrooms lead with this.")
-    expect(page.locator(f"#brief-body mark[data-annotation='{annotation.pk}']").first).to_be_visible()
+    mark = page.locator(f"#brief-body mark[data-annotation='{annotation.pk}']")
+    expect(mark.first).to_be_visible()
     page.context.clear_cookies()
     page.reload()
     expect(page.locator(f"#note-{annotation.pk}")).to_contain_text("Both newsrooms lead with this.")
