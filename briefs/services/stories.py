@@ -259,7 +259,8 @@ def brief_story_put(*, brief, story, by=None):
     brief marked "not part of any story", or one whose source already has a brief in the
     story (a story holds one version per source); each message says what to do instead.
     """
-    brief = Brief.objects.select_for_update().select_related("source").get(pk=brief.pk)
+    # Lock the two rows only (PostgreSQL locks no outer-joined source); read the source after.
+    brief = Brief.objects.select_for_update().get(pk=brief.pk)
     story = Story.objects.select_for_update().get(pk=story.pk)
     if brief.story_id == story.pk:
         raise ValidationError(f"“{brief.title}” is already in the story “{story}”.")
