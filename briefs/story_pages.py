@@ -122,6 +122,7 @@ def _sentence(sentence, names, brief):
     return {
         "id": f"s-{sentence.id}",
         "start": sentence.start,
+        "end": sentence.end,
         "text": sentence.text,
         "shared": sentence.status == SHARED,
         "also": [
@@ -149,12 +150,29 @@ def _fragment(text):
 
 
 def _blocks(body, sentences):
-    """The body's headings and paragraphs, each paragraph with the sentences inside it."""
+    """The body's headings and paragraphs, each paragraph with the sentences inside it.
+
+    A paragraph's ``start`` is its offset in the body; each sentence carries the body's own
+    text between it and the one before (``before``), and the paragraph the text after its
+    last sentence (``after``), so the page's text, asides left out, is the body's: the
+    annotate script reads selections as offsets into it.
+    """
     blocks = []
     for block in body_blocks(body):
         inside = [s for s in sentences if block.start <= s["start"] < block.end]
         if block.kind == "heading":
-            blocks.append({"kind": "heading", "text": block.text})
+            blocks.append({"kind": "heading", "start": block.start, "text": block.text})
         elif inside:
-            blocks.append({"kind": "paragraph", "sentences": inside})
+            position = block.start
+            for sentence in inside:
+                sentence["before"] = body[position : sentence["start"]]
+                position = sentence["end"]
+            blocks.append(
+                {
+                    "kind": "paragraph",
+                    "start": block.start,
+                    "sentences": inside,
+                    "after": body[position : block.end],
+                }
+            )
     return blocks

@@ -1,9 +1,10 @@
-"""Template tags that put annotations onto the brief page (briefs never imports annotations).
+"""Template tags that put annotations on brief and story pages (briefs never imports them).
 
 ``{% annotated_body brief %}`` draws the body with the highlights the reader may see, and the
 notes beside (or under) their paragraph; ``{% brief_notes brief %}`` closes the page with the
 "Notes on this brief" section. Both read one bounded list, fetched once per request
 (:func:`brief_notes_for`): a few queries and a bounded page however many notes the brief has.
+``{% annotate_tools %}`` lets a page of several briefs (a story) take notes on each.
 """
 
 import json
@@ -229,28 +230,44 @@ def _note(annotation, request):
     return entry
 
 
+def _annotate_context(request):
+    """What the annotate script needs on any page (the API, the reader's groups, the limit,
+    the CSRF token): one query for the groups, signed-in readers only."""
+    user = getattr(request, "user", None)
+    signed_in = bool(user and user.is_authenticated)
+    return {
+        "signed_in": signed_in,
+        "csrf_token": get_token(request) if signed_in else "",
+        "groups": _groups_json(user) if signed_in else "[]",
+        "note_max_length": ANNOTATION_NOTE_MAX_LENGTH,
+    }
+
+
 @register.inclusion_tag("annotations/brief_notes.html", takes_context=True)
 def brief_notes(context, brief):
     """The "Notes on this brief" section under the body: the notes in the text's order,
     a link to the rest when there are more, the reader's orphans, the annotate form's script."""
     request = context.get("request")
     notes = brief_notes_for(request, brief)
-    user = getattr(request, "user", None)
-    signed_in = bool(user and user.is_authenticated)
     return {
+        **_annotate_context(request),
         "brief": brief,
         "request": request,
-        "signed_in": signed_in,
         "count": notes.total,
         "notes": [_note(a, request) for a in notes.shown],
         "more": notes.more,
         "own_count": sum(1 for a in notes.shown if _is_own(a, request)),
         "orphans": [_note(a, request) for a in notes.orphans],
-        "csrf_token": get_token(request) if signed_in else "",
-        "groups": _groups_json(user) if signed_in else "[]",
         "next": request.get_full_path() if request else "",
-        "note_max_length": ANNOTATION_NOTE_MAX_LENGTH,
     }
+
+
+@register.inclusion_tag("annotations/story_annotate.html", takes_context=True)
+def annotate_tools(context):
+    """The annotate script and its settings for a page showing several briefs side by side
+    (a story): each body marked ``data-brief`` takes notes on its own brief. Renders
+    nothing for signed-out readers, so their cached page carries no token."""
+    return _annotate_context(context.get("request"))
 
 
 @register.simple_tag(takes_context=True)
@@ -293,7 +310,8 @@ def prefetch_notes(context, briefs):
 @register.inclusion_tag("annotations/version_notes.html", takes_context=True)
 def version_notes(context, brief):
     """The notes the reader may see on ``brief``, listed with their passages, for a page
-    showing the brief beside others; notes are added on the brief's own page."""
+    showing the brief beside others; a signed-in reader adds them by selecting a passage
+    of that brief's body (``annotate_tools``)."""
     request = context.get("request")
     user = getattr(request, "user", None)
     return {

@@ -5,7 +5,7 @@ import zipfile
 
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import URLField
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -34,11 +34,12 @@ from ..services.briefs import (
     briefs_set_status,
     briefs_undated,
 )
-from ..services.stories import brief_story_exclude, brief_story_move_out
+from ..services.stories import brief_story_exclude, brief_story_move_out, brief_story_put
 from ..services.topics import topic_suggestion_accept, topic_suggestion_dismiss
 from .common import LIST_MEDIA, ReadOnlyInline, action_form_response, count_of
 from .forms import (
     BriefAdminForm,
+    StoryPickerForm,
     TopicFilterForm,
     TopicPickerForm,
 )
@@ -179,6 +180,7 @@ class BriefAdmin(ServiceHistoryAdmin, SiteModelAdmin):
         "unpublish",
         "add_topics",
         "remove_topics",
+        "put_into_story",
         "move_out_of_story",
         "exclude_from_stories",
         "export_as_text",
@@ -363,6 +365,39 @@ class BriefAdmin(ServiceHistoryAdmin, SiteModelAdmin):
     @admin.action(description="Remove topics from selected briefs…", permissions=["change"])
     def remove_topics(self, request, queryset):
         return self._topics_action(request, queryset, action="remove_topics")
+
+    @admin.action(description="Put selected briefs into a story…", permissions=["change"])
+    def put_into_story(self, request, queryset):
+        form = StoryPickerForm(request.POST if "apply" in request.POST else None)
+        if not form.is_valid():
+            return action_form_response(
+                self,
+                request,
+                queryset,
+                action="put_into_story",
+                template="admin/briefs/brief/story_action.html",
+                context={
+                    "form": form,
+                    "title": "Put briefs into a story",
+                    "media": self.media + form.media,
+                },
+            )
+        story = form.cleaned_data["story"]
+        put = 0
+        for brief in queryset.select_related("source").order_by("published_at", "pk"):
+            try:
+                brief_story_put(brief=brief, story=story, by=request.user)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+            else:
+                put += 1
+        if put:
+            self.message_user(
+                request,
+                f"Put {put} brief(s) into “{story}”; re-grouping keeps them there.",
+                messages.SUCCESS,
+            )
+        return None
 
     @admin.action(description="Move selected briefs out of their story", permissions=["change"])
     def move_out_of_story(self, request, queryset):

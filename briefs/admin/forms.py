@@ -1,8 +1,12 @@
-"""Forms of the curation admin: topic pickers with autocomplete, topic edit, merge, import."""
+"""Forms of the curation admin: topic and story pickers, topic edit, merge, import."""
 
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.widgets import AutocompleteSelectMultiple
+from django.contrib.admin.widgets import (
+    AutocompleteMixin,
+    AutocompleteSelect,
+    AutocompleteSelectMultiple,
+)
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.template.defaultfilters import filesizeformat
@@ -14,8 +18,9 @@ from config.limits import (
     IMPORT_MAX_UPLOAD_BYTES,
     IMPORT_MAX_URLS,
 )
+from core.text import whole_number
 
-from ..models import Brief, Topic
+from ..models import Brief, Story, Topic
 from ..services.topics import topic_check
 
 
@@ -49,10 +54,37 @@ class BriefAdminForm(forms.ModelForm):
             self.initial.setdefault("topics", list(self.instance.topics.all()))
 
 
-class TopicPickerForm(forms.Form):
+class AutocompletePickerForm(forms.Form):
+    """A form of autocomplete boxes that reads ids that are no whole number as no choice.
+
+    An autocomplete widget looks its chosen rows up to draw them again: a posted id such as
+    "x" or "²" would fail that query (a 500 instead of the form with its error).
+    """
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None and hasattr(data, "getlist"):
+            data = data.copy()
+            for name, field in self.base_fields.items():
+                if isinstance(field.widget, AutocompleteMixin):
+                    ids = [v for v in data.getlist(name) if whole_number(v) is not None]
+                    data.setlist(name, ids)
+        super().__init__(data, *args, **kwargs)
+
+
+class TopicPickerForm(AutocompletePickerForm):
     """The intermediate form of the add-topics and remove-topics actions."""
 
     topics = topic_autocomplete_field()
+
+
+class StoryPickerForm(AutocompletePickerForm):
+    """The intermediate form of the put-into-a-story action: one story, searched by title."""
+
+    story = forms.ModelChoiceField(
+        queryset=Story.objects.all(),
+        help_text="Type to search the stories by title or by one of their briefs' titles.",
+        widget=AutocompleteSelect(Brief._meta.get_field("story"), admin.site),
+    )
 
 
 class TopicFilterForm(forms.Form):

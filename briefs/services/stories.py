@@ -6,9 +6,10 @@ with the published briefs of other sources within ``MAX_DAYS`` of it (the pure m
 ``stories_regroup`` does the same for the whole archive (``manage.py regroup_stories``).
 
 A curator's decision is data the grouping reads, never overwrites: a story a curator
-merged or took a brief out of is ``curator_fixed`` (its members stay together and may only
-gain briefs that match every one of them), a brief marked ``story_excluded`` is never
-placed in a story, and two briefs a curator separated (``StoryApart``) never meet again.
+merged, put a brief into or took a brief out of is ``curator_fixed`` (its members stay
+together and may only gain briefs that match every one of them), a brief marked
+``story_excluded`` is never placed in a story, and two briefs a curator separated
+(``StoryApart``) never meet again.
 """
 
 import datetime as dt
@@ -245,6 +246,53 @@ def brief_story_exclude(*, brief, by=None):
     if brief.story_id:
         _leave_story(brief, by=by)
     history_record(by=by, objects=[brief], action=CHANGE, message="Not part of any story.")
+
+
+@transaction.atomic
+def brief_story_put(*, brief, story, by=None):
+    """Put ``brief`` into ``story`` for good, as a curator decides; returns ``story``.
+
+    The brief leaves its old story (deleted if one brief is left there), pairs a curator
+    had kept apart between it and the story's briefs are released, and the story becomes
+    curator-fixed: re-grouping and later imports keep the brief there. Raises
+    ``ValidationError`` (nothing changed) for a brief already in the story, a draft, a
+    brief marked "not part of any story", or one whose source already has a brief in the
+    story (a story holds one version per source); each message says what to do instead.
+    """
+    # Lock the two rows only (PostgreSQL locks no outer-joined source); read the source after.
+    brief = Brief.objects.select_for_update().get(pk=brief.pk)
+    story = Story.objects.select_for_update().get(pk=story.pk)
+    if brief.story_id == story.pk:
+        raise ValidationError(f"“{brief.title}” is already in the story “{story}”.")
+    if brief.story_excluded:
+        raise ValidationError(
+            f"“{brief.title}” is marked not part of any story: untick “Story excluded” on "
+            "its page first, then put it into the story."
+        )
+    if brief.status != Brief.Status.PUBLISHED:
+        raise ValidationError(
+            f"“{brief.title}” is a draft: publish it first, then put it into the story."
+        )
+    same_source = story.briefs.filter(source_id=brief.source_id).exclude(pk=brief.pk).first()
+    if brief.source_id is not None and same_source is not None:
+        raise ValidationError(
+            f"The story “{story}” already has {brief.source}’s version, “{same_source.title}”: "
+            "a story holds one brief per source. Move that brief out of the story first if "
+            "this one should take its place."
+        )
+    members = list(story.briefs.values_list("pk", flat=True))
+    StoryApart.objects.filter(
+        Q(brief=brief, other__in=members) | Q(other=brief, brief__in=members)
+    ).delete()
+    if brief.story_id:
+        _leave_story(brief, by=by)
+    Brief.objects.filter(pk=brief.pk).update(story=story)
+    story.curator_fixed = True
+    story.updated_at = timezone.now()
+    story.save(update_fields=["curator_fixed", "updated_at"])
+    history_record(by=by, objects=[story], action=CHANGE, message=f"Put “{brief.title}” into it.")
+    history_record(by=by, objects=[brief], action=CHANGE, message=f"Put into “{story}”.")
+    return story
 
 
 # --- the whole archive ----------------------------------------------------------------

@@ -1,28 +1,45 @@
 /* Annotate a brief: select a passage, choose "Annotate", write a note, save — no reload.
  *
+ * Works on every body marked `data-brief` (its `data-source` is the brief's URL, `data-notes`
+ * the id of the element listing its notes): one on a brief's page, one per version on a story
+ * page. Offsets count the body's own text: `[data-start]` blocks give a block's offset in the
+ * stored body, and `[data-aside]` elements (a story page's "also", "only here") are skipped.
  * The server draws every highlight; after each change this script fetches the page again and
- * swaps in the freshly rendered body and notes, so what you see is what the server stored.
+ * swaps in the freshly rendered bodies and notes, so what you see is what the server stored.
  * Keyboard: select with Shift+arrows (caret browsing, F7) then Tab to "Annotate", or press
  * Alt+Shift+A; Escape closes the form. Vanilla JavaScript, no build step.
  */
 (function () {
   "use strict";
 
-  var notes = document.querySelector(".brief-notes[data-api]");
+  var config = document.querySelector("[data-annotate]");
   var csrfInput = document.getElementById("annotate-csrf");
-  if (!notes || !csrfInput) { return; }
-  var api = notes.getAttribute("data-api");
-  var source = new URL(notes.getAttribute("data-source"), location.href).href;
-  var noteMaxLength = notes.getAttribute("data-note-max-length");
-  var groups = JSON.parse(notes.getAttribute("data-groups") || "[]");
-  var tagsUrl = notes.getAttribute("data-tags");
+  if (!config || !csrfInput) { return; }
+  var api = config.getAttribute("data-api");
+  var noteMaxLength = config.getAttribute("data-note-max-length");
+  var groups = JSON.parse(config.getAttribute("data-groups") || "[]");
+  var tagsUrl = config.getAttribute("data-tags");
   var status = document.getElementById("annotate-status");
   var button = null;
-  var pending = null; // {start, end, exact, block}
+  var pending = null; // {start, end, exact, block, body}
   var form = null;
   var reattaching = null; // id of an orphaned note waiting for its new passage
 
-  function body() { return document.getElementById("brief-body"); }
+  function bodies() { return Array.prototype.slice.call(document.querySelectorAll("[data-brief]")); }
+
+  /* The body an element is in, or whose notes list holds it (null when neither). */
+  function bodyOf(node) {
+    var element = node && (node.nodeType === 1 ? node : node.parentElement);
+    if (!element) { return null; }
+    var inside = element.closest("[data-brief]");
+    if (inside) { return inside; }
+    return bodies().filter(function (b) {
+      var list = document.getElementById(b.getAttribute("data-notes"));
+      return list && list.contains(element);
+    })[0] || null;
+  }
+
+  function sourceOf(body) { return new URL(body.getAttribute("data-source"), location.href).href; }
 
   /* Tell static/js/margin-notes.js to line the margin notes up again. */
   function notesMoved() { document.dispatchEvent(new Event("brief-notes-changed")); }
@@ -48,27 +65,32 @@
     });
   }
 
-  /* Swap in the server's fresh rendering of the body and the notes section. */
+  /* Whether a child of a notes list is this script's own (status, token, script): kept. */
+  function isOwn(child) {
+    return child.id === "annotate-status" || child.id === "annotate-csrf" || child.tagName === "SCRIPT";
+  }
+
+  /* Swap in the server's fresh rendering of every body and its notes list. */
   function refresh(focusId) {
     return fetch(location.pathname + location.search, { credentials: "same-origin" })
       .then(function (response) { return response.text(); })
       .then(function (html) {
         var fresh = new DOMParser().parseFromString(html, "text/html");
-        var newBody = fresh.getElementById("brief-body");
-        var newNotes = fresh.querySelector(".brief-notes");
-        if (newBody) { body().replaceWith(document.adoptNode(newBody)); }
-        if (newNotes) {
-          var current = document.querySelector(".brief-notes");
-          // Keep this script's own status and token; replace everything else.
-          Array.prototype.slice.call(current.children).forEach(function (child) {
-            if (child.id !== "annotate-status" && child.id !== "annotate-csrf" && child.tagName !== "SCRIPT") { child.remove(); }
+        bodies().forEach(function (current) {
+          var notesId = current.getAttribute("data-notes");
+          var newBody = fresh.getElementById(current.id);
+          var newNotes = fresh.getElementById(notesId);
+          var notes = document.getElementById(notesId);
+          if (newBody) { current.replaceWith(document.adoptNode(newBody)); }
+          if (!newNotes || !notes) { return; }
+          var mark = Array.prototype.slice.call(notes.children).filter(isOwn)[0] || null;
+          Array.prototype.slice.call(notes.children).forEach(function (child) {
+            if (!isOwn(child)) { child.remove(); }
           });
           Array.prototype.slice.call(newNotes.children).forEach(function (child) {
-            if (child.id !== "annotate-status" && child.id !== "annotate-csrf" && child.tagName !== "SCRIPT") {
-              current.insertBefore(document.adoptNode(child), document.getElementById("annotate-csrf"));
-            }
+            if (!isOwn(child)) { notes.insertBefore(document.adoptNode(child), mark); }
           });
-        }
+        });
         showOwnActions();
         notesMoved();
         if (focusId) { focusNote(focusId); }
@@ -84,10 +106,26 @@
     });
   }
 
-  function blockOf(node) {
+  function blockOf(node, body) {
     var element = node.nodeType === 1 ? node : node.parentElement;
     var block = element && element.closest("[data-start]");
-    return block && body().contains(block) ? block : null;
+    return block && body.contains(block) ? block : null;
+  }
+
+  /* The text nodes of `block` that belong to the body (not inside a `[data-aside]`). */
+  function textNodes(block) {
+    var walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT, {
+      acceptNode: function (node) {
+        return node.parentElement.closest("[data-aside]") ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT;
+      }
+    });
+    var found = [];
+    while (walker.nextNode()) { found.push(walker.currentNode); }
+    return found;
+  }
+
+  function textOf(block) {
+    return textNodes(block).map(function (node) { return node.data; }).join("");
   }
 
   /* Offsets sent to the server count Unicode code points, as the W3C TextPositionSelector
@@ -104,12 +142,19 @@
       /[\uD800-\uDBFF]/.test(text.charAt(at - 1)) && /[\uDC00-\uDFFF]/.test(text.charAt(at));
   }
 
-  /* A DOM offset (UTF-16 code units) from the start of `block`. */
+  /* A DOM offset (UTF-16 code units) from the start of `block`, asides left out. */
   function offsetIn(block, container, offset) {
     var range = document.createRange();
     range.setStart(block, 0);
     range.setEnd(container, offset);
-    return range.toString().length;
+    var length = 0;
+    textNodes(block).some(function (node) {
+      if (node === container) { length += offset; return true; }
+      if (range.comparePoint(node, node.data.length) !== 0) { return true; }
+      length += node.data.length;
+      return false;
+    });
+    return length;
   }
 
   /* The selection as body offsets in code points, trimmed of spaces. A selection over several
@@ -119,18 +164,19 @@
     var selection = window.getSelection();
     if (!selection || selection.isCollapsed || selection.rangeCount === 0) { return null; }
     var range = selection.getRangeAt(0);
-    var block = blockOf(range.startContainer);
+    var body = bodyOf(range.startContainer);
+    if (!body || !body.hasAttribute("data-brief")) { return null; }
+    var block = blockOf(range.startContainer, body);
     if (!block) { return null; }
-    var blocks = Array.prototype.slice.call(body().querySelectorAll("[data-start]"));
-    var last = blockOf(range.endContainer);
+    var blocks = Array.prototype.slice.call(body.querySelectorAll("[data-start]"));
+    var last = blockOf(range.endContainer, body);
     if (!last || blocks.indexOf(last) < blocks.indexOf(block)) { last = block; }
     var from = offsetIn(block, range.startContainer, range.startOffset);
-    var to = blockOf(range.endContainer) === last
-      ? offsetIn(last, range.endContainer, range.endOffset) : last.textContent.length;
-    var texts = blocks.slice(blocks.indexOf(block), blocks.indexOf(last) + 1)
-      .map(function (b) { return b.textContent; });
+    var to = blockOf(range.endContainer, body) === last
+      ? offsetIn(last, range.endContainer, range.endOffset) : textOf(last).length;
+    var texts = blocks.slice(blocks.indexOf(block), blocks.indexOf(last) + 1).map(textOf);
     var text = texts.join("\n\n");
-    to += text.length - last.textContent.length;  /* from an offset in `last` to one in `text` */
+    to += text.length - texts[texts.length - 1].length;  /* from an offset in `last` to one in `text` */
     while (from < to && /\s/.test(text.charAt(from))) { from += 1; }
     while (to > from && /\s/.test(text.charAt(to - 1))) { to -= 1; }
     if (splitsPair(text, from)) { from -= 1; }  /* a range may cut a character in two: keep it whole */
@@ -138,7 +184,7 @@
     if (to <= from) { return null; }
     var start = parseInt(block.getAttribute("data-start"), 10) + codePoints(text.slice(0, from));
     var exact = text.slice(from, to);
-    return { start: start, end: start + codePoints(exact), exact: exact, block: last, range: range };
+    return { start: start, end: start + codePoints(exact), exact: exact, block: last, range: range, body: body };
   }
 
   function hideButton() { if (button) { button.remove(); button = null; } }
@@ -270,7 +316,7 @@
       payload.type = "Annotation";
       payload.motivation = note ? "commenting" : "highlighting";
       payload.target = {
-        source: source,
+        source: sourceOf(selected.body),
         selector: [
           { type: "TextQuoteSelector", exact: selected.exact },
           { type: "TextPositionSelector", start: selected.start, end: selected.end }
@@ -292,6 +338,7 @@
   function startReattach(note) {
     stopReattach();
     reattaching = note.getAttribute("data-annotation");
+    var body = bodyOf(note);
     var hint = document.createElement("p");
     hint.className = "reattach-hint";
     hint.id = "reattach-hint";
@@ -299,7 +346,7 @@
     note.insertAdjacentElement("afterend", hint);
     hint.querySelector("button").addEventListener("click", function () { stopReattach(); say("Re-attaching cancelled."); });
     say("Select the passage this note belongs to, then choose Attach note here.");
-    body().scrollIntoView({ block: "start" });
+    if (body) { body.scrollIntoView({ block: "start" }); }
   }
 
   function stopReattach() {
@@ -312,7 +359,7 @@
     hideButton();
     request("PATCH", api + id + "/", {
       target: {
-        source: source,
+        source: sourceOf(selected.body),
         selector: [
           { type: "TextQuoteSelector", exact: selected.exact },
           { type: "TextPositionSelector", start: selected.start, end: selected.end }
@@ -327,7 +374,7 @@
   }
 
   function focusNote(id) {
-    var note = document.getElementById("note-" + id);
+    var note = document.getElementById("note-" + id) || document.getElementById("version-note-" + id);
     document.querySelectorAll("mark.is-focused").forEach(function (m) { m.classList.remove("is-focused"); });
     document.querySelectorAll("mark[data-annotation='" + id + "']").forEach(function (m) { m.classList.add("is-focused"); });
     if (note) { note.focus(); }
@@ -386,5 +433,5 @@
   });
 
   showOwnActions();
-  notes.setAttribute("data-annotate-ready", "");
+  config.setAttribute("data-annotate-ready", "");
 })();

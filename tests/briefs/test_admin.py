@@ -11,7 +11,14 @@ from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils.timezone import localtime
 
-from briefs.models import Brief, TaggedBrief, Topic, TopicSlugRedirect, TopicSuggestion
+from briefs.models import (
+    Brief,
+    Story,
+    TaggedBrief,
+    Topic,
+    TopicSlugRedirect,
+    TopicSuggestion,
+)
 from tests.briefs.import_pages import IMPORT, form_values, preview_of
 from tests.factories import make_annotation, make_brief, make_source, make_topic, make_user
 
@@ -256,6 +263,58 @@ def test_add_topics_action_asks_for_topics_then_tags_every_selected_brief(curato
     }
     assert not other.topics.exists()
     assert log_messages(curator, first) == [(CHANGE, "Added topics “Chips”.")]
+
+
+def test_put_into_story_action_asks_for_the_story_then_puts_the_briefs_it_may(
+    curator_client, curator
+):
+    north, south = make_source("North Wire"), make_source("South Ledger")
+    one = make_brief("Ministry sets steel tariff", source=north)
+    other = make_brief("Steel imports face new duty", source=south)
+    story = Story.objects.create(title="Ministry sets steel tariff")
+    Brief.objects.filter(pk__in=[one.pk, other.pk]).update(story=story)
+    outsider = make_brief("Ports count the cost of the tariff", source=make_source("Quay Post"))
+    rival = make_brief("North Wire again on steel", source=north)
+    form_page = run_action(curator_client, BRIEFS, "put_into_story", [outsider, rival])
+    assert form_page.status_code == 200
+    form = page(form_page).select_one("#content form")
+    assert form.select_one("select[name=story]")["data-ajax--url"] == "/admin/autocomplete/"
+    assert form.select_one("input[type=submit]")["value"] == "Put into this story"
+    params = {"app_label": "briefs", "model_name": "brief", "field_name": "story", "term": "steel"}
+    found = curator_client.get("/admin/autocomplete/", params).json()["results"]
+    assert [item["text"] for item in found] == ["Ministry sets steel tariff"]
+
+    response = run_action(
+        curator_client, BRIEFS, "put_into_story", [outsider, rival], apply="yes", story=story.pk
+    )
+    assert response.status_code == 302
+    shown = [li.text for li in page(curator_client.get(BRIEFS)).select(".messagelist li")]
+    assert "Put 1 brief(s) into “Ministry sets steel tariff”; re-grouping keeps them there." in shown
+    assert any(
+        "already has North Wire’s version, “Ministry sets steel tariff”" in text
+        and "Move that brief out of the story first" in text
+        for text in shown
+    )
+    assert set(story.briefs.values_list("pk", flat=True)) == {one.pk, other.pk, outsider.pk}
+    assert Story.objects.get(pk=story.pk).curator_fixed
+    assert log_messages(curator, outsider) == [(CHANGE, "Put into “Ministry sets steel tariff”.")]
+    assert log_messages(curator, rival) == []
+    versions = page(curator_client.get(story.get_absolute_url())).select(".story-version h2")
+    assert "Quay Post" in [h2.text for h2 in versions]
+
+
+@pytest.mark.parametrize(
+    "action, field", [("put_into_story", "story"), ("add_topics", "topics")]
+)
+@pytest.mark.parametrize("value", ["", "x", "²", "99999999999999999999999", "12345"])
+def test_picker_actions_show_the_form_again_for_a_choice_that_is_no_row(
+    curator_client, action, field, value
+):
+    brief = make_brief(source=make_source("Quay Post"))
+    response = run_action(curator_client, BRIEFS, action, [brief], apply="yes", **{field: value})
+    assert response.status_code == 200
+    assert page(response).select_one(".errorlist")
+    assert Brief.objects.get(pk=brief.pk).story is None and not brief.topics.exists()
 
 
 def test_remove_topics_action_untags_only_the_chosen_topic(curator_client, curator):

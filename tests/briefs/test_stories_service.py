@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.admin.models import LogEntry
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -14,6 +15,7 @@ from briefs.services.importing import brief_import
 from briefs.services.stories import (
     brief_story_exclude,
     brief_story_move_out,
+    brief_story_put,
     brief_story_update,
     stories_merge,
     stories_regroup,
@@ -132,6 +134,83 @@ def test_a_brief_marked_not_part_of_any_story_stays_out(curator):
     brief_update(brief=Brief.objects.get(pk=second.pk), by=curator)
     assert not Story.objects.exists()
     assert Brief.objects.get(pk=second.pk).story_excluded
+
+
+def test_a_brief_a_curator_puts_into_a_story_stays_there_through_regrouping_and_edits(curator):
+    first, second = import_seeds()
+    story = story_of(first)
+    outsider = make_brief(
+        "Cocoa grind steady",
+        source=make_source("Cocoa Wire"),
+        published_at=first.published_at,
+        body="Cocoa grinders in Abidjan reported a quiet quarter.",
+    )
+    assert brief_story_update(brief=outsider) is None  # the texts alone never join them
+    assert brief_story_put(brief=outsider, story=story, by=curator) == story
+    everyone = {first.pk, second.pk, outsider.pk}
+    assert members(story) == everyone and Story.objects.get(pk=story.pk).curator_fixed
+    report = stories_regroup()
+    assert report.unchanged == 1 and not (report.created or report.changed or report.deleted)
+    for brief in (outsider, first):
+        brief_update(brief=Brief.objects.get(pk=brief.pk), by=curator)
+    assert members(Story.objects.get()) == everyone
+    logged = LogEntry.objects.filter(user=curator).values_list("object_id", "change_message")
+    assert (str(story.pk), "Put “Cocoa grind steady” into it.") in logged
+    assert (str(outsider.pk), f"Put into “{story.title}”.") in logged
+
+
+def test_a_brief_moved_out_and_put_back_rejoins_its_story_for_good(curator):
+    harbor, meridian, tickerline = import_eval(*ROUND5)
+    story = story_of(harbor)
+    brief_story_move_out(brief=Brief.objects.get(pk=tickerline.pk), by=curator)
+    brief_story_put(brief=Brief.objects.get(pk=tickerline.pk), story=story, by=curator)
+    assert not StoryApart.objects.exists()
+    stories_regroup()
+    brief_update(brief=Brief.objects.get(pk=tickerline.pk), by=curator)
+    assert members(Story.objects.get()) == {harbor.pk, meridian.pk, tickerline.pk}
+
+
+def test_a_brief_put_into_another_story_leaves_its_old_one(curator):
+    round5 = import_eval(*ROUND5)
+    fairway, harbor, meridian = import_eval(*KESTREL)
+    first, second = import_seeds()
+    story, kestrel, seeds = story_of(round5[0]), story_of(fairway), story_of(first)
+    brief_story_put(brief=fairway, story=story, by=curator)
+    brief_story_put(brief=first, story=story, by=curator)
+    assert members(story) == {brief.pk for brief in round5} | {fairway.pk, first.pk}
+    assert members(kestrel) == {harbor.pk, meridian.pk}
+    assert not Story.objects.filter(pk=seeds.pk).exists()  # one brief left: no story
+    assert story_of(second) is None
+
+
+@pytest.mark.parametrize(
+    "case, message",
+    [
+        ("same source", "already has Harbor Ledger’s version, “EU And India"),
+        ("excluded", "marked not part of any story: untick “Story excluded”"),
+        ("draft", "is a draft: publish it first"),
+        ("already in", "is already in the story"),
+    ],
+)
+def test_putting_a_brief_into_a_story_refuses_what_would_break_it_and_says_why(
+    curator, case, message
+):
+    round5 = import_eval(*ROUND5)
+    fairway, harbor, meridian = import_eval(*KESTREL)
+    story = story_of(round5[0])
+    brief = {"same source": harbor, "excluded": fairway, "draft": meridian, "already in": round5[1]}[
+        case
+    ]
+    if case == "excluded":
+        brief_story_exclude(brief=fairway, by=curator)
+    if case == "draft":
+        briefs_set_status(briefs=[meridian], status="draft")
+    before = {pk: story_id for pk, story_id in Brief.objects.values_list("pk", "story_id")}
+    with pytest.raises(ValidationError, match=message):
+        brief_story_put(brief=Brief.objects.get(pk=brief.pk), story=story, by=curator)
+    assert dict(Brief.objects.values_list("pk", "story_id")) == before
+    assert members(story) == {b.pk for b in round5} and not Story.objects.get(pk=story.pk).curator_fixed
+    assert not LogEntry.objects.filter(change_message__startswith="Put").exists()
 
 
 def test_regroup_command_rebuilds_lost_stories_and_reports_what_changed():

@@ -1,11 +1,13 @@
 """What readers see of stories: the side-by-side page, the index, links, lists, feeds."""
 
 import datetime as dt
+import json
 
 import pytest
 from bs4 import BeautifulSoup
 from django.urls import resolve, reverse
 
+from annotations.groups import group_create
 from briefs.models import Brief, Story
 from briefs.services.briefs import brief_update, briefs_set_status
 from briefs.services.stories import brief_story_move_out
@@ -101,8 +103,9 @@ def test_story_page_shows_each_readers_notes_on_each_version(client, tariff_stor
         "Check the decree.",
         "My own reminder.",
     }
-    link = soup.select(".annotate-here")[0]["href"]
-    assert link == one.get_absolute_url() + "#notes"
+    link = soup.select(".annotate-here")[0]
+    assert link["href"] == one.get_absolute_url() + "#notes"
+    assert link.text == "All notes on this version's page"
     client.force_login(reader)
     soup = page(client, story.get_absolute_url())
     assert [n.text for n in soup.select(".version-notes .note-text")] == ["Check the decree."]
@@ -121,6 +124,109 @@ def test_story_page_index_and_feeds_have_pinned_query_counts(
     ]:
         with django_assert_max_num_queries(6):
             assert client.get(url).status_code == 200
+
+
+def _body_text(block):
+    """A block's text as the annotate script reads it: the asides ("also", "only here",
+    the link to the passage) left out."""
+    for aside in block.select("[data-aside]"):
+        aside.decompose()
+    return block.get_text()
+
+
+def test_each_version_body_is_its_briefs_text_for_the_annotate_script(client, tariff_story):
+    story, one, other = tariff_story
+    client.force_login(make_user())
+    soup = page(client, story.get_absolute_url())
+    for brief in (one, other):
+        body = soup.select_one(f"#version-body-{brief.pk}")
+        assert body["data-brief"] == str(brief.pk)
+        assert body["data-source"] == brief.get_absolute_url()
+        assert soup.find(id=body["data-notes"])["class"] == ["version-notes"]
+        blocks = body.select("[data-start]")
+        assert blocks and len(blocks) == len(brief.body.split("\n\n"))
+        for block in blocks:
+            start, text = int(block["data-start"]), _body_text(block)
+            assert brief.body[start : start + len(text)] == text
+            assert "also" not in text and "only here" not in text and "↗" not in text
+
+
+def test_signed_in_reader_gets_the_annotate_script_and_a_signed_out_one_never(
+    client, tariff_story
+):
+    story = tariff_story[0]
+    soup = page(client, story.get_absolute_url())  # the signed-out copy is cached
+    assert soup.select_one("[data-annotate]") is None and not soup.select("script[src*=annotate]")
+    assert "log in to add them" in soup.select_one(".story-legend").text
+    member = make_user()
+    group = group_create(by=member, name="Steel desk")
+    client.force_login(member)
+    soup = page(client, story.get_absolute_url())
+    tools = soup.select_one(".annotate-tools[data-annotate]")
+    assert tools["data-api"] == reverse("annotations:api-list")
+    assert json.loads(tools["data-groups"]) == [{"slug": group.slug, "name": "Steel desk"}]
+    assert tools.select_one("#annotate-csrf")["value"]
+    assert tools.select_one("script[src*='js/annotate.js']")
+    assert "select a passage in a version" in soup.select_one(".story-legend").text
+    client.logout()
+    soup = page(client, story.get_absolute_url())
+    assert soup.select_one("[data-annotate]") is None and not soup.select("#annotate-csrf")
+
+
+def test_note_posted_from_a_version_shows_on_the_story_and_the_brief_page(client, tariff_story):
+    story, one, other = tariff_story
+    author = make_user()
+    client.force_login(author)
+    body = page(client, story.get_absolute_url()).select_one(f"#version-body-{other.pk}")
+    paragraph = body.select("p[data-start]")[1]
+    exact = _body_text(paragraph).split(" in ")[0]  # "Carmakers", as selected on the page
+    start = int(paragraph["data-start"])
+    response = client.post(
+        reverse("annotations:api-list"),
+        data=json.dumps(
+            {
+                "@context": "http://www.w3.org/ns/anno.jsonld",
+                "type": "Annotation",
+                "body": {"type": "TextualBody", "value": "Which carmakers?"},
+                "target": {
+                    "source": "http://testserver" + body["data-source"],
+                    "selector": [
+                        {"type": "TextQuoteSelector", "exact": exact},
+                        {"type": "TextPositionSelector", "start": start, "end": start + len(exact)},
+                    ],
+                },
+                "visibility": "private",
+            }
+        ),
+        content_type="application/ld+json",
+    )
+    assert response.status_code == 201, response.content
+    soup = page(client, story.get_absolute_url())
+    notes = soup.select_one(f"#version-notes-{other.pk}")
+    assert [n.text for n in notes.select(".note-quote")] == ["Carmakers"]
+    assert not soup.select_one(f"#version-notes-{one.pk}").select(".note")
+    brief_page = page(client, other.get_absolute_url())
+    assert [m.text for m in brief_page.select("#brief-body mark.hl-own")] == ["Carmakers"]
+    client.force_login(make_user())
+    assert not page(client, story.get_absolute_url()).select(".version-notes .note")
+
+
+def test_signed_in_story_page_has_a_pinned_query_count(
+    client, tariff_story, django_assert_max_num_queries
+):
+    story, one, other = tariff_story
+    reader = make_user()
+    desk = group_create(by=reader, name="Steel desk")
+    for brief in (one, other):
+        make_annotation(brief, reader, "steel", note="Mine.", visibility="group", group=desk)
+        make_annotation(brief, make_user(), "The ministry", note="Theirs.", visibility="public")
+    client.force_login(reader)
+    client.get(story.get_absolute_url())  # warm caches that are not per-request
+    # Session, user, the page's cache versions, story, versions, their notes, the reader's
+    # groups (the "Who can read it" choice) and the groups they own.
+    with django_assert_max_num_queries(8):
+        response = client.get(story.get_absolute_url())
+    assert response.content.decode().count('class="note note-') == 4
 
 
 def test_brief_page_says_who_else_reported_it(client, tariff_story):
