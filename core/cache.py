@@ -175,15 +175,19 @@ class CachedPaginator(Paginator):
     """A Paginator whose count and page rows come from the cache when the archive is unchanged.
 
     Deep pages of a long list cost an OFFSET scan once per change of the archive, not once
-    per request. With ``cache_pages=False`` only the count is cached.
+    per request. With ``cache_pages=False`` only the count is cached; ``count=`` gives the
+    number of rows when it is known without counting (a count the database keeps).
     """
 
-    def __init__(self, *args, cache_pages=True, **kwargs):
+    def __init__(self, *args, cache_pages=True, count=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.cache_pages = cache_pages
+        self.known_count = count
 
     @cached_property
     def count(self):
+        if self.known_count is not None:
+            return self.known_count
         if hasattr(self.object_list, "query"):
             return cached_count(self.object_list)
         return super().count
