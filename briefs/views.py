@@ -601,7 +601,8 @@ class SearchView(BriefListView):
             query=self.query,
             problem=self.problem,
             searched=searched,
-            capped=searched and context["paginator"].count >= MAX_RESULTS,
+            capped=searched and self.candidates.common,
+            max_results=MAX_RESULTS,
             filter_topics=[
                 (topic, self._url(topics=[t for t in self.filter_topics if t != topic]))
                 for topic in self.filter_topics
