@@ -36,12 +36,18 @@ _MISSING = object()
 _local = threading.local()
 
 
+# Read beside the versions (never a key's name: keys have no "#").
+_CHANGED_AT = "#changed_at"
+
+
 def _start_request(**kwargs):
     _local.in_request, _local.versions, _local.keys = True, {}, set()
+    _local.changed_at = None
 
 
 def _end_request(**kwargs):
     _local.in_request, _local.versions, _local.keys = False, {}, set()
+    _local.changed_at = None
 
 
 def _forget_versions(**kwargs):
@@ -63,7 +69,8 @@ def versions(keys):
     """``{key: version}`` for ``keys`` and ``all``; a key never bumped is at 0.
 
     Within a request each key is read once (so the versions are those from before the
-    data the request reads next); outside one, every call asks the database.
+    data the request reads next); outside one, every call asks the database. The same
+    statement reads the archive's change time (:func:`versions_changed_at`).
     """
     wanted = {*keys, ALL}
     known = _local.versions if _in_request() else {}
@@ -72,9 +79,13 @@ def versions(keys):
         marks = ", ".join(["%s"] * len(missing))
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT key, n FROM briefs_cache_version WHERE key IN ({marks})", missing
+                f"SELECT key, n FROM briefs_cache_version WHERE key IN ({marks})"
+                " UNION ALL SELECT %s, changed_at FROM briefs_archive_version WHERE id = 1",
+                [*missing, _CHANGED_AT],
             )
             found = dict(cursor.fetchall())
+        if _in_request():
+            _local.changed_at = found.get(_CHANGED_AT)
         known.update({key: found.get(key, 0) for key in missing})
     return {key: known[key] for key in wanted}
 
@@ -131,6 +142,27 @@ def archive_changed_at():
         cursor.execute("SELECT changed_at FROM briefs_archive_version WHERE id = 1")
         row = cursor.fetchone()
     return int(row[0]) if row else None
+
+
+def versions_changed_at():
+    """The archive's change time (Unix seconds, briefs migration 0012) as read by this
+    request's latest read of versions, in the same snapshot; None before any.
+
+    What dates a page built from those versions: a request that sees newer versions of
+    any key reads them in a later snapshot, so never an earlier time.
+    """
+    changed = getattr(_local, "changed_at", None) if _in_request() else None
+    return None if changed is None else int(changed)
+
+
+def agreed(name, parts, value, timeout=TIMEOUT, *, keys=None):
+    """The value first stored under ``name`` and ``parts`` for the versions of ``keys``,
+    ``value`` if none was: every worker building the same thing at the same versions
+    answers what the first one did (for validators such as Last-Modified)."""
+    digest = hashlib.sha256(repr((parts, stamp(keys))).encode()).hexdigest()[:40]
+    key = f"archive:{connection.alias}:{name}:{digest}"
+    cache.add(key, value, timeout)
+    return cache.get(key, value)
 
 
 def remember(name, parts, compute, timeout=TIMEOUT, *, keys=None):
