@@ -141,13 +141,32 @@ PG_TRIGGERS = {
     **{f"annotations_note_count_{op}": (NOTES, op, PG_AFFECTED[op]) for op in PG_AFFECTED},
     "annotations_note_count_brief_status": ("briefs_brief", "update", PG_BRIEF_STATUS),
 }
+# TRUNCATE (a test database's flush; a brief's TRUNCATE ... CASCADE reaches the notes
+# too) fires no row or statement trigger above: no notes, nothing public.
+PG_TRUNCATE = [
+    f"""
+    CREATE FUNCTION annotations_note_count_clear() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        DELETE FROM {BRIEF_COUNTS};
+        UPDATE {TOTAL} SET n = 0 WHERE id = 1;
+        RETURN NULL;
+    END $$
+    """,
+    f"""
+    CREATE TRIGGER annotations_note_count_truncate AFTER TRUNCATE ON {NOTES}
+    FOR EACH STATEMENT EXECUTE FUNCTION annotations_note_count_clear()
+    """,
+]
 POSTGRES_FORWARD = [
     *CREATE,
     PG_REFRESH,
     *[s for name, args in PG_TRIGGERS.items() for s in _pg_trigger(name, *args)],
+    *PG_TRUNCATE,
     *FILL_STEPS,
 ]
 POSTGRES_BACKWARD = [
+    f"DROP TRIGGER IF EXISTS annotations_note_count_truncate ON {NOTES}",
+    "DROP FUNCTION IF EXISTS annotations_note_count_clear()",
     *[
         s
         for name, (table, _, _) in PG_TRIGGERS.items()

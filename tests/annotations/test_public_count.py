@@ -116,3 +116,14 @@ def test_note_lists_show_the_kept_total_without_counting_notes(
         page = client.get("/annotations/").content.decode()
     assert "secret" not in page and "harbour master" in page
     assert not any("COUNT(" in q["sql"].upper() for q in queries.captured_queries)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_flushed_database_counts_no_public_notes():
+    from django.core.management import call_command
+
+    brief = make_brief("Lock pilots want a tug", body=BODY)
+    make_annotation(brief, make_user(), "second tug", visibility="public", note="One")
+    assert Annotation.objects.public_count() == 1
+    call_command("flush", interactive=False, verbosity=0)  # TRUNCATE on PostgreSQL
+    assert kept() == (0, {})
