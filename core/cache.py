@@ -159,10 +159,14 @@ def agreed(name, parts, value, timeout=TIMEOUT, *, keys=None):
     """The value first stored under ``name`` and ``parts`` for the versions of ``keys``,
     ``value`` if none was: every worker building the same thing at the same versions
     answers what the first one did (for validators such as Last-Modified)."""
-    digest = hashlib.sha256(repr((parts, stamp(keys))).encode()).hexdigest()[:40]
-    key = f"archive:{connection.alias}:{name}:{digest}"
+    key = _entry_key(name, parts, keys)
     cache.add(key, value, timeout)
     return cache.get(key, value)
+
+
+def _entry_key(name, parts, keys):
+    digest = hashlib.sha256(repr((parts, stamp(keys))).encode()).hexdigest()[:40]
+    return f"archive:{connection.alias}:{name}:{digest}"
 
 
 def remember(name, parts, compute, timeout=TIMEOUT, *, keys=None):
@@ -170,8 +174,7 @@ def remember(name, parts, compute, timeout=TIMEOUT, *, keys=None):
 
     ``keys`` defaults to the keys the request declared (``any`` when none).
     """
-    digest = hashlib.sha256(repr((parts, stamp(keys))).encode()).hexdigest()[:40]
-    key = f"archive:{connection.alias}:{name}:{digest}"
+    key = _entry_key(name, parts, keys)
     value = cache.get(key, _MISSING)
     if value is _MISSING:
         value = compute()
