@@ -71,3 +71,19 @@ def account_activate(*, uidb64, token):
     user.is_active = True
     user.save(update_fields=["is_active"])
     return user
+
+
+def reader_preferences_set(*, by, every_version):
+    """Store ``by``'s choice of how lists show an event (every version, or once per story).
+
+    ``by`` is a signed-in user; returns their ``ReaderPreferences`` row (made on first use).
+    """
+    from .models import ReaderPreferences
+
+    with transaction.atomic():
+        preferences, _ = ReaderPreferences.objects.select_for_update().get_or_create(user=by)
+        preferences.every_version = bool(every_version)
+        preferences.full_clean()
+        preferences.save()
+    return preferences
+

@@ -8,35 +8,27 @@ from django.urls import path
 
 from . import views
 
+
+def _auth_page(route, view, name):
+    """``route`` served by one of Django's auth views as it comes (templates, settings)."""
+    return path(route, view.as_view(), name=name)
+
+
 urlpatterns = [
     path("signup/", views.signup, name="signup"),
     path("activate/<str:uidb64>/<str:token>/", views.activate, name="activate"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
-    path(
-        "password/change/",
-        auth_views.PasswordChangeView.as_view(),
-        name="password_change",
-    ),
-    path(
-        "password/change/done/",
-        auth_views.PasswordChangeDoneView.as_view(),
-        name="password_change_done",
-    ),
+    _auth_page("password/change/", auth_views.PasswordChangeView, "password_change"),
+    _auth_page("password/change/done/", auth_views.PasswordChangeDoneView, "password_change_done"),
     path("password/reset/", views.password_reset, name="password_reset"),
-    path(
-        "password/reset/sent/",
-        auth_views.PasswordResetDoneView.as_view(),
-        name="password_reset_done",
-    ),
-    path(
+    _auth_page("password/reset/sent/", auth_views.PasswordResetDoneView, "password_reset_done"),
+    _auth_page(
         "password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
-        name="password_reset_confirm",
+        auth_views.PasswordResetConfirmView,
+        "password_reset_confirm",
     ),
-    path(
-        "password/reset/complete/",
-        auth_views.PasswordResetCompleteView.as_view(),
-        name="password_reset_complete",
+    _auth_page(
+        "password/reset/complete/", auth_views.PasswordResetCompleteView, "password_reset_complete"
     ),
 ]

@@ -16,7 +16,7 @@ from django.utils.html import escape
 
 from briefs import cache_keys
 from briefs.feed_formats import body_html, clean_text
-from briefs.feeds import ConditionalFeed, feed_title, feed_topic_selection, tag_uri
+from briefs.feeds import ConditionalFeed, feed_topic_selection
 from briefs.models import Brief
 
 from .models import Annotation, Membership
@@ -32,21 +32,13 @@ class AnnotationFeed(ConditionalFeed):
 
     item_guid_is_permalink = False
     item_order = ("-created_at", "-id")
+    guid_kind = "annotation"
+    subject_keys = NOTE_LIST_KEYS
 
-    def subject(self, request, **texts):
-        """A FeedSubject that, unless told otherwise, follows the note lists' keys."""
-        texts.setdefault("cache_keys", NOTE_LIST_KEYS)
-        return super().subject(request, **texts)
-
-    def items(self, subject):
-        notes = list(
-            subject.queryset.select_related("brief", "user")
-            .defer("brief__raw_text", "brief__body", "brief__image_caption", "user__password")
-            .order_by(*self.item_order)[: subject.limit]
+    def item_rows(self, queryset):
+        return queryset.select_related("brief", "user").defer(
+            "brief__raw_text", "brief__body", "brief__image_caption", "user__password"
         )
-        for note in notes:
-            note.feed_authority = subject.authority
-        return notes
 
     def item_title(self, note):
         if note.parent_id:
@@ -59,12 +51,6 @@ class AnnotationFeed(ConditionalFeed):
     def item_description(self, note):
         quote = escape(clean_text(note.exact))
         return f"<blockquote><p>{quote}</p></blockquote>\n{body_html(note.note)}".rstrip()
-
-    def item_link(self, note):
-        return note.get_absolute_url()
-
-    def item_guid(self, note):
-        return tag_uri(note.feed_authority, "annotation", note.pk)
 
     def item_author_name(self, note):
         return clean_text(note.user.get_username())
@@ -82,15 +68,12 @@ class AnnotationFeed(ConditionalFeed):
 class LatestAnnotationsFeed(AnnotationFeed):
     """``/annotations/feed/``: the newest public notes anywhere in the archive."""
 
-    def get_object(self, request):
-        return self.subject(
-            request,
-            title=feed_title("Public notes"),
-            link=reverse("briefs:home"),
-            description="The newest public notes readers left on passages of briefs.",
-            queryset=Annotation.objects.public(),
-            cache_keys=NOTE_LIST_KEYS,
-        )
+    heading = "Public notes"
+    page_name = "briefs:home"
+    summary = "The newest public notes readers left on passages of briefs."
+
+    def get_queryset(self):
+        return Annotation.objects.public()
 
 
 class BriefAnnotationsFeed(AnnotationFeed):
@@ -100,7 +83,7 @@ class BriefAnnotationsFeed(AnnotationFeed):
         brief = get_object_or_404(Brief.objects.published().only("pk", "slug", "title"), slug=slug)
         return self.subject(
             request,
-            title=feed_title(f"Notes on {brief.title}"),
+            heading=f"Notes on {brief.title}",
             link=brief.get_absolute_url(),
             description=f"Public notes on “{brief.title}”, newest first.",
             queryset=Annotation.objects.public().filter(brief=brief),
@@ -116,7 +99,7 @@ class TopicAnnotationsFeed(AnnotationFeed):
         briefs = Brief.objects.published().with_topics(selection.topics)
         return self.subject(
             request,
-            title=feed_title(f"Notes on {selection.name}"),
+            heading=f"Notes on {selection.name}",
             link=reverse("briefs:topic-detail", kwargs={"slugs": selection.canonical}),
             description=f"Public notes on briefs about {selection.name}, newest first.",
             queryset=Annotation.objects.public().filter(brief__in=briefs),
@@ -132,7 +115,7 @@ class UserAnnotationsFeed(AnnotationFeed):
         name = author.get_username()
         return self.subject(
             request,
-            title=feed_title(f"Public notes by {name}"),
+            heading=f"Public notes by {name}",
             link=reverse("annotations:user", kwargs={"username": name}),
             description=f"Public notes by {name}, newest first.",
             queryset=Annotation.objects.public().filter(user=author),
@@ -146,7 +129,7 @@ class TagAnnotationsFeed(AnnotationFeed):
         name = " ".join(tag.split())
         return self.subject(
             request,
-            title=feed_title(f"Notes tagged {name}"),
+            heading=f"Notes tagged {name}",
             link=reverse("annotations:recent") + "?" + urlencode({"tag": name}),
             description=f"Public notes tagged “{name}”, newest first.",
             queryset=Annotation.objects.public().filter(tagged_items__tag__name__iexact=name),
@@ -180,7 +163,7 @@ class GroupAnnotationsFeed(AnnotationFeed):
         group = membership.group
         return self.subject(
             request,
-            title=feed_title(f"Notes in {group.name}"),
+            heading=f"Notes in {group.name}",
             link=group.get_absolute_url(),
             description=f"Notes of the group “{group.name}”, newest first.",
             queryset=Annotation.objects.in_groups_of(membership.user).filter(group=group),

@@ -4,10 +4,12 @@ A group's page, notes and feed answer 404 to anyone who is not a member right no
 as for a group that does not exist, so an outsider learns nothing, not even the name.
 """
 
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Max
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,7 +26,7 @@ from .groups import (
     membership_feed_renew,
 )
 from .models import Annotation, Group, Membership
-from .views import notes_page
+from .views import notes_page, tell_outcome
 
 
 def _membership_or_404(request, slug):
@@ -128,60 +130,49 @@ def group_join_view(request, key):
     return render(request, "annotations/group_join.html", {"group": group})
 
 
-def _act(request, action, success, *, to=None):
-    try:
-        action()
-    except PermissionDenied as problem:
-        messages.error(request, str(problem))
-    else:
-        messages.success(request, success)
-    return redirect(to or request.POST.get("next") or reverse("annotations:groups"))
+def _member_action(then=None):
+    """A POST by a signed-in member of the group ``slug`` (404 for anyone else):
+    ``view(request, membership, **rest)`` does it and returns what to tell them
+    (``tell_outcome``); then to the URL ``then`` names, or the group's page."""
+
+    def decorate(view):
+        @require_POST
+        @login_required
+        @wraps(view)
+        def run(request, slug, **rest):
+            membership = _membership_or_404(request, slug)
+            tell_outcome(request, lambda: view(request, membership, **rest))
+            return redirect(then or membership.group)
+
+        return run
+
+    return decorate
 
 
-@require_POST
-@login_required
-def group_leave_view(request, slug):
-    group = _membership_or_404(request, slug).group
-    return _act(
-        request,
-        lambda: group_leave(group=group, user=request.user),
-        f"You left “{group.name}”.",
-        to=reverse("annotations:groups"),
-    )
+@_member_action(then="annotations:groups")
+def group_leave_view(request, membership):
+    """Leave a group (its owner makes another member an owner first)."""
+    group_leave(group=membership.group, user=request.user)
+    return f"You left “{membership.group.name}”."
 
 
-@require_POST
-@login_required
-def group_remove_view(request, slug, user_id):
-    group = _membership_or_404(request, slug).group
+@_member_action()
+def group_remove_view(request, membership, user_id):
+    """The owner removes a member."""
     member = get_object_or_404(get_user_model(), pk=user_id)
-    return _act(
-        request,
-        lambda: group_remove_member(group=group, user=member, by=request.user),
-        f"{member.get_username()} is no longer in the group.",
-        to=group.get_absolute_url(),
-    )
+    group_remove_member(group=membership.group, user=member, by=request.user)
+    return f"{member.get_username()} is no longer in the group."
 
 
-@require_POST
-@login_required
-def group_invite_renew_view(request, slug):
-    group = _membership_or_404(request, slug).group
-    return _act(
-        request,
-        lambda: group_invite_renew(group=group, by=request.user),
-        "A new invite link is ready; the old one no longer works.",
-        to=group.get_absolute_url(),
-    )
+@_member_action()
+def group_invite_renew_view(request, membership):
+    """The owner renews the invite link; the old one stops working."""
+    group_invite_renew(group=membership.group, by=request.user)
+    return "A new invite link is ready; the old one no longer works."
 
 
-@require_POST
-@login_required
-def group_feed_renew_view(request, slug):
-    membership = _membership_or_404(request, slug)
-    return _act(
-        request,
-        lambda: membership_feed_renew(membership=membership, by=request.user),
-        "A new feed link is ready; the old one no longer works.",
-        to=membership.group.get_absolute_url(),
-    )
+@_member_action()
+def group_feed_renew_view(request, membership):
+    """A member renews their secret feed link; the old one stops working."""
+    membership_feed_renew(membership=membership, by=request.user)
+    return "A new feed link is ready; the old one no longer works."

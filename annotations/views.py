@@ -2,6 +2,7 @@
 page, and a reader's own notes (filter, edit, delete, export)."""
 
 import json
+from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -394,66 +395,60 @@ def _visible_or_404(request, pk):
     )
 
 
-def _note_action(request, pk, action, success):
-    """Run ``action(annotation)`` on a note the reader can see, say how it went, go back."""
-    annotation = _visible_or_404(request, pk)
+def tell_outcome(request, action):
+    """Run ``action()`` and tell the reader how it went: what it returns (a sentence) as a
+    success message, or the words of the PermissionDenied or ValidationError it raised as
+    an error message."""
     try:
-        action(annotation)
+        success = action()
     except (PermissionDenied, ValidationError) as problem:
         messages.error(request, " ".join(getattr(problem, "messages", [str(problem)])))
     else:
         messages.success(request, success)
-    return _back_to(annotation, request)
 
 
-@require_POST
-@login_required
-def reply(request, pk):
+def _note_action(view):
+    """A POST by a signed-in reader on a note they can see (``pk``; 404 otherwise):
+    ``view(request, annotation)`` does it and returns what to tell them (``tell_outcome``);
+    then back to the thread on the brief page, or a safe ``next``."""
+
+    @require_POST
+    @login_required
+    @wraps(view)
+    def run(request, pk):
+        annotation = _visible_or_404(request, pk)
+        tell_outcome(request, lambda: view(request, annotation))
+        return _back_to(annotation, request)
+
+    return run
+
+
+@_note_action
+def reply(request, parent):
     """Reply to a note from the form under it (the page works without JavaScript)."""
     note = request.POST.get("note", "")[: ANNOTATION_NOTE_MAX_LENGTH + 1]
-    home = site_url()  # mailed links: the canonical address, never the Host header
-    return _note_action(
-        request,
-        pk,
-        lambda parent: annotation_reply(
-            parent=parent, user=request.user, note=note, site_url=home
-        ),
-        "Reply posted.",
-    )
+    # Mailed links: the canonical address, never the Host header.
+    annotation_reply(parent=parent, user=request.user, note=note, site_url=site_url())
+    return "Reply posted."
 
 
-@require_POST
-@login_required
-def flag(request, pk):
+@_note_action
+def flag(request, annotation):
     """Flag a public or group note for a moderator, with an optional reason."""
     reason = request.POST.get("reason", "")[:FLAG_REASON_MAX_LENGTH]
-    return _note_action(
-        request,
-        pk,
-        lambda annotation: annotation_flag(annotation=annotation, by=request.user, reason=reason),
-        "Thank you: a moderator will look at this note.",
-    )
+    annotation_flag(annotation=annotation, by=request.user, reason=reason)
+    return "Thank you: a moderator will look at this note."
 
 
-@require_POST
-@login_required
-def hide(request, pk):
+@_note_action
+def hide(request, annotation):
     """A group's owner (or a curator, for a public note) hides a note from its readers."""
-    return _note_action(
-        request,
-        pk,
-        lambda annotation: annotation_hide(annotation=annotation, by=request.user),
-        "The note is hidden; only its author still sees it.",
-    )
+    annotation_hide(annotation=annotation, by=request.user)
+    return "The note is hidden; only its author still sees it."
 
 
-@require_POST
-@login_required
-def flags_clear(request, pk):
+@_note_action
+def flags_clear(request, annotation):
     """A group's owner (or a curator, for a public note) clears a note's flags: it is fine."""
-    return _note_action(
-        request,
-        pk,
-        lambda annotation: annotation_flags_clear(annotation=annotation, by=request.user),
-        "The flags are cleared.",
-    )
+    annotation_flags_clear(annotation=annotation, by=request.user)
+    return "The flags are cleared."

@@ -594,9 +594,7 @@ def _report(targets, imported, peak_kb, machine, duration, args, loads=None):
         if not r:
             lines.append(f"| {t.label} | `{t.path}` | – | – | – | – | – | {q} | – | {cold} |")
             continue
-        ratio = r["rps"] / floor if floor else None
-        ratio_cell = "1.00" if t.kind == "floor" else (
-            f"{ratio:.2f} {_mark(ratio >= t.min_ratio)}" if ratio is not None else "–")
+        ratio_cell = _ratio_cell(t, r["rps"], floor, t.min_ratio)
         lines.append(
             f"| {t.label} | `{_short(t.path)}` | {r['rps']:,.0f} | {r['p50']:.1f} | "
             f"{r['p95']:.1f} {_mark(r['p95'] < t.max_p95)} | {r['p99']:.1f} | {r['errors']} | "
@@ -642,9 +640,7 @@ def _writes_table(targets, loads):
         w = t.writes
         if not w:
             continue
-        ratio = w["rps"] / floor if floor else None
-        ratio_cell = "1.00" if t.kind == "floor" else (
-            f"{ratio:.2f} {_mark(ratio >= WRITES_RATIO)}" if ratio is not None else "–")
+        ratio_cell = _ratio_cell(t, w["rps"], floor, WRITES_RATIO)
         lines.append(
             f"| {t.label} | {w['rps']:,.0f} | {w['p50']:.1f} | {w['p95']:.1f} "
             f"{_mark(w['p95'] < WRITES_P95_MS)} | {w['p99']:.1f} | {w['errors']} | "
@@ -653,6 +649,17 @@ def _writes_table(targets, loads):
     lines += ["", f"Targets under writes: every page ≥ {WRITES_RATIO} × healthz, p95 < "
               f"{WRITES_P95_MS} ms; cold p95 < {COLD_P95_MS} ms.", ""]
     return lines
+
+
+def _ratio_cell(target, rps, floor, minimum):
+    """The "× healthz" cell: ``rps`` over the floor's (healthz) req/s, marked against
+    ``minimum``; "1.00" for the floor itself, "–" without a floor."""
+    if target.kind == "floor":
+        return "1.00"
+    if not floor:
+        return "–"
+    ratio = rps / floor
+    return f"{ratio:.2f} {_mark(ratio >= minimum)}"
 
 
 def _short(path):

@@ -14,7 +14,7 @@ the database bumps them on every write, whatever the write path:
   note on one of its briefs changes (its page shows them); ``STORIES``: any story row.
 
 A new model joins with its own key and one ``version_triggers`` call in its migration
-(briefs/migration_sql.py).
+(core/migration_sql.py).
 """
 
 BRIEFS, NOTES, TOPICS, SOURCES = "briefs", "notes", "topics", "sources"

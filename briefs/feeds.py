@@ -11,7 +11,7 @@ machinery; the annotations app builds on it too.
 import hashlib
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlencode, urlsplit
 
 from django.contrib.syndication.views import Feed
@@ -26,18 +26,33 @@ from django.http import (
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, quote_etag
-from django.utils.html import escape
+from django.utils.html import escape, format_html
 from django.utils.http import http_date
 from django.utils.xmlutils import SimplerXMLGenerator
 
 from config.limits import MAX_OPML_TOPICS, MAX_PAGE_SIZE
-from core.cache import agreed, archive_changed_at, depends_on, remember, versions_changed_at
+from core.cache import (
+    ALL,
+    agreed,
+    archive_changed_at,
+    depends_on,
+    remember,
+    stamp,
+    versions_changed_at,
+)
 from core.site import site_host, site_url
 
 from . import cache_keys
 from .feed_formats import FORMATS, body_html, clean_text, plain_text
 from .models import Brief, Source, Topic
 from .search import UnusableQuery, search_candidates
+from .story_cards import (
+    EVERY_VERSION,
+    VERSIONS_PARAMETER,
+    asked_for_every_version,
+    collapse_stories,
+    story_line,
+)
 from .topic_selection import UnknownTopic, resolve_topic_slugs, topic_selection_or_404
 
 SITE_NAME = "Brief Archive"
@@ -45,7 +60,7 @@ DEFAULT_LIMIT = 50
 MAX_LIMIT = MAX_PAGE_SIZE
 CACHE_CONTROL = "public, max-age=300"
 # Part of every ETag: bump it when the rendered feeds change shape, so readers refetch.
-FEED_VERSION = "1"
+FEED_VERSION = "2"
 
 
 class BadFeedRequest(Exception):
@@ -80,7 +95,10 @@ class FeedSubject:
     authority: str
     key: str
     feed_url: str
-    cache_keys: tuple = (cache_keys.BRIEFS, *cache_keys.NAMES)
+    cache_keys: tuple
+    every_version: bool = False
+    # The stories its items show, filled in while rendering (BriefFeed.items).
+    story_keys: list = field(default_factory=list)
 
 
 def feed_limit(request):
@@ -114,12 +132,15 @@ class _CanonicalRequest:
 
 
 def canonical_feed_path(request):
-    """The feed's path with only the parameters that shape it (``q``, ``limit``), in order.
+    """The feed's path with only the parameters that shape it (``q``, ``limit``,
+    ``versions=all``), in order.
 
     What names the feed for its cached rendering and its ``feed_url``: stray parameters
     (``?utm_source=``) and the host it was read through change nothing.
     """
     params = [(name, request.GET[name]) for name in ("q", "limit") if name in request.GET]
+    if asked_for_every_version(request):
+        params.append((VERSIONS_PARAMETER, EVERY_VERSION))
     return request.path + ("?" + urlencode(params) if params else "")
 
 
@@ -137,12 +158,20 @@ class ConditionalFeed(Feed):
     """A syndication feed whose validators are its bytes' digest and the archive's change time.
 
     Subclasses implement ``get_object`` returning a FeedSubject (raising Http404,
-    FeedMoved or BadFeedRequest as needed) and ``items``; ``item_order`` is the order
-    ``items`` lists them in, and the subject's ``cache_keys`` what the feed shows.
+    FeedMoved or BadFeedRequest as needed), or, for a feed without URL arguments, name
+    its ``heading``, ``page_name`` and ``summary`` and implement ``get_queryset``.
+    ``items`` lists the newest rows in ``item_order`` (``item_rows`` says what they read),
+    each with a guid ``tag:<host>,2025:<guid_kind>:<pk>``; ``subject_keys`` (or the
+    subject's own ``cache_keys``) is what the feed shows.
     """
 
     modified_field = "modified_at"
     item_order = ("-published_at", "-id")
+    guid_kind = "brief"
+    subject_keys = (cache_keys.BRIEFS, *cache_keys.NAMES)
+    # A feed without URL arguments: its title after the site name, the URL name of the
+    # page it follows, and its description.
+    heading = page_name = summary = None
 
     def __init__(self, format="rss"):
         self.format = format
@@ -173,10 +202,19 @@ class ConditionalFeed(Feed):
 
     def validated_body(self, subject):
         """``(body, etag, last_modified)``, rendered once per URL and versions of the
-        feed's keys (``subject.cache_keys``, declared before its rows are read)."""
-        return remember(
-            "feed", (FEED_VERSION, self.format, subject.key), lambda: self._render(subject)
+        feed's keys (``subject.cache_keys``, declared before its rows are read) and of
+        the stories its items show (known once rendered, so checked after: a new version
+        of a story re-renders the feed even when it is no item of it)."""
+
+        def render():
+            body, etag, modified = self._render(subject)
+            keys = subject.story_keys
+            return body, etag, modified, stamp(keys) if keys else ()
+
+        body, etag, modified, _ = remember(
+            "feed", (FEED_VERSION, self.format, subject.key), render, fresh=_stories_unchanged
         )
+        return body, etag, modified
 
     def last_modified(self, subject):
         """When what this feed shows last changed, in epoch seconds (never backwards).
@@ -187,8 +225,10 @@ class ConditionalFeed(Feed):
         writes move the archive's time, would otherwise disagree, and a reader polling
         both would see Last-Modified step back.
         """
+        stories = getattr(subject, "story_keys", None)  # known once the items are rendered
         seen = versions_changed_at() or archive_changed_at() or int(time.time())
-        return agreed("feed-modified", (FEED_VERSION, subject.key), seen)
+        stories_stamp = stamp(stories) if stories else ()
+        return agreed("feed-modified", (FEED_VERSION, subject.key, stories_stamp), seen)
 
     def _render(self, subject):
         """The feed's bytes with their validators: ``(body, etag, last_modified seconds)``.
@@ -213,15 +253,50 @@ class ConditionalFeed(Feed):
         query = request.META.get("QUERY_STRING", "")
         return HttpResponsePermanentRedirect(f"{url}?{query}" if query else url)
 
-    def subject(self, request, **texts):
-        """A FeedSubject for this request, with its limit, tag authority and ETag key."""
+    def subject(self, request, *, heading, **texts):
+        """A FeedSubject for this request, titled ``heading`` after the site's name, with its
+        limit, tag authority and ETag key; its ``cache_keys`` are the class's
+        ``subject_keys`` unless ``texts`` names others."""
+        texts.setdefault("cache_keys", self.subject_keys)
         return FeedSubject(
+            title=feed_title(heading),
             limit=feed_limit(request),
             authority=site_host(),
             key=canonical_feed_path(request),
             feed_url=canonical_feed_path(request),
+            every_version=bool(asked_for_every_version(request)),
             **texts,
         )
+
+    def get_object(self, request):
+        """The subject of a feed without URL arguments, from ``heading``, ``page_name``,
+        ``summary`` and ``get_queryset()``."""
+        return self.subject(
+            request,
+            heading=self.heading,
+            link=reverse(self.page_name),
+            description=self.summary,
+            queryset=self.get_queryset(),
+        )
+
+    def get_queryset(self):
+        """Every row a feed without URL arguments may list (subclasses say which)."""
+        raise NotImplementedError
+
+    def items(self, subject):
+        """The newest ``subject.limit`` rows in ``item_order``, each told the tag authority
+        its guid is built on."""
+        rows = list(self.item_rows(subject.queryset).order_by(*self.item_order)[: subject.limit])
+        for row in rows:
+            row.feed_authority = subject.authority
+        return rows
+
+    def item_rows(self, queryset):
+        """``queryset`` with what the items show joined or deferred."""
+        return queryset
+
+    def item_guid(self, item):
+        return tag_uri(item.feed_authority, self.guid_kind, item.pk)
 
     def title(self, subject):
         return plain_text(subject.title)
@@ -241,28 +316,25 @@ class BriefFeed(ConditionalFeed):
 
     item_guid_is_permalink = False
 
-    def items(self, subject):
-        briefs = list(
-            subject.queryset.select_related("source")
-            .prefetch_topics()
-            .defer("raw_text", "image_caption")
-            .order_by(*self.item_order)[: subject.limit]
+    def item_rows(self, queryset):
+        return (
+            queryset.select_related("source").prefetch_topics().defer("raw_text", "image_caption")
         )
-        for brief in briefs:
-            brief.feed_authority = subject.authority
+
+    def items(self, subject):
+        """The newest briefs, each story once (its newest brief here) unless every version
+        was asked for; the stories shown are noted on ``subject`` for the validators."""
+        briefs = super().items(subject)
+        if not subject.every_version:
+            briefs, _, subject.story_keys = collapse_stories(briefs)
         return briefs
 
     def item_title(self, brief):
         return clean_text(brief.title)
 
     def item_description(self, brief):
-        return escape(clean_text(brief.dek)) if brief.dek else None
-
-    def item_link(self, brief):
-        return brief.get_absolute_url()
-
-    def item_guid(self, brief):
-        return tag_uri(brief.feed_authority, "brief", brief.pk)
+        dek = escape(clean_text(brief.dek)) if brief.dek else ""
+        return (dek + _story_html(brief)) or None
 
     def item_author_name(self, brief):
         return clean_text(brief.author) or None
@@ -277,23 +349,42 @@ class BriefFeed(ConditionalFeed):
         return [clean_text(topic.name) for topic in brief.topic_list]
 
     def item_extra_kwargs(self, brief):
+        summary = [clean_text(brief.dek)] if brief.dek else []
+        if getattr(brief, "story_card", None):
+            summary.append(f"{story_line(brief)}: {site_url(brief.story_card.get_absolute_url())}")
         return {
-            "content_html": body_html(brief.body),
-            "summary_text": clean_text(brief.dek) or None,
+            "content_html": _story_html(brief) + body_html(brief.body),
+            "summary_text": "\n\n".join(summary) or None,
         }
+
+
+def _story_html(brief):
+    """The story line of a feed item as a paragraph linking every version, or ""."""
+    if not getattr(brief, "story_card", None):
+        return ""
+    return format_html(
+        '<p>{} — <a href="{}">see all versions</a></p>',
+        clean_text(story_line(brief)),
+        site_url(brief.story_card.get_absolute_url()),
+    )
+
+
+def _stories_unchanged(rendered):
+    """Whether none of the stories a rendered feed showed has changed since (one query)."""
+    shown = dict(rendered[3])
+    keys = [key for key in shown if key != ALL]
+    return not keys or depends_on(*keys) == shown
 
 
 class LatestBriefsFeed(BriefFeed):
     """``/feed/``: the newest published briefs."""
 
-    def get_object(self, request):
-        return self.subject(
-            request,
-            title=feed_title("Latest briefs"),
-            link=reverse("briefs:home"),
-            description="The newest briefs published in the archive.",
-            queryset=Brief.objects.published(),
-        )
+    heading = "Latest briefs"
+    page_name = "briefs:home"
+    summary = "The newest briefs published in the archive."
+
+    def get_queryset(self):
+        return Brief.objects.published()
 
 
 class TopicBriefsFeed(BriefFeed):
@@ -304,7 +395,7 @@ class TopicBriefsFeed(BriefFeed):
         names = selection.name
         return self.subject(
             request,
-            title=feed_title(names),
+            heading=names,
             link=reverse("briefs:topic-detail", kwargs={"slugs": selection.canonical}),
             description=f"Briefs on {names}, newest first.",
             queryset=Brief.objects.published().with_topics(selection.topics),
@@ -319,7 +410,7 @@ class SourceBriefsFeed(BriefFeed):
         source = get_object_or_404(Source, slug=slug)
         return self.subject(
             request,
-            title=feed_title(source.name),
+            heading=source.name,
             link=source.get_absolute_url(),
             description=f"Briefs from {source.name}, newest first.",
             queryset=Brief.objects.published().filter(source=source),
@@ -343,7 +434,7 @@ class SearchBriefsFeed(BriefFeed):
             raise BadFeedRequest(str(error)) from None
         return self.subject(
             request,
-            title=feed_title(f"Search: {words}"),
+            heading=f"Search: {words}",
             link=reverse("briefs:search") + "?" + urlencode({"q": words}),
             description=f"Briefs matching “{words}”, newest first.",
             queryset=Brief.objects.published().filter(pk__in=matches),

@@ -2,12 +2,11 @@
 (the versions of one story), in RSS, Atom and JSON Feed like every other feed."""
 
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from django.utils.html import escape, format_html_join
 
 from . import cache_keys
 from .feed_formats import clean_text
-from .feeds import BriefFeed, ConditionalFeed, feed_title, tag_uri
+from .feeds import BriefFeed, ConditionalFeed
 from .models import Brief, Story
 
 
@@ -17,36 +16,24 @@ class StoriesFeed(ConditionalFeed):
 
     item_guid_is_permalink = False
     modified_field = "updated_at"
+    item_order = ("-updated_at", "-id")
+    guid_kind = "story"
+    subject_keys = (cache_keys.STORIES, cache_keys.BRIEFS, *cache_keys.NAMES)
+    heading = "Stories"
+    page_name = "briefs:story-list"
+    summary = "Events reported by several sources, newest change first."
 
-    def get_object(self, request):
-        return self.subject(
-            request,
-            title=feed_title("Stories"),
-            link=reverse("briefs:story-list"),
-            description="Events reported by several sources, newest change first.",
-            queryset=Story.objects.visible(),
-            cache_keys=(cache_keys.STORIES, cache_keys.BRIEFS, *cache_keys.NAMES),
-        )
+    def get_queryset(self):
+        return Story.objects.visible()
 
-    def items(self, subject):
-        stories = list(
-            subject.queryset.with_versions().order_by("-updated_at", "-id")[: subject.limit]
-        )
-        for story in stories:
-            story.feed_authority = subject.authority
-        return stories
+    def item_rows(self, queryset):
+        return queryset.with_versions()
 
     def item_title(self, story):
         return clean_text(story.title)
 
     def item_description(self, story):
         return escape(self._summary(story))
-
-    def item_link(self, story):
-        return story.get_absolute_url()
-
-    def item_guid(self, story):
-        return tag_uri(story.feed_authority, "story", story.pk)
 
     def item_pubdate(self, story):
         return story.created_at
@@ -79,11 +66,13 @@ class StoryBriefsFeed(BriefFeed):
 
     def get_object(self, request, slug):
         story = get_object_or_404(Story.objects.visible(), slug=slug)
-        return self.subject(
+        subject = self.subject(
             request,
-            title=feed_title(f"Story: {story.title}"),
+            heading=f"Story: {story.title}",
             link=story.get_absolute_url(),
             description=f"Every source's version of “{story.title}”, newest first.",
             queryset=Brief.objects.published().filter(story=story),
             cache_keys=(cache_keys.story(story.pk), *cache_keys.NAMES),
         )
+        subject.every_version = True  # its versions are what this feed is for
+        return subject

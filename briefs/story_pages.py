@@ -8,7 +8,6 @@ cached until the archive changes, so a page view computes it at most once per ch
 from urllib.parse import quote
 
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from django.views.generic import DetailView, ListView
 
 from core.cache import CachedPaginator, remember
@@ -48,6 +47,7 @@ class StoryDetailView(PageMixin, DetailView):
 
     template_name = "briefs/story_detail.html"
     context_object_name = "story"
+    parent_page = ("Stories", "briefs:story-list")
 
     def get_cache_keys(self):
         # Its own key moves with its row, its versions (joining, leaving, edited, their
@@ -63,9 +63,6 @@ class StoryDetailView(PageMixin, DetailView):
 
     def get_description(self):
         return f"{self.object.title}: as {self.object.source_count} sources reported it, side by side."
-
-    def get_breadcrumbs(self):
-        return super().get_breadcrumbs() + [("Stories", reverse("briefs:story-list"))]
 
     def get_feeds(self):
         return feed_links(

@@ -12,24 +12,26 @@ from django_tasks import task
 from .services import import_runs
 
 
-@task()
-def import_run_read_task(run_id):
-    """Fetch, parse and dry-run every item of import run ``run_id`` (its preview)."""
+def _run_step(step, run_id):
+    """``step(run_id=run_id)``; a fault it did not expect marks the run failed and is raised
+    again (for the worker's log)."""
     try:
-        import_runs.import_run_read(run_id=run_id)
+        step(run_id=run_id)
     except Exception as error:
         import_runs.import_run_fail(run_id=run_id, error=error)
         raise
+
+
+@task()
+def import_run_read_task(run_id):
+    """Fetch, parse and dry-run every item of import run ``run_id`` (its preview)."""
+    _run_step(import_runs.import_run_read, run_id)
 
 
 @task()
 def import_run_execute_task(run_id):
     """Import every item of the confirmed import run ``run_id``, applying corrections."""
-    try:
-        import_runs.import_run_execute(run_id=run_id)
-    except Exception as error:
-        import_runs.import_run_fail(run_id=run_id, error=error)
-        raise
+    _run_step(import_runs.import_run_execute, run_id)
 
 
 @task()

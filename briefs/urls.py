@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from . import feed_urls, story_pages, views
+from . import feed_urls, story_cards, story_pages, views
 
 app_name = "briefs"
 
@@ -23,6 +23,7 @@ urlpatterns = feed_urls.urlpatterns + [
         name="archive-month",
     ),
     path("search/", views.SearchView.as_view(), name="search"),
+    path("versions/", story_cards.versions_choice, name="versions-choice"),
     path("stories/", story_pages.StoryIndexView.as_view(), name="story-list"),
     path("stories/<slug:slug>/", story_pages.StoryDetailView.as_view(), name="story-detail"),
 ]

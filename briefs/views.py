@@ -66,6 +66,8 @@ class PageMixin:
     heading = ""
     description = ""
     canonical_query = ()
+    # (label, URL name) of the index the page sits under, between Home and the page.
+    parent_page = None
 
     def get_heading(self):
         return self.heading
@@ -75,7 +77,11 @@ class PageMixin:
 
     def get_breadcrumbs(self):
         """(label, url) pairs from Home to the parent of this page."""
-        return [("Home", reverse("briefs:home"))]
+        crumbs = [("Home", reverse("briefs:home"))]
+        if self.parent_page:
+            label, url_name = self.parent_page
+            crumbs.append((label, reverse(url_name)))
+        return crumbs
 
     def get_feeds(self):
         return []
@@ -257,6 +263,7 @@ class TopicDetailView(StoryCardsMixin, BriefListView):
     """Briefs carrying every topic named in the URL (one topic, or a combination)."""
 
     template_name = "briefs/topic_detail.html"
+    parent_page = ("Topics", "briefs:topic-list")
 
     def dispatch(self, request, *args, **kwargs):
         self.selection = topic_selection_or_404(kwargs["slugs"])
@@ -326,9 +333,6 @@ class TopicDetailView(StoryCardsMixin, BriefListView):
             return self.topics[0].description
         return f"News briefs on {self.selection.name}, newest first."
 
-    def get_breadcrumbs(self):
-        return super().get_breadcrumbs() + [("Topics", reverse("briefs:topic-list"))]
-
     def get_canonical_path(self):
         return reverse("briefs:topic-detail", kwargs={"slugs": self.selection.canonical})
 
@@ -395,6 +399,7 @@ class SourceDetailView(StoryCardsMixin, BriefListView):
     """Published briefs from one source."""
 
     template_name = "briefs/source_detail.html"
+    parent_page = ("Sources", "briefs:source-list")
 
     def get_cache_keys(self):
         self.source = get_object_or_404(Source, slug=self.kwargs["slug"])
@@ -412,9 +417,6 @@ class SourceDetailView(StoryCardsMixin, BriefListView):
 
     def get_description(self):
         return f"News briefs from {self.source.name}, newest first."
-
-    def get_breadcrumbs(self):
-        return super().get_breadcrumbs() + [("Sources", reverse("briefs:source-list"))]
 
     def get_feeds(self):
         return feed_links(
@@ -436,12 +438,10 @@ class ArchiveMixin(PageMixin):
     paginate_by = PAGE_SIZE
     paginator_class = CachedPaginator
     context_object_name = "briefs"
+    parent_page = ("Archive", "briefs:archive")
 
     def get_queryset(self):
         return Brief.objects.published().for_cards()
-
-    def get_breadcrumbs(self):
-        return super().get_breadcrumbs() + [("Archive", reverse("briefs:archive"))]
 
 
 class ArchiveIndexView(ArchiveMixin, generic_dates.ArchiveIndexView):
@@ -452,9 +452,7 @@ class ArchiveIndexView(ArchiveMixin, generic_dates.ArchiveIndexView):
     description = "The archive's briefs by year and month."
     allow_empty = True
     paginate_by = None
-
-    def get_breadcrumbs(self):
-        return PageMixin.get_breadcrumbs(self)
+    parent_page = None
 
     def get_dated_items(self):
         # Only the month counts are shown: no list of briefs to fetch.

@@ -77,3 +77,5 @@ RELATED_CANDIDATES = 500
 # Whole-page cache: one worker rebuilds a stale page while others serve the old copy;
 # the rebuild lock expires after this many seconds should that worker die.
 PAGE_REBUILD_LOCK_SECONDS = 10
+# How long a signed-out reader's choice of every version in lists is kept (a cookie).
+VERSIONS_COOKIE_SECONDS = 365 * 24 * 60 * 60

@@ -286,6 +286,9 @@ READER_PAGE_CACHE = {
     "annotations:tag-feed": (),
     "annotations:api-list": ("Accept",),
 }
+# Cookies (and the values that count) a cached page's answer depends on: the key holds
+# them, so readers who chose differently never share a copy (briefs/story_cards.py).
+READER_PAGE_CACHE_COOKIES = {"versions": ("all",)}
 # Each worker also keeps the pages it served last, up to this many bytes (0: none).
 READER_PAGE_LOCAL_BYTES = int(os.environ.get("DJANGO_READER_PAGE_LOCAL_BYTES", 32 * 1024 * 1024))
 

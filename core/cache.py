@@ -14,6 +14,13 @@ when its request declared nothing (safe by default); ``all`` is part of every ke
 and is bumped when a bulk load bypassed the triggers (``briefs_archive_bump()``).
 Versions are read in one query per request (more only when new keys are declared later).
 
+Where the tables live, and why: ``briefs_cache_version`` and ``briefs_archive_version``
+(with ``briefs_cache_bump()`` and the triggers) are created by the briefs app's migrations
+(0005, 0012, 0013; the annotations migrations add their triggers), because ``core`` has
+no models and no migrations of its own and the triggers were first set on the briefs'
+tables. They are infrastructure all the same: this module only reads and bumps them with
+raw SQL, and the SQL helpers that build the triggers are in core/migration_sql.py.
+
 The values are query results keyed by their SQL, so a cached read is exactly the
 uncached one. Nothing that depends on the reader (private annotations) is cached.
 Django's cache framework stores them: local memory by default, Redis with REDIS_URL.
@@ -169,14 +176,16 @@ def _entry_key(name, parts, keys):
     return f"archive:{connection.alias}:{name}:{digest}"
 
 
-def remember(name, parts, compute, timeout=TIMEOUT, *, keys=None):
+def remember(name, parts, compute, timeout=TIMEOUT, *, keys=None, fresh=None):
     """``compute()``, cached under ``name`` and ``parts`` for the versions of ``keys``.
 
-    ``keys`` defaults to the keys the request declared (``any`` when none).
+    ``keys`` defaults to the keys the request declared (``any`` when none). ``fresh``,
+    when given, is asked of a stored value whether it still holds (for what the value
+    itself says it depends on, known only once computed); if not, it is computed again.
     """
     key = _entry_key(name, parts, keys)
     value = cache.get(key, _MISSING)
-    if value is _MISSING:
+    if value is _MISSING or (fresh is not None and not fresh(value)):
         value = compute()
         cache.set(key, value, timeout)
     return value

@@ -64,6 +64,10 @@ class ReaderPageCacheMiddleware:
     the rebuild lock; meanwhile others get the previous copy (at most ``PAGE_TIMEOUT``
     old). With no copy at all, every request renders.
 
+    A reader's choice kept in a cookie (``READER_PAGE_CACHE_COOKIES``: ``{name: values
+    that count}``, e.g. every version of an event in lists) is part of the key, so
+    readers who chose differently never share a copy; any other value counts as none.
+
     What keeps one reader's page from another: a request carrying a session or messages
     cookie, or an ``Authorization`` header (an API token), is never served from the cache
     nor stored (a signed-in reader sees private
@@ -86,6 +90,7 @@ class ReaderPageCacheMiddleware:
         self.get_response = get_response
         self.views = dict(getattr(settings, "READER_PAGE_CACHE", {}))
         self.private_cookies = (settings.SESSION_COOKIE_NAME, "messages")
+        self.cookies = sorted(getattr(settings, "READER_PAGE_CACHE_COOKIES", {}).items())
         budget = getattr(settings, "READER_PAGE_LOCAL_BYTES", 32 * 1024 * 1024)
         self.recent = _RecentPages(budget) if budget else None
 
@@ -106,6 +111,10 @@ class ReaderPageCacheMiddleware:
             return None
         parts = (request.scheme, request.get_host(), request.get_full_path())
         parts += tuple(request.headers.get(name, "") for name in headers)
+        parts += tuple(
+            request.COOKIES.get(name) if request.COOKIES.get(name) in values else ""
+            for name, values in self.cookies
+        )
         digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
         key = request._reader_cache_key = f"page:{connection.alias}:{digest}"
         request._reader_cache_headers = headers

@@ -7,7 +7,7 @@ bumps the counter. Private notes never do: nothing cached depends on them.
 
 from django.db import migrations
 
-from briefs.migration_sql import vendor_sql
+from core.migration_sql import vendor_sql
 
 PUBLIC_NEW = "(NEW.visibility = 'public' AND NOT NEW.hidden)"
 PUBLIC_OLD = "(OLD.visibility = 'public' AND NOT OLD.hidden)"

@@ -7,7 +7,7 @@ import taggit.managers
 from django.conf import settings
 from django.db import migrations, models
 
-from briefs.migration_sql import vendor_sql
+from core.migration_sql import vendor_sql
 
 # SQLite rebuilds the table to change its constraints, which drops its triggers: the
 # archive-counter triggers of 0003 are made again after the rebuild (PostgreSQL keeps them).

@@ -7,7 +7,7 @@ served, and a feed reader told ``304``, until the caches timed out.
 
 from django.db import migrations
 
-from briefs.migration_sql import vendor_sql
+from core.migration_sql import vendor_sql
 
 USERS = "auth_user"
 RENAMED = "OLD.username IS DISTINCT FROM NEW.username"

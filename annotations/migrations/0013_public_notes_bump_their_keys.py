@@ -13,7 +13,7 @@ keys of the briefs and stories their public notes are on, where their name shows
 
 from django.db import migrations
 
-from briefs.migration_sql import sqlite_bump, vendor_sql, version_triggers
+from core.migration_sql import sqlite_bump, vendor_sql, version_triggers
 
 OLD_EVENTS = ("insert", "update", "delete")
 USERS = "auth_user"

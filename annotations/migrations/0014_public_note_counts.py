@@ -22,7 +22,7 @@ those before it. SQLite has one writer; its row triggers recount directly.
 
 from django.db import migrations, models
 
-from briefs.migration_sql import vendor_sql
+from core.migration_sql import vendor_sql
 
 BRIEF_COUNTS = "annotations_brief_note_count"
 TOTAL = "annotations_public_note_total"
@@ -238,11 +238,9 @@ SQLITE_BACKWARD = [
 
 class Migration(migrations.Migration):
 
-    dependencies = [
-        ("annotations", "0013_public_notes_bump_their_keys"),
-    ]
+    dependencies = (("annotations", "0013_public_notes_bump_their_keys"),)
 
-    operations = [
+    operations = (
         migrations.CreateModel(
             name="BriefNoteCount",
             fields=[
@@ -274,4 +272,4 @@ class Migration(migrations.Migration):
             {"postgresql": POSTGRES_BACKWARD, "sqlite": SQLITE_BACKWARD},
             feature="Public note counts",
         ),
-    ]
+    )

@@ -36,7 +36,7 @@ from ..services.briefs import (
 )
 from ..services.stories import brief_story_exclude, brief_story_move_out
 from ..services.topics import topic_suggestion_accept, topic_suggestion_dismiss
-from .common import LIST_MEDIA, action_form_response, count_of
+from .common import LIST_MEDIA, ReadOnlyInline, action_form_response, count_of
 from .forms import (
     BriefAdminForm,
     TopicFilterForm,
@@ -104,25 +104,14 @@ class TopicListFilter(admin.ListFilter):
         }
 
 
-class BriefRevisionInline(admin.TabularInline):
+class BriefRevisionInline(ReadOnlyInline):
     """Earlier bodies of the brief: who changed it, when and why (read-only)."""
 
     model = BriefRevision
-    extra = 0
-    can_delete = False
     fields = ["created_at", "author", "reason", "title", "body_start"]
-    readonly_fields = fields
+    select_related = ("author",)
     ordering = ["-created_at", "-id"]
     verbose_name_plural = "revisions (the body before each change)"
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("author")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="body before the change")
     def body_start(self, revision):

@@ -37,6 +37,27 @@ def action_form_response(modeladmin, request, queryset, *, action, template, con
     )
 
 
+class ReadOnlyInline(admin.TabularInline):
+    """Rows shown under their parent and never added, changed or deleted there: every one
+    of ``fields`` is read-only, and ``select_related`` names what their query joins."""
+
+    extra = 0
+    can_delete = False
+    select_related = ()
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def get_queryset(self, request):
+        rows = super().get_queryset(request)
+        # select_related() with no names would join every foreign key.
+        return rows.select_related(*self.select_related) if self.select_related else rows
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 # What keeps the curation lists readable at 1280 px and the autocomplete boxes labelled.

@@ -12,21 +12,14 @@ from core.admin import SiteModelAdmin
 
 from ..models import ImportItem, ImportRun
 from ..services.import_runs import CORRECTABLE
+from .common import ReadOnlyInline
 
 
-class ImportItemInline(admin.TabularInline):
+class ImportItemInline(ReadOnlyInline):
+    """The run's items: what each became, why, and which fields the curator corrected."""
+
     model = ImportItem
     fields = ["position", "name", "kind", "action", "reason", "brief_link", "corrected_fields"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("briefs.add_brief")

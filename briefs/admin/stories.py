@@ -11,26 +11,18 @@ from core.admin import SiteModelAdmin
 
 from ..models import Brief, Story
 from ..services.stories import stories_merge
-from .common import count_of
+from .common import ReadOnlyInline, count_of
 
 
-class StoryBriefInline(admin.TabularInline):
+class StoryBriefInline(ReadOnlyInline):
     """The story's briefs (read-only): move one out from the brief list's actions."""
 
     model = Brief
     fk_name = "story"
-    extra = 0
-    can_delete = False
     fields = ["title", "source", "published_at", "status"]
-    readonly_fields = fields
+    select_related = ("source",)
     ordering = ["published_at", "pk"]
     verbose_name_plural = "briefs (move one out with the brief list's actions)"
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("source")
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Story)

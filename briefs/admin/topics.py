@@ -15,7 +15,7 @@ from ..models import (
     TopicSuggestion,
 )
 from ..services import topics as topic_services
-from .common import action_form_response, count_of
+from .common import ReadOnlyInline, action_form_response, count_of
 from .forms import (
     TopicAdminForm,
     TopicMergeForm,
@@ -24,20 +24,13 @@ from .forms import (
 MERGE_MAX_TOPICS = 20
 
 
-class OldSlugInline(admin.TabularInline):
+class OldSlugInline(ReadOnlyInline):
     """Old slugs of the topic: their URLs answer 301 to this topic."""
 
     model = TopicSlugRedirect
-    extra = 0
+    can_delete = True
     fields = ["old_slug", "created_at"]
-    readonly_fields = fields
     verbose_name_plural = "old slugs (their URLs redirect here)"
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Topic)

@@ -8,7 +8,7 @@ annotations. No model stands for the table: only core/cache.py reads it.
 
 from django.db import migrations
 
-from briefs.migration_sql import vendor_sql
+from core.migration_sql import vendor_sql
 
 TABLES = ("briefs_brief", "briefs_source", "briefs_topic", "briefs_taggedbrief")
 

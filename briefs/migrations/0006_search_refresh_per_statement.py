@@ -12,7 +12,7 @@ from importlib import import_module
 
 from django.db import migrations
 
-from briefs.migration_sql import vendor_sql
+from core.migration_sql import vendor_sql
 
 CHANGED = {
     "INSERT": "SELECT content_object_id FROM new_links",

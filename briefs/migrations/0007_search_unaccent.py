@@ -13,7 +13,7 @@ from importlib import import_module
 
 from django.db import migrations
 
-from briefs.migration_sql import vendor_sql
+from core.migration_sql import vendor_sql
 
 CONFIG = "briefs_english"
 

@@ -7,7 +7,7 @@ import django.utils.timezone
 from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
 
-from briefs.migration_sql import vendor_sql
+from core.migration_sql import vendor_sql
 
 GROUP = "Curators"
 PERMISSIONS = {("briefs", "story"): ["view", "change"]}

@@ -12,7 +12,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from briefs.migration_sql import vendor_sql
+from core.migration_sql import vendor_sql
 
 POSTGRES_FORWARD = [
     """

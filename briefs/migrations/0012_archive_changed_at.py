@@ -9,7 +9,7 @@ it never decreases even if the clock does.
 
 from django.db import migrations
 
-from briefs.migration_sql import vendor_sql
+from core.migration_sql import vendor_sql
 
 POSTGRES_FORWARD = [
     "ALTER TABLE briefs_archive_version ADD COLUMN changed_at bigint NOT NULL DEFAULT 0",

@@ -20,7 +20,7 @@ once); SQLite row triggers. The annotations app adds its own (annotations 0013).
 
 from django.db import migrations, models
 
-from briefs.migration_sql import OPERATIONS, sqlite_bump, vendor_sql, version_triggers
+from core.migration_sql import OPERATIONS, sqlite_bump, vendor_sql, version_triggers
 
 COUNT_TABLE = "briefs_topic_brief_count"
 

@@ -16,6 +16,7 @@ from django.core.management import CommandError, call_command
 from django.core.management.color import no_style
 from django.db import connection
 
+from accounts.services import reader_preferences_set
 from annotations.models import Annotation
 from briefs.backup import FORMAT, VERSION, backed_up_models
 from briefs.models import Brief, TopicSlugRedirect, TopicSuggestion
@@ -52,6 +53,7 @@ def small_archive():
     make_annotation(brief, reader, "rare magnets", visibility="public", note="Which ones?")
     make_annotation(brief, reader, "Prices fell", note="private thought")
     make_annotation(brief, curator, "resumed on Monday")
+    reader_preferences_set(by=reader, every_version=True)
     return brief
 
 
@@ -93,7 +95,8 @@ def _export(tmp_path, *flags):
 def test_round_trip_restores_every_row_of_every_table(small_archive, tmp_path):
     before = _snapshot()
     assert all(before[label] for label in ["briefs.brief", "briefs.briefrevision",
-                                          "briefs.taggedbrief", "annotations.annotation"])
+                                          "briefs.taggedbrief", "annotations.annotation",
+                                          "accounts.readerpreferences"])
     path = _export(tmp_path)
     _wipe()
 

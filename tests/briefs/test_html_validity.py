@@ -65,9 +65,17 @@ def pages(db):
     from tests.factories import make_annotation, make_user
 
     make_annotation(brief, make_user("walker"), "rose a metre", note="High.", visibility="public")
+    from briefs.models import Brief, Story
+
+    # A second outlet's version: lists fold it into a story card and offer the switch.
+    other = make_brief("River Rises Overnight", source=make_source("Hill Gazette"), topics=[rivers])
+    story = Story.objects.create(title="River rises", curator_fixed=True)
+    Brief.objects.filter(pk__in=[brief.pk, other.pk]).update(story=story)
     month = brief.published_at.strftime("%Y/%m")
     return [
         "/",
+        "/?versions=all",
+        story.get_absolute_url(),
         brief.get_absolute_url(),
         "/topics/",
         "/topics/?sort=count",

@@ -1,6 +1,8 @@
 """Run raw SQL in a migration, one list of statements per database vendor.
 
-For the parts of the schema no model describes (triggers, the archive counter).
+For the parts of the schema no model describes (triggers, the archive counter). Shared
+infrastructure: the briefs and annotations migrations both import it, so it lives in
+``core`` (which has no models of its own) rather than in either app.
 """
 
 import re
@@ -26,7 +28,7 @@ def vendor_sql(forward, backward, *, feature):
     return migrations.RunPython(runner(forward), runner(backward))
 
 
-# Cache version keys (migration 0013, core/cache.py) ----------------------------------------
+# Cache version keys (briefs migration 0013, core/cache.py) ---------------------------------
 #
 # ``briefs_cache_version`` holds one counter per key ("brief:12", "topic:7", "notes"…);
 # a key with no row is at version 0. Triggers bump the keys a write touches, so every
@@ -50,7 +52,7 @@ def sqlite_bump(select_keys):
     """SQLite statements bumping every key ``select_keys`` yields (a SELECT of one column k),
     and ``any`` (what a read that declared no keys depends on).
 
-    The archive counter row moves too: its trigger (migration 0012) advances
+    The archive counter row moves too: its trigger (briefs migration 0012) advances
     ``changed_at``, what the feeds' Last-Modified says.
     """
     return (
