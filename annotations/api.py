@@ -236,7 +236,12 @@ class AnnotationCollectionView(ApiView):
             paginator = Paginator(queryset, PAGE_SIZE)
         else:
             depends_on(cache_keys.NOTES, cache_keys.BRIEFS)
-            paginator = CachedPaginator(queryset, PAGE_SIZE, cache_pages=False)
+            paginator = CachedPaginator(
+                queryset,
+                PAGE_SIZE,
+                cache_pages=False,
+                count=None if self.brief_slug else Annotation.objects.public_count(),
+            )
         raw = request.GET.get("page")
         if raw is not None:
             number = whole_number(raw, high=paginator.num_pages)

@@ -8,7 +8,8 @@ character offsets into ``brief.body``).
 import secrets
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
+from django.db.models import Count
 from django.urls import reverse
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
@@ -317,3 +318,62 @@ class Flag(models.Model):
 
     def get_absolute_url(self):
         return self.annotation.get_absolute_url()
+
+
+class BriefNoteCount(models.Model):
+    """How many of a brief's notes the public may see, kept by the database (migration 0014).
+
+    A row only for briefs with some. Triggers recount a brief whenever a write could
+    change what ``Annotation.objects.public()`` shows on it; ``PublicNoteTotal`` is the sum.
+    """
+
+    brief = models.OneToOneField(
+        Brief,
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,  # a brief's notes go before it, and their triggers drop the row
+        related_name="public_note_count",
+    )
+    n = models.IntegerField()
+
+    class Meta:
+        # Derived data the database keeps: the migration creates the table, backups leave
+        # it out (a restore recounts it: ``PublicNoteTotal.refill``).
+        managed = False
+        db_table = "annotations_brief_note_count"
+
+    def __str__(self):
+        return f"{self.brief_id}: {self.n}"
+
+
+class PublicNoteTotal(models.Model):
+    """The number of notes the public may see (one row), what the note lists show as total.
+
+    Kept by the triggers of migration 0014 with ``BriefNoteCount``; read it with
+    ``Annotation.objects.public_count()``.
+    """
+
+    id = models.IntegerField(primary_key=True)
+    n = models.BigIntegerField()
+
+    class Meta:
+        managed = False
+        db_table = "annotations_public_note_total"
+
+    def __str__(self):
+        return str(self.n)
+
+    @classmethod
+    @transaction.atomic
+    def refill(cls):
+        """Count every brief's public notes afresh (for writes that bypass the triggers:
+        a restore, a bulk load). Takes the total's row lock first, as the triggers do."""
+        cls.objects.select_for_update().filter(pk=1).first()
+        counts = list(
+            Annotation.objects.public().order_by().values_list("brief_id").annotate(Count("pk"))
+        )
+        BriefNoteCount.objects.all().delete()
+        BriefNoteCount.objects.bulk_create(
+            [BriefNoteCount(brief_id=brief, n=n) for brief, n in counts], batch_size=2000
+        )
+        cls.objects.filter(pk=1).update(n=sum(n for _, n in counts))

@@ -23,11 +23,25 @@ class AnnotationQuerySet(models.QuerySet):
     def public(self):
         """The notes anyone may see: the one rule every public surface uses.
 
+        Annotations migration 0014 repeats it in SQL to keep ``public_count()``; change
+        both together (tests/annotations/test_public_count.py compares them).
+
         Public, not hidden by a curator, still anchored in the text (an orphan's passage
         is gone from the brief, so its quote is no longer the archive's to show), and on
         a published brief.
         """
         return self._shown().filter(visibility="public")
+
+    def public_count(self):
+        """How many notes ``public()`` holds, read from the count the database keeps
+        (``PublicNoteTotal``, migration 0014, whose triggers repeat the rule above): one
+        row instead of counting every note. Only on the unfiltered manager (a TypeError
+        otherwise: the kept number counts no narrower selection)."""
+        from .models import PublicNoteTotal
+
+        if self.query.has_filters():
+            raise TypeError("public_count() counts all public notes; count a filtered queryset.")
+        return PublicNoteTotal.objects.values_list("n", flat=True).first() or 0
 
     def in_groups_of(self, user):
         """Group notes of the groups ``user`` belongs to right now (shown ones only).

@@ -28,7 +28,7 @@ from config.limits import (
     FLAG_REASON_MAX_LENGTH,
     NOTE_TAG_MAX_LENGTH,
 )
-from core.cache import depends_on
+from core.cache import CachedPaginator, depends_on
 from core.ratelimit import rate_limit_hit, too_many_requests
 from core.site import site_url
 from core.text import whole_number
@@ -49,9 +49,16 @@ from .services import (
 PAGE_SIZE = 30
 
 
-def notes_page(request, queryset, per_page=PAGE_SIZE):
-    """Page ``?page=`` of ``queryset``; 404 for anything but a page number in range."""
-    paginator = Paginator(queryset, per_page)
+def notes_page(request, queryset, per_page=PAGE_SIZE, *, count=None):
+    """Page ``?page=`` of ``queryset``; 404 for anything but a page number in range.
+
+    ``count``, when known without counting (``Annotation.objects.public_count()``), spares
+    the paginator its COUNT of the queryset.
+    """
+    if count is None:  # never cached: private lists bump no version when they change
+        paginator = Paginator(queryset, per_page)
+    else:
+        paginator = CachedPaginator(queryset, per_page, cache_pages=False, count=count)
     number = whole_number(request.GET.get("page", "1"), high=max(paginator.num_pages, 1))
     if number is None:
         raise Http404("No such page.")
@@ -71,18 +78,18 @@ def recent(request):
             return redirect("annotations:user", username=username, permanent=True)
         except NoReverseMatch:  # a name no reader can have ("a/b")
             raise Http404("No reader with public notes has that name.") from None
-    queryset = Annotation.objects.public().select_related("brief", "user")
     queryset = (
         Annotation.objects.public().select_related("brief", "user").prefetch_related("tags")
     )
     tag = _tag_param(request)
     if tag:
         queryset = queryset.filter(tagged_items__tag__name__iexact=tag)
+    count = None if tag else Annotation.objects.public_count()
     return render(
         request,
         "annotations/recent.html",
         {
-            "page": notes_page(request, queryset),
+            "page": notes_page(request, queryset, count=count),
             "tag": tag,
             "heading": "Recent public notes",
             "feeds": feed_links("annotations:feed", "Public notes"),

@@ -377,7 +377,8 @@ def _finish_postgres(connection, first_brief, triggers_off, out):
 
 
 def _after_bulk_load(cursor):
-    """Redo what the bypassed triggers keep (topic counts) and mark every cache stale."""
+    """Redo what the bypassed triggers keep (topic and public note counts) and mark every
+    cache stale."""
     cursor.execute("SELECT to_regclass('briefs_topic_brief_count') IS NOT NULL")
     if cursor.fetchone()[0]:
         from importlib import import_module
@@ -385,6 +386,11 @@ def _after_bulk_load(cursor):
         counts = import_module("briefs.migrations.0013_cache_versions_and_topic_counts")
         cursor.execute(f"DELETE FROM {counts.COUNT_TABLE}")
         cursor.execute(counts.FILL_COUNTS)
+    cursor.execute("SELECT to_regclass('annotations_public_note_total') IS NOT NULL")
+    if cursor.fetchone()[0]:
+        from annotations.models import PublicNoteTotal
+
+        PublicNoteTotal.refill()
     cursor.execute(
         "SELECT 1 FROM information_schema.routines WHERE routine_name = 'briefs_archive_bump'"
     )

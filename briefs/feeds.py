@@ -31,7 +31,15 @@ from django.utils.http import http_date
 from django.utils.xmlutils import SimplerXMLGenerator
 
 from config.limits import MAX_OPML_TOPICS, MAX_PAGE_SIZE
-from core.cache import ALL, archive_changed_at, depends_on, remember, stamp
+from core.cache import (
+    ALL,
+    agreed,
+    archive_changed_at,
+    depends_on,
+    remember,
+    stamp,
+    versions_changed_at,
+)
 from core.site import site_host, site_url
 
 from . import cache_keys
@@ -209,8 +217,18 @@ class ConditionalFeed(Feed):
         return body, etag, modified
 
     def last_modified(self, subject):
-        """When what this feed shows last changed, in epoch seconds (never backwards)."""
-        return archive_changed_at() or int(time.time())
+        """When what this feed shows last changed, in epoch seconds (never backwards).
+
+        The archive's change time as of the versions the feed is built from (read in
+        the same statement), and the first build at those versions decides for every
+        worker: two workers building the same feed a second apart, while unrelated
+        writes move the archive's time, would otherwise disagree, and a reader polling
+        both would see Last-Modified step back.
+        """
+        stories = getattr(subject, "story_keys", None)  # known once the items are rendered
+        seen = versions_changed_at() or archive_changed_at() or int(time.time())
+        stories_stamp = stamp(stories) if stories else ()
+        return agreed("feed-modified", (FEED_VERSION, subject.key, stories_stamp), seen)
 
     def _render(self, subject):
         """The feed's bytes with their validators: ``(body, etag, last_modified seconds)``.

@@ -29,7 +29,7 @@ from django.contrib.postgres.search import (
     SearchVectorField,
 )
 from django.db import DatabaseError, connection
-from django.db.models import F, FloatField, TextField
+from django.db.models import Case, F, FloatField, TextField, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -69,8 +69,14 @@ def search_refresh_deferred():
         with connection.cursor() as cursor:
             cursor.execute("SELECT briefs_search_refresh_many(%s)", [list(ids)])
 MAX_TERMS = 16
-# A search ranks, counts and pages through at most this many briefs: the newest matches.
+# A search counts and pages through at most this many briefs: the newest matches.
 MAX_RESULTS = 10_000
+# A common query (more than MAX_RESULTS matches) lists only its newest COMMON_RESULTS:
+# finding the newest 10,000 of a word in most briefs reads 10,000 search documents.
+COMMON_RESULTS = 1_000
+# Ranking reads each candidate's whole search document: only the newest RANKED
+# candidates are ranked, and any others follow them, newest first.
+RANKED = 500
 # A query found to match more than MAX_RESULTS briefs is remembered as such this long
 # (a common word stays common), so its next search skips the index probe.
 COMMON_QUERY_SECONDS = 24 * 60 * 60
@@ -100,15 +106,28 @@ def search_briefs(text, *, topics=()):
     return ranked_briefs(text, search_candidates(text, topics=topics))
 
 
+class Candidates(list):
+    """A search's candidate pks, newest first; ``common`` when the query matched more than
+    ``MAX_RESULTS`` briefs, so that only its newest ``COMMON_RESULTS`` are here."""
+
+    common = False
+
+
+def _candidates(pks, *, common=False):
+    found = Candidates(pks)
+    found.common = common
+    return found
+
+
 def search_candidates(text, *, topics=()):
-    """The pks of the newest ``MAX_RESULTS`` published briefs matching ``text``, newest first.
+    """The pks of the newest ``MAX_RESULTS`` published briefs matching ``text``, newest first
+    (a :class:`Candidates`); for a query matching more, its newest ``COMMON_RESULTS``.
 
     Computed once per request and cached until a brief changes (core/cache.py): the page,
-    its count and its narrow-down topics all start from this list. Ranking reads every
-    candidate's whole search document, which is why the set is bounded to the newest
-    matches. On PostgreSQL the GIN index answers first: when it finds at most
-    ``MAX_RESULTS`` matches (a rare word) they are the candidates, whatever the table's
-    vacuum state; only for a common word does an index walk by date probe each brief.
+    its count and its narrow-down topics all start from this list. On PostgreSQL the GIN
+    index answers first: when it finds at most ``MAX_RESULTS`` matches (a rare word) they
+    are the candidates, whatever the table's vacuum state; only for a common word does an
+    index walk by date probe each brief's document, up to ``COMMON_RESULTS`` of them.
     Raises UnusableQuery as :func:`search_briefs`.
     """
     from core.cache import remember
@@ -120,21 +139,40 @@ def search_candidates(text, *, topics=()):
     if connection.vendor == "postgresql":
         return remember("search", parts, lambda: _postgres_candidates(text, briefs))
     expression = _fts5_expression(groups, excluded)
-    matching = briefs.filter(pk__in=_sqlite_matching(expression))
-    return remember(
-        "search", parts, lambda: list(matching.values_list("pk", flat=True)[:MAX_RESULTS])
-    )
+    matching = briefs.filter(pk__in=_sqlite_matching(expression)).values_list("pk", flat=True)
+
+    def sqlite_candidates():
+        pks = list(matching[: MAX_RESULTS + 1])
+        if len(pks) > MAX_RESULTS:
+            return _candidates(pks[:COMMON_RESULTS], common=True)
+        return _candidates(pks)
+
+    return remember("search", parts, sqlite_candidates)
 
 
 def ranked_briefs(text, candidates):
-    """The briefs of ``candidates`` (pks) with ``search_rank`` and ``search_snippet``, best first."""
+    """The briefs of ``candidates`` (pks, newest first) with ``search_rank`` and
+    ``search_snippet``, best first.
+
+    Only the first ``RANKED`` candidates are ranked (the others rank below every one of
+    them, so they follow, newest first): ranking reads each whole search document, and
+    among thousands of briefs sharing a common word the newest are the likeliest wanted.
+    """
     results = Brief.objects.filter(pk__in=candidates)
+    ranked = list(candidates[:RANKED]) if len(candidates) > RANKED else None
     if connection.vendor == "postgresql":
-        results = _postgres_ranked(results, text)
+        results = _postgres_ranked(results, text, ranked)
     else:
         groups, excluded = parse_query(text)
-        results = _sqlite_ranked(results, _fts5_expression(groups, excluded))
+        results = _sqlite_ranked(results, _fts5_expression(groups, excluded), ranked)
     return results.order_by(F("search_rank").desc(), "-published_at", "-id")
+
+
+def _within(ranked, rank):
+    """``rank`` for the briefs of ``ranked`` (all when None), below any rank for the others."""
+    if ranked is None:
+        return rank
+    return Case(When(pk__in=ranked, then=rank), default=Value(-1e9), output_field=FloatField())
 
 
 def _postgres_candidates(text, briefs):
@@ -159,15 +197,15 @@ def _postgres_candidates(text, briefs):
         )
         found, ids = cursor.fetchone()
     if found <= MAX_RESULTS:
-        return list(ids)
+        return _candidates(ids)
     cache.set(common, True, COMMON_QUERY_SECONDS)
     return _postgres_newest(text, briefs)
 
 
 def _postgres_newest(text, briefs):
-    """The newest MAX_RESULTS matches: a walk of ``briefs`` by date probing each document."""
+    """The newest COMMON_RESULTS matches: a walk of ``briefs`` by date probing each document."""
     matching = briefs.filter(pk__in=_postgres_matching(text))
-    return list(matching.values_list("pk", flat=True)[:MAX_RESULTS])
+    return _candidates(matching.values_list("pk", flat=True)[:COMMON_RESULTS], common=True)
 
 
 def clean_query(text):
@@ -243,7 +281,7 @@ def _sqlite_matching(expression):
     )
 
 
-def _sqlite_ranked(briefs, expression):
+def _sqlite_ranked(briefs, expression, ranked):
     def fts(select):
         return (
             f"SELECT {select} FROM briefs_brief_fts WHERE briefs_brief_fts MATCH %s"
@@ -254,8 +292,9 @@ def _sqlite_ranked(briefs, expression):
     snippet = f"snippet(briefs_brief_fts, 3, '{_MARK_START}', '{_MARK_END}', ' … ', 40)"
     return briefs.annotate(
         # bm25() is lower for better matches; negated so that higher ranks first on both.
-        search_rank=RawSQL(fts(f"-bm25(briefs_brief_fts, {weights})"), (expression,),
-                           output_field=FloatField()),
+        search_rank=_within(ranked, RawSQL(
+            fts(f"-bm25(briefs_brief_fts, {weights})"), (expression,), output_field=FloatField()
+        )),
         search_snippet=RawSQL(fts(snippet), (expression,), output_field=TextField()),
     )
 
@@ -268,7 +307,7 @@ def _postgres_matching(text):
     )
 
 
-def _postgres_ranked(briefs, text):
+def _postgres_ranked(briefs, text, ranked):
     query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
     document = RawSQL(
         'SELECT document FROM briefs_brief_search WHERE brief_id = "briefs_brief"."id"',
@@ -276,9 +315,9 @@ def _postgres_ranked(briefs, text):
         output_field=SearchVectorField(),
     )
     return briefs.annotate(
-        search_rank=SearchRank(
+        search_rank=_within(ranked, SearchRank(
             document, query, weights=[0.1, BODY_WEIGHT, DEK_WEIGHT, TITLE_WEIGHT]
-        ),
+        )),
         search_snippet=SearchHeadline(
             "body",
             query,

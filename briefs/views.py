@@ -307,10 +307,21 @@ class TopicDetailView(StoryCardsMixin, BriefListView):
 
     def get_paginator(self, queryset, per_page, **kwargs):
         paginator = super().get_paginator(queryset, per_page, **kwargs)
-        if len(self.topics) == 1:  # the counts table has it: no count of the links
+        if len(self.topics) == 1 and not self.month:  # the counts table: no count of links
             counted = TopicBriefCount.objects.filter(topic=self.topics[0]).values_list("n")
             paginator.count = max(0, next(iter(counted), (0,))[0])
+        else:  # the timeline counts the selection by month anyway: add those up
+            paginator.count = sum(
+                n for month, n in self.month_counts if self.month in (None, month)
+            )
         return paginator
+
+    @cached_property
+    def month_counts(self):
+        """``[(month, briefs)]`` of the whole selection (all months), for the timeline
+        and the count; computed once per change of its topics."""
+        briefs = Brief.objects.published().with_topics(self.topics)
+        return remember("month-counts", sql_key(briefs), briefs.month_counts)
 
     def get_heading(self):
         if self.month:
@@ -346,17 +357,12 @@ class TopicDetailView(StoryCardsMixin, BriefListView):
             .exclude(pk__in=[topic.pk for topic in self.topics])
             .order_by("-brief_count", "name")[:20]
         )
-        months = remember(
-            "month-counts",
-            sql_key(Brief.objects.published().with_topics(self.topics)),
-            lambda: Brief.objects.published().with_topics(self.topics).month_counts(),
-        )
         context.update(
             narrow_sample=NARROW_DOWN_SAMPLE
             if context["paginator"].count > NARROW_DOWN_SAMPLE
             else None,
             selection=self.selection,
-            timeline=build_timeline(months),
+            timeline=build_timeline(self.month_counts),
             month=self.month,
             timeline_url=self.get_canonical_path(),
             narrow_down=[(topic, _combination(slugs + [topic.slug])) for topic in narrower],
@@ -593,7 +599,8 @@ class SearchView(BriefListView):
             query=self.query,
             problem=self.problem,
             searched=searched,
-            capped=searched and context["paginator"].count >= MAX_RESULTS,
+            capped=searched and self.candidates.common,
+            max_results=MAX_RESULTS,
             filter_topics=[
                 (topic, self._url(topics=[t for t in self.filter_topics if t != topic]))
                 for topic in self.filter_topics

@@ -43,12 +43,18 @@ _MISSING = object()
 _local = threading.local()
 
 
+# Read beside the versions (never a key's name: keys have no "#").
+_CHANGED_AT = "#changed_at"
+
+
 def _start_request(**kwargs):
     _local.in_request, _local.versions, _local.keys = True, {}, set()
+    _local.changed_at = None
 
 
 def _end_request(**kwargs):
     _local.in_request, _local.versions, _local.keys = False, {}, set()
+    _local.changed_at = None
 
 
 def _forget_versions(**kwargs):
@@ -70,7 +76,8 @@ def versions(keys):
     """``{key: version}`` for ``keys`` and ``all``; a key never bumped is at 0.
 
     Within a request each key is read once (so the versions are those from before the
-    data the request reads next); outside one, every call asks the database.
+    data the request reads next); outside one, every call asks the database. The same
+    statement reads the archive's change time (:func:`versions_changed_at`).
     """
     wanted = {*keys, ALL}
     known = _local.versions if _in_request() else {}
@@ -79,9 +86,13 @@ def versions(keys):
         marks = ", ".join(["%s"] * len(missing))
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT key, n FROM briefs_cache_version WHERE key IN ({marks})", missing
+                f"SELECT key, n FROM briefs_cache_version WHERE key IN ({marks})"
+                " UNION ALL SELECT %s, changed_at FROM briefs_archive_version WHERE id = 1",
+                [*missing, _CHANGED_AT],
             )
             found = dict(cursor.fetchall())
+        if _in_request():
+            _local.changed_at = found.get(_CHANGED_AT)
         known.update({key: found.get(key, 0) for key in missing})
     return {key: known[key] for key in wanted}
 
@@ -140,6 +151,31 @@ def archive_changed_at():
     return int(row[0]) if row else None
 
 
+def versions_changed_at():
+    """The archive's change time (Unix seconds, briefs migration 0012) as read by this
+    request's latest read of versions, in the same snapshot; None before any.
+
+    What dates a page built from those versions: a request that sees newer versions of
+    any key reads them in a later snapshot, so never an earlier time.
+    """
+    changed = getattr(_local, "changed_at", None) if _in_request() else None
+    return None if changed is None else int(changed)
+
+
+def agreed(name, parts, value, timeout=TIMEOUT, *, keys=None):
+    """The value first stored under ``name`` and ``parts`` for the versions of ``keys``,
+    ``value`` if none was: every worker building the same thing at the same versions
+    answers what the first one did (for validators such as Last-Modified)."""
+    key = _entry_key(name, parts, keys)
+    cache.add(key, value, timeout)
+    return cache.get(key, value)
+
+
+def _entry_key(name, parts, keys):
+    digest = hashlib.sha256(repr((parts, stamp(keys))).encode()).hexdigest()[:40]
+    return f"archive:{connection.alias}:{name}:{digest}"
+
+
 def remember(name, parts, compute, timeout=TIMEOUT, *, keys=None, fresh=None):
     """``compute()``, cached under ``name`` and ``parts`` for the versions of ``keys``.
 
@@ -147,8 +183,7 @@ def remember(name, parts, compute, timeout=TIMEOUT, *, keys=None, fresh=None):
     when given, is asked of a stored value whether it still holds (for what the value
     itself says it depends on, known only once computed); if not, it is computed again.
     """
-    digest = hashlib.sha256(repr((parts, stamp(keys))).encode()).hexdigest()[:40]
-    key = f"archive:{connection.alias}:{name}:{digest}"
+    key = _entry_key(name, parts, keys)
     value = cache.get(key, _MISSING)
     if value is _MISSING or (fresh is not None and not fresh(value)):
         value = compute()
@@ -184,15 +219,19 @@ class CachedPaginator(Paginator):
     """A Paginator whose count and page rows come from the cache when the archive is unchanged.
 
     Deep pages of a long list cost an OFFSET scan once per change of the archive, not once
-    per request. With ``cache_pages=False`` only the count is cached.
+    per request. With ``cache_pages=False`` only the count is cached; ``count=`` gives the
+    number of rows when it is known without counting (a count the database keeps).
     """
 
-    def __init__(self, *args, cache_pages=True, **kwargs):
+    def __init__(self, *args, cache_pages=True, count=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.cache_pages = cache_pages
+        self.known_count = count
 
     @cached_property
     def count(self):
+        if self.known_count is not None:
+            return self.known_count
         if hasattr(self.object_list, "query"):
             return cached_count(self.object_list)
         return super().count

@@ -549,3 +549,29 @@ def test_feed_url_names_reverse_and_resolve_alike(name, kwargs, path):
     assert reverse(name, kwargs=kwargs) == path
     match = resolve(path)
     assert (match.view_name, match.kwargs) == (name, kwargs)
+
+
+def test_last_modified_is_the_same_from_every_build_and_never_steps_back(db, client, settings):
+    from django.core.cache import cache
+    from django.db import connection
+
+    settings.READER_PAGE_LOCAL_BYTES = 0  # no copy kept in this process: the shared cache only
+    make_brief("Harbour reopens", topics=[make_topic("Ports")])
+    first = client.get("/feed/")["Last-Modified"]
+
+    def another_worker_builds_it_again():
+        # Its own copy of the page and the feed, built after unrelated writes moved the
+        # archive's change time: an hour later, say.
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE briefs_archive_version SET changed_at = changed_at + 3600")
+        for key in list(cache._cache):
+            if ":page:" in key or ":feed:" in key:
+                cache.delete(key.split(":", 2)[2])
+        return client.get("/feed/")
+
+    again = another_worker_builds_it_again()
+    assert again.content  # built anew, not a 304 or a stored copy
+    assert again["Last-Modified"] == first
+    make_brief("Ferry resumes")
+    changed = another_worker_builds_it_again()["Last-Modified"]
+    assert parse_http_date(changed) >= parse_http_date(first) + 3600 * 2

@@ -296,9 +296,25 @@ def test_a_search_matching_more_than_the_cap_ranks_the_newest_and_says_so(
     # The cap keeps a word found in every brief from ranking the whole archive.
     monkeypatch.setattr("briefs.search.MAX_RESULTS", 3)
     monkeypatch.setattr("briefs.views.MAX_RESULTS", 3)
+    monkeypatch.setattr("briefs.search.COMMON_RESULTS", 2)
     for n in range(5):
         make_brief(f"Tidal Report {n}", body="Tidal power.")  # each newer than the last
     found = titles(search_briefs("tidal"))
-    assert sorted(found) == ["Tidal Report 2", "Tidal Report 3", "Tidal Report 4"]
+    assert sorted(found) == ["Tidal Report 3", "Tidal Report 4"]
     page = client.get("/search/", {"q": "tidal"}).content.decode()
-    assert "At least 3 briefs found: the best matches among the newest 3 are shown" in page
+    assert "More than 3 briefs found: the best matches among the newest 2 are shown" in page
+
+
+def test_only_the_newest_candidates_are_ranked_the_others_follow_newest_first(
+    db, monkeypatch
+):
+    monkeypatch.setattr("briefs.search.RANKED", 2)
+    make_brief("Harbour dredging", body="Dredging of the harbour.")  # oldest, best match
+    make_brief("Tidal Harbour Harbour", body="Harbour harbour harbour.")
+    make_brief("Council budget", body="The council mentioned the harbour once.")
+    make_brief("Ferry timetable", body="Ferries leave the harbour hourly.")  # newest
+    # Ranked: the two newest (the ferry's harbour is no better than the council's, the
+    # date breaks the tie); then the older two by date, the best match among them last.
+    found = titles(search_briefs("harbour"))
+    assert found[2:] == ["Tidal Harbour Harbour", "Harbour dredging"]
+    assert sorted(found[:2]) == ["Council budget", "Ferry timetable"]

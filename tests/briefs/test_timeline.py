@@ -89,3 +89,34 @@ def test_archive_marks_the_current_month_and_the_section(client, ports):
     soup = _soup(client.get("/archive/2025/03/"))
     assert soup.select_one(".months a[aria-current=page]").get_text(" ", strip=True).startswith("March")
     assert soup.select_one(".site-nav a[aria-current]").get_text() == "Archive"
+
+
+def test_combination_and_month_slices_page_by_the_timelines_counts(client, ports, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from briefs.views import TopicDetailView
+
+    weather = ports.__class__.objects.get(slug="weather")
+    make_brief("Ports only", topics=[ports], published_at=dt.datetime(2025, 1, 9, tzinfo=UTC))
+    make_brief(
+        "Ports draft", topics=[ports, weather], status="draft",
+        published_at=dt.datetime(2025, 1, 9, tzinfo=UTC),
+    )
+    monkeypatch.setattr(TopicDetailView, "paginate_by", 2)
+
+    def pages(path):
+        soup = _soup(client.get(path))
+        count = soup.select_one(".page-count")
+        return count.get_text() if count else "one page", len(soup.select(".card"))
+
+    with CaptureQueriesContext(connection) as queries:
+        assert pages("/topics/ports+weather/") == ("Page 1 of 2", 2)
+    assert not any('COUNT(*) AS "__count"' in q["sql"] for q in queries.captured_queries)
+    assert pages("/topics/ports+weather/?page=2") == ("Page 2 of 2", 2)
+    assert client.get("/topics/ports+weather/?page=3").status_code == 404
+    assert pages("/topics/ports+weather/?month=2025-01&page=2") == ("Page 2 of 2", 1)
+    assert pages("/topics/ports+weather/?month=2025-03") == ("one page", 1)
+    assert pages("/topics/ports+weather/?month=2025-02") == ("one page", 0)
+    assert pages("/topics/ports/?month=2025-01&page=2") == ("Page 2 of 2", 2)
+    assert pages("/topics/ports/") == ("Page 1 of 3", 2)
