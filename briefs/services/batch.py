@@ -48,6 +48,7 @@ from .importing import (
     parsed_tidied,
 )
 from .sources import source_for_name
+from .stories import story_tokens_refresh
 from .topics import brief_suggest_topics, topics_for_names
 
 # Below this many texts, parsing in this process is quicker than starting workers.
@@ -221,6 +222,7 @@ def _store_chunk(chunk, parsed, positions, results, *, status, by):
         Brief.objects.bulk_create([row for _, row in new])
         indexed.extend(row.pk for _, row in new)
         _link_topics([(row, parsed[position].topics) for position, row in new])
+    story_tokens_refresh(briefs=[row for _, row in new], created=True)
     for position, row in new:
         row._stored_body = row.body
         results[position] = ImportResult("created", row, warnings=parsed[position].warnings,
