@@ -31,6 +31,7 @@ from ..models import Brief, Story, StoryApart, StoryToken
 from ..stories.candidates import (
     MAX_CANDIDATES,
     MIN_SHARED,
+    RARE_MAX,
     WINDOW_DAYS,
     index_day,
     index_tokens,
@@ -83,8 +84,8 @@ def story_tokens_refresh(*, briefs, created=False):
 
     ``briefs`` are ``Brief`` objects with ``pk``, ``title``, ``dek``, ``body`` and
     ``published_at`` as saved; an undated brief gets no rows. Old rows are deleted first
-    unless ``created`` (new briefs have none). Two queries (one when ``created``); the
-    tokens cost ~2.5 ms a 750-word body (``fact_tokens``), cached for the scorer.
+    unless ``created`` (new briefs have none). Two queries (one when ``created``); reading
+    the tokens costs ~0.35 ms a 750-word body (``index_tokens``).
     """
     briefs = list(briefs)
     if not created:
@@ -102,13 +103,23 @@ def story_tokens_refresh(*, briefs, created=False):
 
 def _indexed_candidates(brief, tokens):
     """Pks of the published briefs of other sources ``pick_candidates`` keeps for
-    ``brief`` (index ``tokens``), read from ``StoryToken`` in one query."""
+    ``brief`` (index ``tokens``), read from ``StoryToken`` in two queries: how many
+    briefs of the window hold each token, then the briefs sharing the rare ones."""
     if not tokens:
         return []
     day = index_day(brief.published_at)
+    window = StoryToken.objects.filter(
+        day__range=(day - WINDOW_DAYS, day + WINDOW_DAYS)
+    ).exclude(brief=brief.pk)
+    held = dict(
+        window.filter(token__in=tokens).values("token").annotate(n=Count("pk"))
+        .values_list("token", "n")
+    )
+    rare = [token for token in tokens if held.get(token, 0) < RARE_MAX]
+    if len(rare) < MIN_SHARED:
+        return []
     return list(
-        StoryToken.objects.filter(token__in=tokens, day__range=(day - WINDOW_DAYS, day + WINDOW_DAYS))
-        .exclude(brief=brief.pk)
+        window.filter(token__in=rare)
         .filter(brief__in=Brief.objects.published().exclude(source=brief.source_id).values("pk"))
         .values("brief")
         .annotate(shared=Count("pk"))
@@ -165,9 +176,9 @@ def brief_story_update(*, brief, by=None):
     """Place ``brief`` in the story of the event it reports, or in none; returns its story.
 
     Reads the published briefs within ``WINDOW`` of it that the candidate index picks
-    (``StoryToken``, kept by ``story_tokens_refresh``), with the other members of their
-    stories, scores them (``score_candidates``) and groups them (``group_stories``) with every existing story
-    of the window held whole. The brief joins a story whose members all match it, or
+    (``StoryToken``, kept by ``story_tokens_refresh``; three queries) with the other
+    members of their stories, scores them (``score_candidates``) and groups them
+    (``group_stories``) with every story met held whole. The brief joins a story whose members all match it, or
     starts one with a matching brief that has none; a story left with fewer than two
     briefs is deleted. A draft brief, or one a curator excluded, leaves its story; any
     other brief of a curator-fixed story stays there. Changes are recorded as done by ``by``.
@@ -228,8 +239,8 @@ def briefs_story_update_many(*, brief_ids, by=None):
     publication; returns how many were worked out in full.
 
     A brief in no story that shares fewer than ``MIN_SHARED`` index tokens with every
-    other brief within ``WINDOW_DAYS`` of it has no candidate, so ``brief_story_update``
-    would leave it alone: it is skipped. Which briefs have one is read in two queries for
+    brief of another source within ``WINDOW_DAYS`` of it has no candidate, so
+    ``brief_story_update`` would leave it alone: it is skipped. Which briefs have one is read in two queries for
     the lot (their tokens, then the window's rows holding them).
     """
     briefs = list(Brief.objects.filter(pk__in=brief_ids).order_by("published_at", "pk"))
@@ -244,27 +255,33 @@ def briefs_story_update_many(*, brief_ids, by=None):
 
 
 def _with_neighbours(brief_ids):
-    """Those of ``brief_ids`` sharing ``MIN_SHARED`` index tokens with another brief
-    within ``WINDOW_DAYS`` (any source or status: a superset of those with candidates)."""
-    own = list(StoryToken.objects.filter(brief__in=brief_ids).values_list("brief", "token", "day"))
+    """Those of ``brief_ids`` sharing ``MIN_SHARED`` rare index tokens with a brief of
+    another source within ``WINDOW_DAYS`` (of any status: a superset of those with
+    candidates)."""
+    fields = ("brief", "token", "day", "brief__source")
+    own = list(StoryToken.objects.filter(brief__in=brief_ids).values_list(*fields))
     if not own:
         return set()
-    days = [day for _, _, day in own]
+    days = [day for _, _, day, _ in own]
     holders = {}
-    tokens = sorted({token for _, token, _ in own})
+    tokens = sorted({token for _, token, _, _ in own})
     for start in range(0, len(tokens), 500):  # SQLite's limit on query parameters
         rows = StoryToken.objects.filter(
             token__in=tokens[start:start + 500],
             day__range=(min(days) - WINDOW_DAYS, max(days) + WINDOW_DAYS),
-        ).values_list("brief", "token", "day")
-        for other, token, day in rows:
-            holders.setdefault(token, []).append((other, day))
+        ).values_list(*fields)
+        for other, token, day, source in rows:
+            holders.setdefault(token, []).append((other, day, source))
     shared, found = {}, set()
-    for brief_id, token, day in own:
+    for brief_id, token, day, source_id in own:
         if brief_id in found:
             continue
-        for other, other_day in holders[token]:
-            if other != brief_id and abs(other_day - day) <= WINDOW_DAYS:
+        near = [(other, other_source) for other, other_day, other_source in holders[token]
+                if other != brief_id and abs(other_day - day) <= WINDOW_DAYS]
+        if len(near) >= RARE_MAX:
+            continue
+        for other, other_source in near:
+            if other_source != source_id:
                 pair = (brief_id, other)
                 shared[pair] = shared.get(pair, 0) + 1
                 if shared[pair] >= MIN_SHARED:

@@ -1,7 +1,8 @@
 """Which briefs from different sources report the same event: a score for each pair.
 
 A new brief is compared with the briefs the caller selected (published within a few
-days of it, from other sources). Two signals, each a TF-IDF cosine (Salton & Buckley,
+days of it, from other sources, sharing at least two of its hard facts: the candidate
+index of ``candidates``). Two signals, each a TF-IDF cosine (Salton & Buckley,
 "Term-weighting approaches in automatic text retrieval", 1988) computed with
 scikit-learn:
 

@@ -18,6 +18,7 @@ from briefs.services.stories import (
 from briefs.stories.candidates import (
     MAX_CANDIDATES,
     MIN_SHARED,
+    RARE_MAX,
     index_day,
     index_tokens,
     pick_candidates,
@@ -38,16 +39,36 @@ def tokens_of(brief):
     return set(StoryToken.objects.filter(brief=brief).values_list("token", flat=True))
 
 
-def test_pick_candidates_keeps_briefs_sharing_two_tokens_most_shared_first():
+def test_pick_candidates_keeps_briefs_sharing_two_rare_tokens_most_shared_first():
     others = {
         "one": ["name:delhi"],
-        "two": ["name:delhi", "percent:30"],
-        "three": ["name:delhi", "percent:30", "year:2026", "name:unrelated"],
+        "two": ["name:delhi", "number:30"],
+        "three": ["name:delhi", "number:30", "number:2026", "name:unrelated"],
     }
     assert MIN_SHARED == 2
-    assert pick_candidates(["name:delhi", "percent:30", "year:2026"], others) == ["three", "two"]
-    crowd = {number: ["name:us", "year:2026"] for number in range(MAX_CANDIDATES + 5)}
-    assert len(pick_candidates(["name:us", "year:2026"], crowd)) == MAX_CANDIDATES
+    assert pick_candidates(["name:delhi", "number:30", "number:2026"], others) == ["three", "two"]
+
+    # Tokens held by RARE_MAX briefs of the window or more do not count...
+    crowd = {number: ["name:us", "number:2026"] for number in range(RARE_MAX)}
+    assert pick_candidates(["name:us", "number:2026"], crowd) == []
+    assert pick_candidates(["name:us", "number:2026"], dict(list(crowd.items())[:-1]))
+    # ...and at most MAX_CANDIDATES are kept, however many share rare ones.
+    pairs = [("name:a", "name:b"), ("name:c", "name:d"), ("name:e", "name:f")]
+    many = {n: list(pairs[n // (RARE_MAX - 1)]) for n in range(3 * (RARE_MAX - 1))}
+    assert len(many) > MAX_CANDIDATES
+    assert len(pick_candidates([token for pair in pairs for token in pair], many)) == MAX_CANDIDATES
+
+
+def test_index_tokens_are_names_inside_sentences_and_numbers():
+    tokens = index_tokens(
+        "Talks Resume In 2026",
+        "Negotiators met in New Delhi.",
+        "The EU offered 4,800 tonnes. Officials said India's Rajiv Mehra agreed.",
+    )
+    assert tokens == [
+        "name:delhi", "name:eu", "name:india", "name:mehra", "name:new", "name:rajiv",
+        "number:2026", "number:4800",
+    ]
 
 
 def test_every_labelled_same_event_pair_shares_enough_tokens_to_meet():
@@ -65,7 +86,7 @@ def test_every_labelled_same_event_pair_shares_enough_tokens_to_meet():
 def test_an_import_writes_the_briefs_tokens_and_an_edit_rewrites_them(curator):
     brief = brief_import(raw_text=text_of(ROUND5[0])).brief
     stored = tokens_of(brief)
-    assert {"name:delhi", "name:india", "percent:110"} <= stored
+    assert {"name:delhi", "name:india", "number:110"} <= stored
     assert set(StoryToken.objects.filter(brief=brief).values_list("day", flat=True)) == {
         index_day(brief.published_at)
     }
@@ -73,8 +94,7 @@ def test_an_import_writes_the_briefs_tokens_and_an_edit_rewrites_them(curator):
     brief.full_clean()
     brief_update(brief=brief, by=curator)
     edited = tokens_of(brief)
-    assert {"name:lisbon", "percent:45", "date:11-12"} <= edited
-    assert edited - stored == {"name:lisbon", "percent:45", "date:11-12"}
+    assert edited - stored == {"name:lisbon", "number:45", "number:12"}
     assert StoryToken.objects.filter(brief=brief).count() == len(edited)
 
 
