@@ -130,3 +130,11 @@ def test_grouping_compares_only_the_briefs_the_index_picks():
     story_tokens_refresh(briefs=[first])
     assert briefs_story_update_many(brief_ids=[second.pk]) == 1
     assert Brief.objects.get(pk=second.pk).story_id == Brief.objects.get(pk=first.pk).story_id
+
+
+def test_tokens_read_in_the_batchs_worker_processes_are_those_of_the_stored_text():
+    results = list(briefs_import_texts(texts=[text_of(name) for name in ROUND5], workers=2))
+    for result in results:
+        stored = Brief.objects.get(pk=result.brief.pk)
+        assert tokens_of(stored) == set(index_tokens(stored.title, stored.dek, stored.body))
+        assert tokens_of(stored)
