@@ -457,7 +457,8 @@ class StoryToken(models.Model):
     day = models.IntegerField()
 
     class Meta:
-        ordering = ["brief", "token"]
+        # By the column: ordering by "brief" would join briefs_brief into every query.
+        ordering = ["brief_id", "token"]
         constraints = [
             models.UniqueConstraint(fields=["brief", "token"], name="storytoken_unique")
         ]

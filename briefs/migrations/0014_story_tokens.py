@@ -41,7 +41,7 @@ class Migration(migrations.Migration):
                 ('brief', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='briefs.brief')),
             ],
             options={
-                'ordering': ['brief', 'token'],
+                'ordering': ['brief_id', 'token'],
                 'indexes': [models.Index(fields=['token', 'day', 'brief'], name='storytoken_window_idx')],
                 'constraints': [models.UniqueConstraint(fields=('brief', 'token'), name='storytoken_unique')],
             },
