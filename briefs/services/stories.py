@@ -2,8 +2,8 @@
 
 ``brief_story_update`` runs when a brief is imported or edited: the brief is compared
 with the published briefs of other sources within ``MAX_DAYS`` of it that the candidate
-index picks (``StoryToken`` rows: briefs sharing at least two of its names, numbers and
-dates, ``briefs.stories.candidates``), and its ``Brief.story`` is stored, so no page ever
+index picks (``StoryToken`` rows: briefs sharing at least two of its rare names and
+numbers, ``briefs.stories.candidates``), and its ``Brief.story`` is stored, so no page ever
 computes it. ``story_tokens_refresh`` keeps the index: every write path that changes a
 brief's text or date calls it (``brief_import``, the batch import, ``brief_update``;
 ``make bench-data`` and migration 0014 write the rows themselves).
@@ -148,7 +148,8 @@ def _window_rows(brief):
     is read whole, so a brief joins it only when it matches every member. Two queries
     without the texts, one more for texts not in ``_texts`` (or changed since)."""
     fields = [name for name in _CANDIDATE_FIELDS if name not in _TEXT_FIELDS]
-    keys = [brief.pk, *_indexed_candidates(brief, index_tokens(brief.title, brief.dek, brief.body))]
+    tokens = index_tokens(brief.title, brief.dek, brief.body)
+    keys = [brief.pk, *_indexed_candidates(brief, tokens)]
     stories = Brief.objects.filter(pk__in=keys, story__isnull=False).values("story")
     rows = list(
         Brief.objects.published()
@@ -189,12 +190,12 @@ def brief_story_update(*, brief, by=None):
     """Place ``brief`` in the story of the event it reports, or in none; returns its story.
 
     Reads the published briefs within ``WINDOW`` of it that the candidate index picks
-    (``StoryToken``, kept by ``story_tokens_refresh``; three queries) with the other
-    members of their stories, scores them (``score_candidates``) and groups them
-    (``group_stories``) with every story met held whole. The brief joins a story whose members all match it, or
-    starts one with a matching brief that has none; a story left with fewer than two
-    briefs is deleted. A draft brief, or one a curator excluded, leaves its story; any
-    other brief of a curator-fixed story stays there. Changes are recorded as done by ``by``.
+    (``StoryToken``, kept by ``story_tokens_refresh``; three queries) with the other members
+    of their stories, scores them (``score_candidates``) and groups them (``group_stories``)
+    with every story met held whole. The brief joins a story whose members all match it, or
+    starts one with a matching brief that has none; a story left with fewer than two briefs
+    is deleted. A draft brief, or one a curator excluded, leaves its story; any other brief
+    of a curator-fixed story stays there. Changes are recorded as done by ``by``.
     """
     brief = Brief.objects.select_for_update().get(pk=brief.pk)
     old_story_id = brief.story_id
@@ -251,10 +252,10 @@ def briefs_story_update_many(*, brief_ids, by=None):
     """Place each brief of ``brief_ids`` in its story (``brief_story_update``), in order of
     publication; returns how many were worked out in full.
 
-    A brief in no story that shares fewer than ``MIN_SHARED`` index tokens with every
-    brief of another source within ``WINDOW_DAYS`` of it has no candidate, so
-    ``brief_story_update`` would leave it alone: it is skipped. Which briefs have one is read in two queries for
-    the lot (their tokens, then the window's rows holding them).
+    A brief in no story that shares fewer than ``MIN_SHARED`` rare index tokens with every brief
+    of another source within ``WINDOW_DAYS`` of it has no candidate, so
+    ``brief_story_update`` would leave it alone: it is skipped. Which briefs have one is
+    read in two queries for the lot (their tokens, then the window's rows holding them).
     """
     briefs = list(Brief.objects.filter(pk__in=brief_ids).order_by("published_at", "pk"))
     reachable = _with_neighbours([brief.pk for brief in briefs])
