@@ -2,7 +2,8 @@
 
 The full scale is the one issue 8 asks for: 100,000 briefs of 300–1,200 words, 3,000
 topics used with a long tail (6–20 per brief), 20 sources, 5,000 users and 300,000
-annotations, a third of them public. ``--scale tiny`` makes the same shape a thousand
+annotations, a third of them public, and the briefs' story candidate index rows
+(``StoryToken``, as the import writes them). ``--scale tiny`` makes the same shape a thousand
 times smaller, for ``make bench-smoke`` and the tests.
 
 Everything is deterministic (a fixed seed) and written in one transaction, so the
@@ -186,7 +187,8 @@ def generate(scale, *, progress=True, out=sys.stdout):
     from tqdm import tqdm
 
     from annotations.models import Annotation
-    from briefs.models import Brief, Source, TaggedBrief, Topic
+    from briefs.models import Brief, Source, StoryToken, TaggedBrief, Topic
+    from briefs.stories.candidates import index_day, index_tokens
     from briefs.text import topic_identity
 
     if archive_present():
@@ -228,8 +230,10 @@ def generate(scale, *, progress=True, out=sys.stdout):
         first_brief = _next_id(connection, Brief)
         first_annotation = _next_id(connection, Annotation)
         first_tag = _next_id(connection, TaggedBrief)
+        token_id = _next_id(connection, StoryToken)
         briefs_w = Writer(Brief, connection)
         tags_w = Writer(TaggedBrief, connection, batch=20000)
+        tokens_w = Writer(StoryToken, connection, batch=20000)
         notes_w = Writer(Annotation, connection, batch=10000)
         start_day = dt.datetime(2021, 1, 1, tzinfo=dt.timezone.utc)
         span = dt.timedelta(days=5 * 365).total_seconds()
@@ -247,14 +251,20 @@ def generate(scale, *, progress=True, out=sys.stdout):
             body = _body(rng, pool, scale.words, rare=n in rare)
             title = " ".join(rng.choice(pool).split()[:rng.randint(5, 10)]).rstrip(".").title()
             status = "draft" if rng.random() < 0.02 and n not in hot | rare else "published"
+            dek = rng.choice(pool)  # drawn here, as before, so the archive stays the same
             briefs_w.add(
                 id=brief_id, title=title, slug=f"{_slug(title)[:150]}-{brief_id}",
-                dek=rng.choice(pool), body=body, source_id=rng.choice(source_ids),
+                dek=dek, body=body, source_id=rng.choice(source_ids),
                 author=f"Reporter {rng.randint(1, 400)}", published_at=published,
                 published_time_known=rng.random() < 0.7, image_caption="", raw_text="",
                 content_hash=hashlib.sha256(f"bench-{brief_id}".encode()).hexdigest(),
                 status=status, created_at=published, modified_at=published,
             )
+            # The candidate index of story grouping, as the import writes it.
+            for token in index_tokens(title, dek, body):
+                tokens_w.add(id=token_id, brief_id=brief_id, token=token,
+                             day=index_day(published))
+                token_id += 1
             wanted = rng.randint(*scale.topics_per_brief)
             chosen = set()
             while len(chosen) < wanted:
@@ -273,7 +283,7 @@ def generate(scale, *, progress=True, out=sys.stdout):
             made_annotations += count if not public_only else 0
             bar.update()
         bar.close()
-        for writer in (briefs_w, tags_w, notes_w):
+        for writer in (briefs_w, tags_w, tokens_w, notes_w):
             writer.close()
         if postgres:
             _finish_postgres(connection, first_brief, triggers_off, out)
@@ -343,7 +353,7 @@ def _finish_postgres(connection, first_brief, triggers_off, out):
     from django.core.management.color import no_style
 
     from annotations.models import Annotation
-    from briefs.models import Brief, Source, TaggedBrief, Topic
+    from briefs.models import Brief, Source, StoryToken, TaggedBrief, Topic
 
     with connection.cursor() as cursor:
         if triggers_off:
@@ -371,7 +381,7 @@ def _finish_postgres(connection, first_brief, triggers_off, out):
             out.write(f"search index built in {time.monotonic() - started:.0f} s\n")
             _after_bulk_load(cursor)
         for sql in connection.ops.sequence_reset_sql(
-            no_style(), [Source, Topic, Brief, TaggedBrief, Annotation]
+            no_style(), [Source, Topic, Brief, TaggedBrief, StoryToken, Annotation]
         ):
             cursor.execute(sql)
 

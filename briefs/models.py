@@ -440,6 +440,37 @@ class StoryApart(models.Model):
         return self.brief.get_absolute_url()
 
 
+class StoryToken(models.Model):
+    """One distinct fact token of a brief (``briefs.stories.candidates.index_tokens``):
+    the candidate index story grouping reads to find the briefs worth scoring.
+
+    ``day`` is the UTC date of the brief's ``published_at`` as a proleptic ordinal
+    (``date.toordinal()``), so the window filter is integer arithmetic on any database;
+    a brief without a date has no rows. Written by ``briefs.services.stories``
+    (``story_tokens_refresh``) on every import and edit, by the batch import, by
+    ``make bench-data`` and by migration 0014 for the briefs before it.
+    """
+
+    # The unique constraint's index (brief, token) serves the foreign key too.
+    brief = models.ForeignKey(Brief, on_delete=models.CASCADE, related_name="+", db_index=False)
+    token = models.CharField(max_length=64)
+    day = models.IntegerField()
+
+    class Meta:
+        # By the column: ordering by "brief" would join briefs_brief into every query.
+        ordering = ["brief_id", "token"]
+        constraints = [
+            models.UniqueConstraint(fields=["brief", "token"], name="storytoken_unique")
+        ]
+        indexes = [models.Index(fields=["token", "day", "brief"], name="storytoken_window_idx")]
+
+    def __str__(self):
+        return f"{self.token} of brief {self.brief_id}"
+
+    def get_absolute_url(self):
+        return self.brief.get_absolute_url()
+
+
 class TopicSuggestion(models.Model):
     """A topic the importer guessed for a brief that came without a topic list.
 

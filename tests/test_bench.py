@@ -9,8 +9,9 @@ from django.db.models import Count
 
 from annotations.models import Annotation
 from bench.make_data import HOT_ANNOTATIONS, RARE_WORD, SCALES, generate
-from briefs.models import Brief, Source, TaggedBrief, Topic
+from briefs.models import Brief, Source, StoryToken, TaggedBrief, Topic
 from briefs.search import search_briefs
+from briefs.stories import candidates
 
 TINY = SCALES["tiny"]
 
@@ -64,6 +65,19 @@ def test_some_published_brief_has_exactly_twenty_public_annotations(archive):
 
 def test_rare_word_is_searchable_in_the_few_briefs_that_have_it(archive):
     assert search_briefs(RARE_WORD).count() == TINY.rare_briefs
+
+
+def test_briefs_get_their_story_candidate_rows_as_an_import_writes_them(db, monkeypatch):
+    # The generated prose has no names or numbers: give each brief two tokens of its title.
+    monkeypatch.setattr(
+        candidates, "index_tokens", lambda title, dek, body: sorted(set(title.lower().split()[:2]))
+    )
+    assert generate(TINY, progress=False, out=io.StringIO())
+    for brief in Brief.objects.all():
+        rows = StoryToken.objects.filter(brief=brief)
+        expected = sorted(set(brief.title.lower().split()[:2]))
+        assert sorted(rows.values_list("token", flat=True)) == expected
+        assert set(rows.values_list("day", flat=True)) == {candidates.index_day(brief.published_at)}
 
 
 def test_running_again_changes_nothing(archive):

@@ -3,11 +3,12 @@
 ``briefs_import_texts`` gives, for every text, the ImportResult that ``brief_import``
 would give, but writes new briefs a chunk at a time (``IMPORT_BATCH_CHUNK``): one
 transaction per chunk; one query each for the unchanged texts, the stored stories, the
-sources and the topics of the whole chunk; one bulk insert each for the briefs and their
-topic links; the history recorded once per chunk. The database's triggers keep the
-search index and the archive's change counter current for bulk inserts as for single
-ones, and the topic links send the ``m2m_changed`` signals ``brief_set_topics`` sends. On PostgreSQL the
-search documents of a chunk are built in one statement (``search_refresh_deferred``).
+sources and the topics of the whole chunk; one bulk insert each for the briefs, their
+topic links and their story candidate index rows (``story_tokens_refresh``); the
+history recorded once per chunk. The database's triggers keep the search index and the
+archive's change counter current for bulk inserts as for single ones, and the topic links
+send the ``m2m_changed`` signals ``brief_set_topics`` sends. On PostgreSQL the search
+documents of a chunk are built in one statement (``search_refresh_deferred``).
 
 Texts are parsed by worker processes when there are many (the parser is pure and is the
 larger half of the work), while this process writes the previous chunk.
@@ -38,7 +39,9 @@ from ..importer import BriefParseError, parse_brief
 from ..models import SLUG_MAX_LENGTH, Brief
 from ..search import search_refresh_deferred
 from ..slugs import base_slug, first_free_slug
+from ..stories.candidates import index_tokens
 from ..stories.copies import alike_titles
+from ..text import normalise_body
 from .briefs import _link
 from .importing import (
     COPY_DATE_WINDOW,
@@ -48,6 +51,7 @@ from .importing import (
     parsed_tidied,
 )
 from .sources import source_for_name
+from .stories import story_tokens_refresh
 from .topics import brief_suggest_topics, topics_for_names
 
 # Below this many texts, parsing in this process is quicker than starting workers.
@@ -71,8 +75,8 @@ def briefs_import_texts(*, texts, status=Brief.Status.PUBLISHED, dry_run=False, 
     if workers is None:
         many = hasattr(texts, "__len__") and len(texts) >= PARALLEL_MIN_TEXTS
         workers = (os.cpu_count() or 1) if many else 0
-    for chunk, parsed in _parsed_chunks(_chunks(texts), workers):
-        yield from _import_chunk(chunk, parsed, status=status, dry_run=dry_run, by=by)
+    for chunk, (parsed, tokens) in _parsed_chunks(_chunks(texts), workers):
+        yield from _import_chunk(chunk, parsed, tokens, status=status, dry_run=dry_run, by=by)
 
 
 def _chunks(items):
@@ -83,18 +87,24 @@ def _chunks(items):
 
 
 def _parse_chunk(chunk):
-    """[ParsedBrief | failure reason (str) | None for a passed-through result] per item."""
-    out = []
+    """([ParsedBrief | failure reason (str) | None for a passed-through result] per item,
+    [story index tokens (``index_tokens``) or None] per item): both read where it runs,
+    in a worker process when there are many texts."""
+    out, tokens = [], []
     for item in chunk:
+        tokens.append(None)
         if isinstance(item, ImportResult):
             out.append(None)
             continue
         text, reference = _text_and_reference(item)
         try:
-            out.append(parsed_tidied(parse_brief(text, reference=reference, require_date=False)))
+            parsed = parsed_tidied(parse_brief(text, reference=reference, require_date=False))
         except BriefParseError as error:
             out.append(str(error))
-    return out
+            continue
+        out.append(parsed)
+        tokens[-1] = index_tokens(parsed.title, parsed.dek, normalise_body(parsed.body))
+    return out, tokens
 
 
 def _text_and_reference(item):
@@ -125,7 +135,7 @@ def _parsed_chunks(chunks, workers):
             yield done, future.result()
 
 
-def _import_chunk(chunk, parsed, *, status, dry_run, by):
+def _import_chunk(chunk, parsed, tokens, *, status, dry_run, by):
     results = [None] * len(chunk)
     bulk = []  # positions the bulk path imports
     for position, (text, brief) in enumerate(zip(chunk, parsed)):
@@ -138,7 +148,7 @@ def _import_chunk(chunk, parsed, *, status, dry_run, by):
     single = []  # positions left to brief_import, after the chunk
     try:
         with transaction.atomic():
-            single = _store_chunk(chunk, parsed, bulk, results, status=status, by=by)
+            single = _store_chunk(chunk, parsed, tokens, bulk, results, status=status, by=by)
             if dry_run:
                 transaction.set_rollback(True)
     except IntegrityError:  # a concurrent import stored one of these texts meanwhile
@@ -177,7 +187,7 @@ def _database_failure(error):
     return ImportResult("failed", reason=f"database error: {first_line}")
 
 
-def _store_chunk(chunk, parsed, positions, results, *, status, by):
+def _store_chunk(chunk, parsed, tokens, positions, results, *, status, by):
     """Create the chunk's new briefs in bulk; return the positions left to ``brief_import``."""
     hashes = {parsed[p].content_hash for p in positions}
     unchanged = {
@@ -221,6 +231,8 @@ def _store_chunk(chunk, parsed, positions, results, *, status, by):
         Brief.objects.bulk_create([row for _, row in new])
         indexed.extend(row.pk for _, row in new)
         _link_topics([(row, parsed[position].topics) for position, row in new])
+    story_tokens_refresh(briefs=[row for _, row in new], created=True,
+                         tokens=[tokens[position] for position, _ in new])
     for position, row in new:
         row._stored_body = row.body
         results[position] = ImportResult("created", row, warnings=parsed[position].warnings,

@@ -16,7 +16,7 @@ from django.utils import timezone
 from core.history import ADDITION, CHANGE, history_record
 
 from ..models import Brief, TaggedBrief, Topic, TopicSuggestion
-from .stories import brief_story_update
+from .stories import brief_story_update, story_tokens_refresh
 
 
 def _brief_ids(briefs):
@@ -192,7 +192,8 @@ def brief_update(*, brief, by=None, reason="Edited", changed_fields=()):
     A changed body is kept as a revision with ``by`` and ``reason``, and the annotations
     on it are re-anchored (``Brief.save`` sends ``brief_body_changed``). The history says
     "Added." for a new brief, else which of ``changed_fields`` (model field names) changed.
-    Its story is worked out again (``brief_story_update``).
+    Its candidate index rows are rewritten (``story_tokens_refresh``) and its story is
+    worked out again (``brief_story_update``).
     """
     adding = brief._state.adding
     brief.note_change(by=by, reason=reason)
@@ -202,6 +203,7 @@ def brief_update(*, brief, by=None, reason="Edited", changed_fields=()):
         stored = Brief.objects.filter(pk=brief.pk).values_list("story_id", flat=True)
         brief.story_id = stored.first()
     brief.save()
+    story_tokens_refresh(briefs=[brief], created=adding)
     if adding:
         history_record(by=by, objects=[brief], action=ADDITION, message=f"Added. {reason}.")
     elif changed_fields:

@@ -29,7 +29,7 @@ from ..models import Brief
 from ..stories.copies import COPY_DATE_WINDOW, alike_titles, is_corrected_copy
 from .briefs import brief_set_topics
 from .sources import source_for_name
-from .stories import brief_story_update
+from .stories import brief_story_update, story_tokens_refresh
 from .topics import brief_suggest_topics, topics_for_names
 
 _HISTORY = {"created": (ADDITION, "Imported."), "updated": (CHANGE, "Updated by a re-import.")}
@@ -218,6 +218,7 @@ def _store(parsed, raw_text, status, reference):
         exclude=["source"] + ([] if brief.slug else ["slug"]), validate_constraints=False
     )
     brief.save()
+    story_tokens_refresh(briefs=[brief], created=action == "created")
     if parsed.topics:
         brief_set_topics(
             brief=brief, topics=topics_for_names(parsed.topics), created=action == "created"

@@ -49,10 +49,10 @@ _WORD = re.compile(r"[^\W\d_][\w’'&.\-]*|\d[\w.,%-]*")
 SENTENCE_END = r"(?<!\b[A-Z])[.!?…][\"”’)]?"
 _CLAUSE_BREAK = re.compile(rf"{SENTENCE_END}\s+|[\n:;]\s*|[\"“]\s*")
 # Lower-case words allowed inside a name: "Port of Antwerp", "Banco Central de Chile".
-_NAME_JOINERS = {"of", "de", "del", "da", "do", "van", "von", "der", "al", "bin", "la", "le"}
+NAME_JOINERS = {"of", "de", "del", "da", "do", "van", "von", "der", "al", "bin", "la", "le"}
 # Capitalised words that are not names: words that open clauses, and days and months
 # (relative or already read as dates; outlets write "on Monday" or "on September 8").
-_NOT_NAMES = {
+NOT_NAMES = {
     "the", "a", "an", "and", "but", "or", "in", "on", "at", "for", "to", "of", "by", "as",
     "it", "its", "he", "she", "they", "we", "i", "this", "that", "these", "those", "his",
     "her", "their", "our", "mr", "mrs", "ms", "dr",
@@ -147,7 +147,7 @@ def name_words(text):
             if word[0].isupper():
                 run.append((word, opens_sentence))
                 continue
-            if word.lower() in _NAME_JOINERS and run:
+            if word.lower() in NAME_JOINERS and run:
                 run.append((word, False))
                 continue
             words.extend(_run_words(run))
@@ -158,7 +158,7 @@ def name_words(text):
 
 def _run_words(run):
     """The name words of one run of capitalised words; a lone sentence opener is none."""
-    while run and run[-1][0].lower() in _NAME_JOINERS:
+    while run and run[-1][0].lower() in NAME_JOINERS:
         run = run[:-1]
     if len(run) == 1 and run[0][1]:
         return []
@@ -168,7 +168,7 @@ def _run_words(run):
         acronym = word.isupper()  # "US" is a name, "us" a stop word
         word = word.lower()
         for part in word.split("-"):
-            if part and (acronym or part not in _NOT_NAMES) and part not in _NAME_JOINERS:
+            if part and (acronym or part not in NOT_NAMES) and part not in NAME_JOINERS:
                 words.append(part)
     return words
 

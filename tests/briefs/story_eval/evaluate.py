@@ -7,7 +7,8 @@ Every brief is read through the real importer (``briefs.importer.parse_brief``).
 pair is scored once, as the import of the later brief would score it: against every
 labelled brief within ``MAX_DAYS`` plus the 25 demo briefs of ``briefs/demo`` dated to
 the same moment, as background news in the window (they make the window's IDF look like
-a real week's and are distractors: any match with one is a wrong pair).
+a real week's and are distractors: any match with one is a wrong pair), of which only
+those the candidate index picks (``briefs.stories.candidates``) are scored, as on import.
 """
 
 import csv
@@ -16,6 +17,7 @@ import itertools
 from pathlib import Path
 
 from briefs.importer import parse_brief
+from briefs.stories.candidates import index_tokens, pick_candidates
 from briefs.stories.grouping import group_stories
 from briefs.stories.similarity import MAX_DAYS, THRESHOLD, StoryCandidate, score_candidates
 
@@ -75,7 +77,13 @@ def score_pairs(labelled, filler):
             )
             for brief in filler
         ]
-        for match in score_candidates(new, earlier + background, threshold=1.1, max_days=MAX_DAYS):
+        window = {other.key: other for other in earlier + background}
+        picked = pick_candidates(
+            index_tokens(new.title, new.dek, new.body),
+            {key: index_tokens(o.title, o.dek, o.body) for key, o in window.items()},
+        )
+        compared = [window[key] for key in picked]
+        for match in score_candidates(new, compared, threshold=1.1, max_days=MAX_DAYS):
             scores[frozenset((match.key, match.other))] = match
     return scores
 
