@@ -66,7 +66,9 @@ def backed_up_models():
             continue
         for model in config.get_models(include_auto_created=True):
             meta = model._meta
-            if meta.managed and not meta.proxy and not meta.swapped and model is not user_model:
+            derived = hasattr(model, "refill")  # rebuilt by a restore, never archived
+            if meta.managed and not meta.proxy and not meta.swapped and model is not user_model \
+                    and not derived:
                 found.append(model)
     return [user_model, *_parents_first(found)]
 
@@ -184,10 +186,11 @@ def backup_restore(stream):
 
 
 def _refill_derived():
-    """Recount the tables the database keeps (topic counts, public note counts): backups
-    leave them out, and a restore's writes may reach their triggers in any order."""
+    """Rebuild the derived tables (topic counts, public note counts, the story candidate
+    index): backups leave them out, and a restore's writes may reach their triggers in any
+    order."""
     for model in apps.get_models():
-        if not model._meta.managed and hasattr(model, "refill"):
+        if hasattr(model, "refill"):
             model.refill()
 
 

@@ -467,6 +467,23 @@ class StoryToken(models.Model):
     def __str__(self):
         return f"{self.token} of brief {self.brief_id}"
 
+    @classmethod
+    def refill(cls, chunk=2000):
+        """Rebuild every brief's rows from its text, ``chunk`` briefs a step.
+
+        Derived data: backups leave it out and a restore rebuilds it (the briefs' texts
+        are the source of truth), as ``TopicBriefCount.refill`` recounts its counts.
+        """
+        from .services.stories import story_tokens_refresh
+
+        cls.objects.all().delete()
+        dated = Brief.objects.filter(published_at__isnull=False).order_by("pk")
+        fields = ("pk", "title", "dek", "body", "published_at")
+        last = 0
+        while batch := list(dated.filter(pk__gt=last).only(*fields)[:chunk]):
+            story_tokens_refresh(briefs=batch, created=True)
+            last = batch[-1].pk
+
     def get_absolute_url(self):
         return self.brief.get_absolute_url()
 

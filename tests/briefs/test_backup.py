@@ -19,7 +19,8 @@ from django.db import connection
 from accounts.services import reader_preferences_set
 from annotations.models import Annotation
 from briefs.backup import FORMAT, VERSION, backed_up_models
-from briefs.models import Brief, TopicSlugRedirect, TopicSuggestion
+from briefs.models import Brief, StoryToken, TopicSlugRedirect, TopicSuggestion
+from briefs.services.stories import story_tokens_refresh
 from tests.factories import make_annotation, make_brief, make_source, make_topic, make_user
 
 pytestmark = pytest.mark.django_db
@@ -256,6 +257,23 @@ def test_demo_archive_with_annotations_round_trips(tmp_path):
     call_command("restore", str(path), stdout=io.StringIO())
 
     assert _snapshot() == before
+
+
+def test_the_story_candidate_index_is_left_out_and_rebuilt_by_a_restore(small_archive, tmp_path):
+    """Derived from the briefs' texts (about 30 rows a brief): rebuilt, never archived."""
+    make_brief("Port Talks Resume", body="Negotiators from Lisbon met the Rotterdam port "
+               "authority on Tuesday; 1,200 dockers stayed out at Antwerp.")
+    story_tokens_refresh(briefs=Brief.objects.all())
+    before = sorted(StoryToken.objects.values_list("brief_id", "token", "day"))
+    assert len(before) >= 3
+    path = _export(tmp_path)
+    assert "briefs.storytoken" not in path.read_text(encoding="utf-8")
+    StoryToken.objects.all().delete()
+    _wipe()
+
+    call_command("restore", str(path), stdout=io.StringIO())
+
+    assert sorted(StoryToken.objects.values_list("brief_id", "token", "day")) == before
 
 
 def test_archived_tables_cover_the_project_not_third_parties():
