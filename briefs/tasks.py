@@ -38,7 +38,7 @@ def import_run_execute_task(run_id):
 def briefs_story_update_task(brief_ids):
     """Place each brief of ``brief_ids`` (new briefs of a batch import) in its story
     (``briefs_story_update_many``): a brief the candidate index finds no neighbour for
-    costs its share of two queries (~0.2 ms), one with neighbours ~19 ms, several times
+    costs its share of two queries (~0.2 ms), one with neighbours ~11 ms, several times
     what storing it costs (see bench/README.md); a batch import hands it to a worker.
     """
     from .services.stories import briefs_story_update_many

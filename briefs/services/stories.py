@@ -143,14 +143,17 @@ def _indexed_candidates(brief, tokens):
     )
 
 
-def _window_rows(brief):
-    """``_CANDIDATE_FIELDS`` rows of ``brief``, of its indexed candidates and of every
-    member of their stories (and of its own) within ``WINDOW`` of it, published: a story
-    is read whole, so a brief joins it only when it matches every member. Two queries
-    without the texts, one more for texts not in ``_texts`` (or changed since)."""
+def _window_rows(brief, candidates=None):
+    """``_CANDIDATE_FIELDS`` rows (and ``story__curator_fixed``) of ``brief``, of its
+    indexed candidates and of every member of their stories (and of its own) within
+    ``WINDOW`` of it, published: a story is read whole, so a brief joins it only when it
+    matches every member. ``candidates``: the candidates' pks when read already
+    (``_batch_candidates``), else read here in two queries. One query without the texts,
+    one more for texts not in ``_texts`` (or changed since)."""
     fields = [name for name in _CANDIDATE_FIELDS if name not in _TEXT_FIELDS]
-    tokens = index_tokens(brief.title, brief.dek, brief.body)
-    keys = [brief.pk, *_indexed_candidates(brief, tokens)]
+    if candidates is None:
+        candidates = _indexed_candidates(brief, index_tokens(brief.title, brief.dek, brief.body))
+    keys = [brief.pk, *candidates]
     stories = Brief.objects.filter(pk__in=keys, story__isnull=False).values("story")
     rows = list(
         Brief.objects.published()
@@ -159,19 +162,30 @@ def _window_rows(brief):
             published_at__lte=brief.published_at + WINDOW,
         )
         .filter(Q(pk__in=keys) | Q(story__in=stories))
-        .values(*fields, "modified_at")
+        .values(*fields, "story__curator_fixed", "modified_at")
     )
     with _texts_lock:
         known = {row["pk"]: _texts.get((row["pk"], row["modified_at"])) for row in rows}
     missing = [pk for pk, texts in known.items() if texts is None]
     if missing:
-        fetched = Brief.objects.filter(pk__in=missing).values_list("pk", "modified_at", *_TEXT_FIELDS)
-        with _texts_lock:
-            for pk, modified_at, *texts in fetched:
-                _texts[(pk, modified_at)] = known[pk] = tuple(texts)
+        known.update(_texts_read(missing))
     for row in rows:
         row.update(zip(_TEXT_FIELDS, known[row["pk"]]))
     return rows
+
+
+def _texts_read(brief_ids):
+    """The (title, dek, body) of each of ``brief_ids`` by pk, read in one query a 500 and
+    kept in ``_texts``."""
+    brief_ids, texts_of = list(brief_ids), {}
+    for start in range(0, len(brief_ids), 500):  # SQLite's limit on query parameters
+        fetched = Brief.objects.filter(pk__in=brief_ids[start:start + 500]).values_list(
+            "pk", "modified_at", *_TEXT_FIELDS
+        )
+        with _texts_lock:
+            for pk, modified_at, *texts in fetched:
+                _texts[(pk, modified_at)] = texts_of[pk] = tuple(texts)
+    return texts_of
 
 
 def _apart_pairs(brief_ids):
@@ -186,7 +200,6 @@ def _story_title(brief_ids):
     return first.title
 
 
-@transaction.atomic
 def brief_story_update(*, brief, by=None):
     """Place ``brief`` in the story of the event it reports, or in none; returns its story.
 
@@ -198,20 +211,27 @@ def brief_story_update(*, brief, by=None):
     is deleted. A draft brief, or one a curator excluded, leaves its story; any other brief
     of a curator-fixed story stays there. Changes are recorded as done by ``by``.
     """
+    with transaction.atomic():
+        return _story_place(brief, by=by)
+
+
+def _story_place(brief, *, by, candidates=None, apart=None):
+    """``brief_story_update``'s work, in the caller's transaction. ``candidates`` (its
+    indexed candidates' pks) and ``apart`` (the separated pairs touching it), when given,
+    were read for a whole batch (``briefs_story_update_many``)."""
     brief = Brief.objects.select_for_update().get(pk=brief.pk)
     old_story_id = brief.story_id
     if brief.story_excluded or brief.status != Brief.Status.PUBLISHED:
         if old_story_id:
             _leave_story(brief, by=by)
         return None
-    rows = _window_rows(brief)
+    rows = _window_rows(brief, candidates)
     own = next((row for row in rows if row["pk"] == brief.pk), None)
     if own is None:
         return None
     others = [row for row in rows if row["pk"] != brief.pk]
     matches = score_candidates(_candidate(own), [_candidate(row) for row in others])
-    fixed = set(Story.objects.filter(pk__in={r["story_id"] for r in rows if r["story_id"]},
-                                     curator_fixed=True).values_list("pk", flat=True))
+    fixed = {row["story_id"] for row in rows if row["story__curator_fixed"]}
     members = {}
     for row in rows:
         if row["story_id"] and (row["pk"] != brief.pk or row["story_id"] in fixed):
@@ -221,9 +241,11 @@ def brief_story_update(*, brief, by=None):
         matches,
         pinned=list(members.values()),
         excluded=[row["pk"] for row in others if row["story_excluded"]],
-        apart=_apart_pairs([brief.pk]),
+        apart=_apart_pairs([brief.pk]) if apart is None else apart,
     )
-    _prune([story_id for story_id, keys in members.items() if len(keys) < 2], by=by)
+    # The brief's own story holds it too (unless fixed, where it is among the members).
+    _prune([story_id for story_id, keys in members.items()
+            if len(keys) + (story_id == old_story_id and story_id not in fixed) < 2], by=by)
     group = next((g for g in groups if brief.pk in g), frozenset())
     story_of = {key: story_id for story_id, keys in members.items() for key in keys}
     target_id = next((story_of[key] for key in group if key in story_of), None)
@@ -236,7 +258,9 @@ def brief_story_update(*, brief, by=None):
     if not group:
         return None
     if target_id is None:
-        story = Story.objects.create(title=_story_title(group))
+        first = min((row for row in rows if row["pk"] in group),
+                    key=lambda row: (row["published_at"], row["pk"]))
+        story = Story.objects.create(title=first["title"])
         Brief.objects.filter(pk__in=group).update(story=story)
         history_record(by=by, objects=[story], action=ADDITION,
                        message=f"Grouped {len(group)} briefs of one event.")
@@ -253,56 +277,67 @@ def briefs_story_update_many(*, brief_ids, by=None):
     """Place each brief of ``brief_ids`` in its story (``brief_story_update``), in order of
     publication; returns how many were worked out in full.
 
-    A brief in no story that shares fewer than ``MIN_SHARED`` rare index tokens with every brief
-    of another source within ``WINDOW_DAYS`` of it has no candidate, so
-    ``brief_story_update`` would leave it alone: it is skipped. Which briefs have one is
-    read in two queries for the lot (their tokens, then the window's rows holding them).
+    The candidate index is read once for the lot (``_batch_candidates``: two queries), as
+    are the texts of the briefs and candidates it picks and the pairs a curator separated
+    (one query each); each brief is then placed in its own transaction, reading its window
+    and its stories' current members afresh (earlier briefs of the batch may have changed
+    them). A brief in no story without a candidate would be left alone: it is skipped.
     """
     briefs = list(Brief.objects.filter(pk__in=brief_ids).order_by("published_at", "pk"))
-    reachable = _with_neighbours([brief.pk for brief in briefs])
-    done = 0
-    for brief in briefs:
-        if brief.story_id is None and brief.pk not in reachable:
-            continue
-        brief_story_update(brief=brief, by=by)
-        done += 1
-    return done
+    candidates = _batch_candidates(briefs)
+    worked = [brief for brief in briefs if brief.story_id is not None or candidates.get(brief.pk)]
+    if not worked:
+        return 0
+    ids = {brief.pk for brief in worked}
+    _texts_read(ids.union(*(candidates.get(pk, ()) for pk in ids)))
+    apart = _apart_pairs(list(ids))
+    for brief in worked:
+        with transaction.atomic():
+            _story_place(
+                brief,
+                by=by,
+                candidates=candidates.get(brief.pk, []),
+                apart=[pair for pair in apart if brief.pk in pair],
+            )
+    return len(worked)
 
 
-def _with_neighbours(brief_ids):
-    """Those of ``brief_ids`` sharing ``MIN_SHARED`` rare index tokens with a brief of
-    another source within ``WINDOW_DAYS`` (of any status: a superset of those with
-    candidates)."""
-    fields = ("brief", "token", "day", "brief__source")
-    own = list(StoryToken.objects.filter(brief__in=brief_ids).values_list(*fields))
+def _batch_candidates(briefs):
+    """The indexed candidates of each of ``briefs`` (``Brief`` objects), as
+    ``_indexed_candidates`` picks them (same rare tokens, same order and limit), by pk; a
+    brief without one is left out. Two queries for the lot: the briefs' index rows, then
+    every row of the window holding one of their tokens."""
+    fields = ("brief", "token", "day", "brief__source", "brief__status")
+    own = list(StoryToken.objects.filter(brief__in=[brief.pk for brief in briefs])
+               .values_list(*fields))
     if not own:
-        return set()
-    days = [day for _, _, day, _ in own]
+        return {}
+    days = [day for _, _, day, _, _ in own]
     holders = {}
-    tokens = sorted({token for _, token, _, _ in own})
+    tokens = sorted({token for _, token, _, _, _ in own})
     for start in range(0, len(tokens), 500):  # SQLite's limit on query parameters
         rows = StoryToken.objects.filter(
             token__in=tokens[start:start + 500],
             day__range=(min(days) - WINDOW_DAYS, max(days) + WINDOW_DAYS),
         ).values_list(*fields)
-        for other, token, day, source in rows:
-            holders.setdefault(token, []).append((other, day, source))
-    shared, found = {}, set()
-    for brief_id, token, day, source_id in own:
-        if brief_id in found:
-            continue
-        near = [(other, other_source) for other, other_day, other_source in holders[token]
-                if other != brief_id and abs(other_day - day) <= WINDOW_DAYS]
+        for other, token, day, source, status in rows:
+            holders.setdefault(token, []).append((other, day, source, status))
+    shared = {}
+    for brief_id, token, day, source_id, _ in own:
+        near = [(other, other_source, status) for other, other_day, other_source, status
+                in holders[token] if other != brief_id and abs(other_day - day) <= WINDOW_DAYS]
         if len(near) >= RARE_MAX:
             continue
-        for other, other_source in near:
-            if other_source != source_id:
-                pair = (brief_id, other)
-                shared[pair] = shared.get(pair, 0) + 1
-                if shared[pair] >= MIN_SHARED:
-                    found.add(brief_id)
-                    break
-    return found
+        counts = shared.setdefault(brief_id, {})
+        for other, other_source, status in near:
+            if other_source != source_id and status == Brief.Status.PUBLISHED:
+                counts[other] = counts.get(other, 0) + 1
+    picked = {}
+    for brief_id, counts in shared.items():
+        kept = sorted((-n, other) for other, n in counts.items() if n >= MIN_SHARED)
+        if kept:
+            picked[brief_id] = [other for _, other in kept[:MAX_CANDIDATES]]
+    return picked
 
 
 def _prune(story_ids, *, by):

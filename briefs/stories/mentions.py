@@ -76,9 +76,14 @@ class NumberMention:
         return f"{self.kind}:{self.value:g}"
 
 
-def number_mentions(text):
-    """Numbers in ``text`` with kind and value, in order; dates are excluded (see ``date_keys``)."""
-    date_spans = [match.span() for match in _DATE.finditer(text)]
+def number_mentions(text, *, date_spans=None):
+    """Numbers in ``text`` with kind and value, in order; dates are excluded (see ``date_keys``).
+
+    ``date_spans``: the (start, end) of every ``_DATE`` match in ``text`` when the caller
+    read them already (``fact_tokens``: the date pattern is a third of its time).
+    """
+    if date_spans is None:
+        date_spans = [match.span() for match in _DATE.finditer(text)]
     found = []
     for match in _NUMBER.finditer(text):
         start, end = match.span("value")
@@ -112,8 +117,13 @@ def number_mentions(text):
 
 def date_mentions(text):
     """Calendar dates in ``text`` as (text as written, ``"date:MM-DD"`` token), in order."""
+    return _dates(_DATE.finditer(text))
+
+
+def _dates(matches):
+    """``date_mentions`` of ``_DATE`` matches."""
     found = []
-    for match in _DATE.finditer(text):
+    for match in matches:
         month = (match["month"] or match["month2"]).lower().rstrip(".")
         day = int(match["day"] or match["day2"])
         if 1 <= day <= 31:
@@ -179,6 +189,8 @@ def fact_tokens(text, *, names=True):
     With ``names=False`` only numbers and dates are read (for Title-Case headlines).
     """
     tokens = [f"name:{word}" for word in name_words(text)] if names else []
-    tokens.extend(date_keys(text))
-    tokens.extend(mention.key for mention in number_mentions(text))
+    dates = list(_DATE.finditer(text))
+    tokens.extend(key for _, key in _dates(dates))
+    spans = [match.span() for match in dates]
+    tokens.extend(mention.key for mention in number_mentions(text, date_spans=spans))
     return tokens

@@ -114,6 +114,17 @@ class Background:
 
     words: object  # scipy sparse matrix, one row a brief
     facts: object
+    # How many of its rows hold each hashed column, counted once rather than per call.
+    word_frequency: object = field(init=False, repr=False, compare=False)
+    fact_frequency: object = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        for name in ("words", "facts"):
+            matrix = getattr(self, name).tocsr()
+            matrix.sum_duplicates()
+            matrix.eliminate_zeros()
+            frequency = np.bincount(matrix.indices, minlength=matrix.shape[1])
+            object.__setattr__(self, name.removesuffix("s") + "_frequency", frequency)
 
     @classmethod
     def from_candidates(cls, candidates):
@@ -168,11 +179,13 @@ def score_candidates(
     background = background or demo_background()
     words = _cosines_to_first(
         _stack_rows([word_counts_of(d.title, d.dek, d.body) for d in documents]),
-        background.words,
+        background.words.shape[0],
+        background.word_frequency,
     )
     facts = _cosines_to_first(
         _stack_rows([fact_counts_of(d.title, d.dek, d.body) for d in documents]),
-        background.facts,
+        background.facts.shape[0],
+        background.fact_frequency,
     )
     matches = []
     for index, candidate in enumerate(compared):
@@ -267,29 +280,29 @@ def _stack_rows(rows):
     )
 
 
-def _cosines_to_first(counts, background):
+def _cosines_to_first(counts, background_rows, background_frequency):
     """Cosine of row 0 with each other row, after sublinear TF-IDF whose IDF is fitted on
-    these rows and the background's.
+    these rows and a background of ``background_rows`` rows (``background_frequency``:
+    how many of them hold each column).
 
     The same numbers as scikit-learn's ``TfidfTransformer(sublinear_tf=True)`` fitted on
     both and applied to ``counts`` (smooth IDF ``ln((1 + n) / (1 + df)) + 1``, term
     weight ``1 + ln(count)``, rows scaled to unit length), computed only over the terms
-    present: the transformer's passes over all 2**18 hashed columns cost more than the
-    window itself.
+    present, renumbered from 0: the transformer's passes over all 2**18 hashed columns
+    cost more than the window itself.
     """
     counts = counts.tocsr()
     counts.sum_duplicates()
     counts.eliminate_zeros()
-    width = counts.shape[1]
-    documents = counts.shape[0] + background.shape[0]
-    frequency = np.bincount(counts.indices, minlength=width)
-    frequency += np.bincount(background.tocsr().indices, minlength=width)
-    idf = np.log((1 + documents) / (1 + frequency[counts.indices])) + 1
+    terms, columns = np.unique(counts.indices, return_inverse=True)
+    documents = counts.shape[0] + background_rows
+    frequency = np.bincount(columns, minlength=len(terms)) + background_frequency[terms]
+    idf = np.log((1 + documents) / (1 + frequency[columns])) + 1
     weights = (1 + np.log(counts.data)) * idf
-    tfidf = csr_matrix((weights, counts.indices, counts.indptr), shape=counts.shape)
+    tfidf = csr_matrix((weights, columns, counts.indptr), shape=(counts.shape[0], len(terms)))
     lengths = np.sqrt(np.asarray(tfidf.multiply(tfidf).sum(axis=1)).ravel())
-    first = np.zeros(width)
-    first[tfidf.indices[: tfidf.indptr[1]]] = tfidf.data[: tfidf.indptr[1]]
+    first = np.zeros(len(terms))
+    first[columns[: counts.indptr[1]]] = weights[: counts.indptr[1]]
     with np.errstate(divide="ignore", invalid="ignore"):
         products = (tfidf[1:] @ first) / (lengths[1:] * lengths[0])
     return [float(value) if math.isfinite(value) else 0.0 for value in products]

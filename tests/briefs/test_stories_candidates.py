@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from briefs.models import Brief, Story, StoryToken
+from briefs.models import Brief, Story, StoryApart, StoryToken
 from briefs.services.batch import briefs_import_texts
 from briefs.services.briefs import brief_update
 from briefs.services.importing import brief_import
@@ -138,3 +138,40 @@ def test_tokens_read_in_the_batchs_worker_processes_are_those_of_the_stored_text
         stored = Brief.objects.get(pk=result.brief.pk)
         assert tokens_of(stored) == set(index_tokens(stored.title, stored.dek, stored.body))
         assert tokens_of(stored)
+
+
+def _stories():
+    return {frozenset(Brief.objects.filter(story=story).values_list("title", flat=True))
+            for story in Story.objects.all()}
+
+
+def test_a_batch_places_briefs_as_one_update_each_would_in_few_queries(
+    django_assert_max_num_queries,
+):
+    for path in sorted(EVAL.glob("*.txt")):
+        brief_import(raw_text=path.read_text(encoding="utf-8-sig"))
+    ordered = list(Brief.objects.order_by("published_at", "pk").values_list("pk", flat=True))
+    Story.objects.all().delete()
+    for pk in ordered:
+        brief_story_update(brief=Brief.objects.get(pk=pk))
+    one_by_one = _stories()
+    assert len(one_by_one) >= 15
+    Story.objects.all().delete()
+    # The index, texts and separated pairs are read once for the lot, then about six
+    # queries for each brief worked out (its lock, window, story and history): 285 here,
+    # where reading them brief by brief made 476.
+    with django_assert_max_num_queries(300):
+        done = briefs_story_update_many(brief_ids=ordered)
+    assert _stories() == one_by_one
+    assert 0 < done < len(ordered)
+
+
+def test_a_batch_keeps_apart_the_briefs_a_curator_separated():
+    briefs = [brief_import(raw_text=text_of(name)).brief for name in ROUND5]
+    Story.objects.all().delete()
+    first, second = sorted(brief.pk for brief in briefs[:2])
+    StoryApart.objects.create(brief_id=first, other_id=second)
+    briefs_story_update_many(brief_ids=[brief.pk for brief in briefs])
+    first_story, second_story = (Brief.objects.get(pk=pk).story_id for pk in (first, second))
+    assert first_story is not None or second_story is not None
+    assert first_story != second_story
