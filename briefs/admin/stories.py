@@ -5,6 +5,7 @@ story" go through ``briefs.services.stories``; each is a decision re-grouping ke
 """
 
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 
 from core.admin import SiteModelAdmin
@@ -52,7 +53,11 @@ class StoryAdmin(SiteModelAdmin):
         if len(stories) < 2:
             self.message_user(request, "Select at least two stories to merge.", messages.WARNING)
             return
-        keep = stories_merge(keep=stories[0], merge=stories[1:], by=request.user)
+        try:
+            keep = stories_merge(keep=stories[0], merge=stories[1:], by=request.user)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return
         self.message_user(
             request, f"Merged {len(stories)} stories into “{keep}”.", messages.SUCCESS
         )

@@ -212,9 +212,16 @@ def brief_story_update(*, brief, by=None):
     matches = score_candidates(_candidate(own), [_candidate(row) for row in others])
     fixed = set(Story.objects.filter(pk__in={r["story_id"] for r in rows if r["story_id"]},
                                      curator_fixed=True).values_list("pk", flat=True))
+    # A brief of a fixed story stays pinned there unless its source (an edit changed it)
+    # already has another version in that story: then it is placed like any other.
+    source = own["source__name"].casefold() if own["source__name"] else None
+    clash = source and any(
+        (row["source__name"] or "").casefold() == source and row["story_id"] == own["story_id"]
+        for row in others
+    )
     members = {}
     for row in rows:
-        if row["story_id"] and (row["pk"] != brief.pk or row["story_id"] in fixed):
+        if row["story_id"] and (row["pk"] != brief.pk or (row["story_id"] in fixed and not clash)):
             members.setdefault(row["story_id"], set()).add(row["pk"])
     groups = group_stories(
         [_candidate(row) for row in rows],
@@ -338,11 +345,14 @@ def stories_merge(*, keep, merge, by=None):
     """Move every brief of the stories ``merge`` into ``keep`` and delete those stories.
 
     ``keep`` becomes curator-fixed (re-grouping never splits it); pairs a curator had kept
-    apart are released for its members. Returns ``keep``.
+    apart are released for its members. Returns ``keep``. Raises ``ValidationError``
+    (nothing changed) when two of the stories hold briefs of one source: a story holds one
+    version per source, so the curator moves one of them out first.
     """
     merge = [story for story in merge if story.pk != keep.pk]
     if not merge:
         raise ValidationError("Choose at least two stories to merge.")
+    _refuse_source_clashes([keep, *merge])
     moving = list(Brief.objects.filter(story__in=merge).values_list("pk", flat=True))
     Brief.objects.filter(pk__in=moving).update(story=keep)
     members = list(keep.briefs.values_list("pk", flat=True))
@@ -354,6 +364,41 @@ def stories_merge(*, keep, merge, by=None):
     keep.save(update_fields=["curator_fixed", "updated_at"])
     history_record(by=by, objects=[keep], action=CHANGE, message=f"Merged {names} into it.")
     return keep
+
+
+def _refuse_source_clashes(stories):
+    """Raise ``ValidationError`` when two of ``stories`` hold briefs of one source: the
+    message names the source, its briefs and their stories, and says to move one out."""
+    briefs = (
+        Brief.objects.filter(story__in=stories, source__isnull=False)
+        .select_related("source", "story").order_by("published_at", "pk")
+    )
+    by_source = {}
+    for brief in briefs:
+        by_source.setdefault(brief.source, []).append(brief)
+    clashes = [
+        f"{source} has " + " and ".join(f"“{b.title}” (in “{b.story}”)" for b in versions)
+        for source, versions in by_source.items() if len(versions) > 1
+    ]
+    if clashes:
+        raise ValidationError(
+            "These stories cannot be merged: a story holds one brief per source, and "
+            + "; ".join(clashes) + ". Move one of each source’s briefs out of its story "
+            "first, then merge."
+        )
+
+
+def _one_per_source(keys, source_of):
+    """``keys`` (published_at order) without a later brief of a source met already: a
+    curator-fixed story whose brief changed source keeps the earlier version."""
+    seen, kept = set(), []
+    for key in keys:
+        source = source_of.get(key, "")
+        if source and source in seen:
+            continue
+        seen.add(source)
+        kept.append(key)
+    return kept
 
 
 @transaction.atomic
@@ -477,8 +522,12 @@ def stories_regroup(*, by=None, progress=None):
     for brief_id, story_id in Brief.objects.filter(story__isnull=False).values_list("pk", "story_id"):
         current.setdefault(story_id, set()).add(brief_id)
     fixed_ids = set(Story.objects.filter(curator_fixed=True).values_list("pk", flat=True))
-    published = {row["pk"] for row in rows}
-    pinned = {sid: members & published for sid, members in current.items() if sid in fixed_ids}
+    source_of = {row["pk"]: (row["source__name"] or "").casefold() for row in rows}
+    position = {key: index for index, key in enumerate(source_of)}
+    pinned = {
+        sid: set(_one_per_source(sorted(members & source_of.keys(), key=position.get), source_of))
+        for sid, members in current.items() if sid in fixed_ids
+    }
     groups = group_stories(
         [_candidate(row) for row in rows],
         matches,

@@ -1,0 +1,71 @@
+"""A story holds one brief per source, whatever path adds briefs to it (issue 18)."""
+
+import pytest
+from django.contrib.admin.models import LogEntry
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from briefs.models import Brief, Source, Story
+from briefs.services.briefs import brief_update
+from briefs.services.stories import brief_story_put, stories_merge, stories_regroup
+from tests.briefs.test_stories_service import KESTREL, ROUND5, import_eval, members, story_of
+
+pytestmark = pytest.mark.django_db
+
+
+def test_merging_stories_that_share_a_source_is_refused_and_says_what_to_do(curator):
+    round5 = import_eval(*ROUND5)
+    kestrel = import_eval(*KESTREL)
+    keep, other = story_of(round5[0]), story_of(kestrel[0])
+    before = dict(Brief.objects.values_list("pk", "story_id"))
+    with pytest.raises(ValidationError) as error:
+        stories_merge(keep=keep, merge=[other], by=curator)
+    message = " ".join(error.value.messages)
+    assert "Harbor Ledger has “" in message and round5[0].title in message
+    assert kestrel[1].title in message and "Move one of each source’s briefs out" in message
+    assert dict(Brief.objects.values_list("pk", "story_id")) == before
+    assert Story.objects.count() == 2 and not Story.objects.filter(curator_fixed=True).exists()
+
+
+def test_the_admin_merge_action_shows_the_refusal(curator_client):
+    import_eval(*ROUND5)
+    import_eval(*KESTREL)
+    response = curator_client.post(
+        reverse("admin:briefs_story_changelist"),
+        {"action": "merge_stories", "_selected_action": [s.pk for s in Story.objects.all()]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "cannot be merged: a story holds one brief per source" in response.content.decode()
+    assert Story.objects.count() == 2
+    assert not LogEntry.objects.filter(change_message__startswith="Merged").exists()
+
+
+def test_an_edit_giving_a_brief_the_source_of_another_member_takes_it_out(curator):
+    harbor, meridian, tickerline = import_eval(*ROUND5)
+    story = story_of(harbor)
+    fairway = import_eval(KESTREL[0])[0]
+    brief_story_put(brief=fairway, story=story, by=curator)  # now curator-fixed
+    edited = Brief.objects.get(pk=meridian.pk)
+    edited.source = Source.objects.get(name=harbor.source.name)
+    brief_update(brief=edited, by=curator, changed_fields=["source"])
+    assert members(story) == {harbor.pk, tickerline.pk, fairway.pk}
+    assert story_of(meridian) is None
+
+
+def test_regrouping_keeps_one_brief_per_source_in_a_fixed_story(curator):
+    harbor, meridian, tickerline = import_eval(*ROUND5)
+    story = story_of(harbor)
+    Story.objects.filter(pk=story.pk).update(curator_fixed=True)
+    # A source changed behind the services' back (an old import, a bulk fix).
+    Brief.objects.filter(pk=tickerline.pk).update(source=harbor.source)
+    stories_regroup()
+    assert members(story) == {harbor.pk, meridian.pk}
+
+
+def test_a_brief_page_never_lists_its_own_source_as_also_reporting(client):
+    harbor, meridian, tickerline = import_eval(*ROUND5)
+    Brief.objects.filter(pk=tickerline.pk).update(source=harbor.source)
+    page = client.get(harbor.get_absolute_url()).content.decode()
+    line = page[page.index("Also reported by"):].split("</p>")[0]
+    assert meridian.source.name in line and harbor.source.name not in line
