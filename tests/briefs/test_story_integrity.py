@@ -6,9 +6,16 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from briefs.models import Brief, Source, Story
-from briefs.services.briefs import brief_update
+from briefs.services.briefs import brief_update, briefs_set_status
 from briefs.services.stories import brief_story_put, stories_merge, stories_regroup
-from tests.briefs.test_stories_service import KESTREL, ROUND5, import_eval, members, story_of
+from tests.briefs.test_stories_service import (
+    KESTREL,
+    ROUND5,
+    import_eval,
+    import_seeds,
+    members,
+    story_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -69,3 +76,44 @@ def test_a_brief_page_never_lists_its_own_source_as_also_reporting(client):
     page = client.get(harbor.get_absolute_url()).content.decode()
     line = page[page.index("Also reported by"):].split("</p>")[0]
     assert meridian.source.name in line and harbor.source.name not in line
+
+
+# --- status changes -------------------------------------------------------------------
+
+
+def _admin_action(curator_client, action, briefs):
+    return curator_client.post(
+        reverse("admin:briefs_brief_changelist"),
+        {"action": action, "_selected_action": [brief.pk for brief in briefs]},
+        follow=True,
+    )
+
+
+def test_unpublishing_in_the_admin_takes_the_brief_out_and_dissolves_a_two_brief_story(
+    curator_client, client
+):
+    first, second = import_seeds()
+    story = story_of(first)
+    assert _admin_action(curator_client, "unpublish", [second]).status_code == 200
+    assert story_of(second) is None and story_of(first) is None
+    assert not Story.objects.exists()
+    assert client.get(story.get_absolute_url()).status_code == 404
+    page = client.get(first.get_absolute_url()).content.decode()
+    assert "Also reported by" not in page and story.get_absolute_url() not in page
+
+
+def test_publishing_in_the_admin_places_the_brief_in_its_story_at_once(curator_client, client):
+    first, second = import_seeds()
+    briefs_set_status(briefs=[second], status="draft")
+    assert not Story.objects.exists()
+    _admin_action(curator_client, "publish", [second])
+    story = story_of(first)
+    assert story is not None and members(story) == {first.pk, second.pk}
+    assert client.get(story.get_absolute_url()).status_code == 200
+
+
+def test_unpublishing_one_of_three_keeps_the_story_for_the_other_two():
+    harbor, meridian, tickerline = import_eval(*ROUND5)
+    story = story_of(harbor)
+    briefs_set_status(briefs=Brief.objects.filter(pk=tickerline.pk), status="draft")
+    assert members(story) == {harbor.pk, meridian.pk} and story_of(tickerline) is None
