@@ -18,7 +18,7 @@ from core.text import strip_unfit_characters
 
 from .querysets import BriefQuerySet, SourceQuerySet, StoryQuerySet, TopicQuerySet
 from .signals import brief_body_changed
-from .slugs import unique_slug
+from .slugs import STORY_ROUTE_WORDS, unique_slug
 from .text import normalise_body, topic_identity
 
 SLUG_MAX_LENGTH = 200
@@ -243,7 +243,8 @@ class Story(models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(
-                self.title, taken=self._slugs_in_use, max_length=SLUG_MAX_LENGTH, fallback="story"
+                self.title, taken=self._slugs_in_use, max_length=SLUG_MAX_LENGTH,
+                fallback="story", reserved=STORY_ROUTE_WORDS,
             )
         super().save(*args, **kwargs)
 
