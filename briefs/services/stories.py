@@ -334,7 +334,19 @@ def _leave_story(brief, *, by):
         story.delete()
     else:
         Story.objects.filter(pk=story.pk).update(updated_at=timezone.now())
+        _retitle(story.pk, left=[brief.title])
         history_record(by=by, objects=[story], action=CHANGE, message=f"“{brief.title}” left.")
+
+
+def _retitle(story_id, *, left):
+    """Give story ``story_id`` its earliest brief's headline if its title is one of the
+    headlines ``left`` (of briefs that left it); a title a curator wrote stays."""
+    first = (
+        Brief.objects.filter(story_id=story_id).order_by("published_at", "pk")
+        .values_list("title", flat=True).first()
+    )
+    if first is not None:
+        Story.objects.filter(pk=story_id, title__in=left).exclude(title=first).update(title=first)
 
 
 # --- curator decisions ----------------------------------------------------------------
@@ -548,9 +560,12 @@ def stories_regroup(*, by=None, progress=None):
         if current[story_id] == set(group):
             report.unchanged += 1
             continue
-        Brief.objects.filter(story_id=story_id).exclude(pk__in=group).update(story=None)
+        leaving = Brief.objects.filter(story_id=story_id).exclude(pk__in=group)
+        left = list(leaving.values_list("title", flat=True))
+        leaving.update(story=None)
         Brief.objects.filter(pk__in=group).update(story_id=story_id)
         Story.objects.filter(pk=story_id).update(updated_at=timezone.now())
+        _retitle(story_id, left=left)
         report.changed.append(story_id)
     gone = Story.objects.exclude(pk__in=claimed | set(report.created))
     report.deleted = list(gone.values_list("pk", flat=True))

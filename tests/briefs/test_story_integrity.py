@@ -7,7 +7,12 @@ from django.urls import reverse
 
 from briefs.models import Brief, Source, Story
 from briefs.services.briefs import brief_update, briefs_set_status
-from briefs.services.stories import brief_story_put, stories_merge, stories_regroup
+from briefs.services.stories import (
+    brief_story_move_out,
+    brief_story_put,
+    stories_merge,
+    stories_regroup,
+)
 from tests.briefs.test_stories_service import (
     KESTREL,
     ROUND5,
@@ -117,3 +122,35 @@ def test_unpublishing_one_of_three_keeps_the_story_for_the_other_two():
     story = story_of(harbor)
     briefs_set_status(briefs=Brief.objects.filter(pk=tickerline.pk), status="draft")
     assert members(story) == {harbor.pk, meridian.pk} and story_of(tickerline) is None
+
+
+# --- titles ---------------------------------------------------------------------------
+
+
+def _by_date(briefs):
+    return sorted(briefs, key=lambda brief: (brief.published_at, brief.pk))
+
+
+def test_a_story_whose_title_brief_leaves_takes_the_earliest_remaining_headline(curator):
+    first, second, third = _by_date(import_eval(*ROUND5))
+    story = story_of(first)
+    assert story.title == first.title
+    brief_story_move_out(brief=Brief.objects.get(pk=first.pk), by=curator)
+    assert Story.objects.get(pk=story.pk).title == second.title
+
+
+def test_regrouping_retitles_a_story_its_title_brief_left():
+    first, second, third = _by_date(import_eval(*ROUND5))
+    story = story_of(first)
+    Brief.objects.filter(pk=first.pk).update(body="Cocoa grinders reported a quiet quarter.")
+    stories_regroup()
+    assert members(story) == {second.pk, third.pk}
+    assert Story.objects.get(pk=story.pk).title == second.title
+
+
+def test_a_title_a_curator_wrote_stays_when_briefs_leave(curator):
+    first, second, third = _by_date(import_eval(*ROUND5))
+    story = story_of(first)
+    Story.objects.filter(pk=story.pk).update(title="EU–India talks, round five")
+    briefs_set_status(briefs=[first], status="draft", by=curator)
+    assert Story.objects.get(pk=story.pk).title == "EU–India talks, round five"
