@@ -11,7 +11,8 @@ brief's text or date calls it (``brief_import``, the batch import, ``brief_updat
 
 A curator's decision is data the grouping reads, never overwrites: a story a curator
 merged, put a brief into or took a brief out of is ``curator_fixed`` (its members stay
-together and may only gain briefs that match every one of them), a brief marked
+together and may only gain briefs that match every one of them but those a curator put
+in by hand that match no other member), a brief marked
 ``story_excluded`` is never placed in a story, and two briefs a curator separated
 (``StoryApart``) never meet again.
 """
@@ -223,12 +224,17 @@ def brief_story_update(*, brief, by=None):
     for row in rows:
         if row["story_id"] and (row["pk"] != brief.pk or (row["story_id"] in fixed and not clash)):
             members.setdefault(row["story_id"], set()).add(row["pk"])
+    row_of = {row["pk"]: row for row in rows}
+    hand_put = set()
+    for story_id in fixed & members.keys():
+        hand_put |= _unsupported(members[story_id] - {brief.pk}, row_of)
     groups = group_stories(
         [_candidate(row) for row in rows],
         matches,
         pinned=list(members.values()),
         excluded=[row["pk"] for row in others if row["story_excluded"]],
         apart=_apart_pairs([brief.pk]),
+        hand_put=hand_put,
     )
     _prune([story_id for story_id, keys in members.items() if len(keys) < 2], by=by)
     group = next((g for g in groups if brief.pk in g), frozenset())
@@ -254,6 +260,21 @@ def brief_story_update(*, brief, by=None):
         history_record(by=by, objects=[story], action=CHANGE,
                        message=f"Added “{brief.title}”.")
     return story
+
+
+def _unsupported(keys, row_of):
+    """Those of ``keys`` (members of a curator-fixed story, their rows in ``row_of``)
+    that match none of the others: briefs a curator put in by hand, which a newcomer to
+    the story need not match (``group_stories``' ``hand_put``). Scores each pair once: a
+    story has a handful of members, and only fixed ones are read."""
+    keys = sorted(keys)
+    supported = set()
+    for index, key in enumerate(keys[:-1]):
+        others = [_candidate(row_of[other]) for other in keys[index + 1:]]
+        for match in score_candidates(_candidate(row_of[key]), others):
+            if match.same_event:
+                supported |= {match.key, match.other}
+    return set(keys) - supported
 
 
 def briefs_story_update_many(*, brief_ids, by=None):
@@ -540,12 +561,17 @@ def stories_regroup(*, by=None, progress=None):
         sid: set(_one_per_source(sorted(members & source_of.keys(), key=position.get), source_of))
         for sid, members in current.items() if sid in fixed_ids
     }
+    matched = {frozenset((match.key, match.other)) for match in matches}
     groups = group_stories(
         [_candidate(row) for row in rows],
         matches,
         pinned=[members for members in pinned.values() if members],
         excluded=[row["pk"] for row in rows if row["story_excluded"]],
         apart=list(StoryApart.objects.values_list("brief_id", "other_id")),
+        hand_put={
+            key for members in pinned.values() for key in members
+            if not any(frozenset((key, other)) in matched for other in members - {key})
+        },
     )
     report = RegroupReport(briefs=len(rows))
     claimed = set()

@@ -21,6 +21,7 @@ from tests.briefs.test_stories_service import (
     members,
     story_of,
 )
+from tests.factories import make_brief, make_source
 
 pytestmark = pytest.mark.django_db
 
@@ -154,3 +155,36 @@ def test_a_title_a_curator_wrote_stays_when_briefs_leave(curator):
     Story.objects.filter(pk=story.pk).update(title="EU–India talks, round five")
     briefs_set_status(briefs=[first], status="draft", by=curator)
     assert Story.objects.get(pk=story.pk).title == "EU–India talks, round five"
+
+
+# --- curator-fixed stories keep taking new coverage -----------------------------------
+
+
+def _cocoa(near):
+    return make_brief(
+        "Cocoa grind steady",
+        source=make_source("Cocoa Wire"),
+        published_at=near.published_at,
+        body="Cocoa grinders in Abidjan reported a quiet quarter.",
+    )
+
+
+def test_a_new_report_joins_a_story_a_curator_put_an_unmatched_brief_into(curator):
+    harbor, meridian = import_eval(*ROUND5[:2])
+    story = story_of(harbor)
+    outsider = _cocoa(harbor)
+    brief_story_put(brief=outsider, story=story, by=curator)
+    (tickerline,) = import_eval(ROUND5[2])
+    assert members(story) == {harbor.pk, meridian.pk, outsider.pk, tickerline.pk}
+    report = stories_regroup()
+    assert report.unchanged == 1 and not (report.created or report.changed or report.deleted)
+
+
+def test_a_fixed_story_still_refuses_a_report_its_grouped_members_do_not_match(curator):
+    harbor, meridian = import_eval(*ROUND5[:2])
+    story = story_of(harbor)
+    brief_story_put(brief=_cocoa(harbor), story=story, by=curator)
+    import_eval("eu-india-round6-dispatch", "kestrel-dresden-fairway")
+    assert members(story) == {harbor.pk, meridian.pk} | {story.briefs.get(title__startswith="Cocoa").pk}
+    stories_regroup()
+    assert story.briefs.count() == 3
