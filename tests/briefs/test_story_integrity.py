@@ -133,7 +133,7 @@ def _by_date(briefs):
 
 
 def test_a_story_whose_title_brief_leaves_takes_the_earliest_remaining_headline(curator):
-    first, second, third = _by_date(import_eval(*ROUND5))
+    first, second, _third = _by_date(import_eval(*ROUND5))
     story = story_of(first)
     assert story.title == first.title
     brief_story_move_out(brief=Brief.objects.get(pk=first.pk), by=curator)
@@ -150,7 +150,7 @@ def test_regrouping_retitles_a_story_its_title_brief_left():
 
 
 def test_a_title_a_curator_wrote_stays_when_briefs_leave(curator):
-    first, second, third = _by_date(import_eval(*ROUND5))
+    first, _second, _third = _by_date(import_eval(*ROUND5))
     story = story_of(first)
     Story.objects.filter(pk=story.pk).update(title="EU–India talks, round five")
     briefs_set_status(briefs=[first], status="draft", by=curator)
