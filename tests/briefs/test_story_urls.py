@@ -1,11 +1,14 @@
 """Story URLs: slugs never take a fixed path under /stories/ (issue 18)."""
 
 import pytest
+from bs4 import BeautifulSoup
 from django.urls import get_resolver, reverse
 from django.urls.resolvers import URLResolver
 
 from briefs.models import Brief, Story
+from briefs.services.stories import stories_merge
 from briefs.slugs import STORY_ROUTE_WORDS
+from tests.briefs.test_stories_service import ROUND5, ROUND6, import_eval, story_of
 from tests.factories import make_brief, make_source
 
 pytestmark = pytest.mark.django_db
@@ -49,3 +52,15 @@ def test_the_admin_refuses_a_story_slug_a_path_uses(curator_client):
     assert response.status_code == 200
     assert "is taken by a page under /stories/" in response.content.decode()
     assert Story.objects.get(pk=story.pk).slug == "steel-tariff"
+
+
+def test_a_merged_or_dissolved_story_address_says_so_and_links_on(client, curator):
+    round5, round6 = import_eval(*ROUND5), import_eval(*ROUND6)
+    gone = story_of(round6[0])
+    stories_merge(keep=story_of(round5[0]), merge=[gone], by=curator)
+    response = client.get(gone.get_absolute_url())
+    assert response.status_code == 404
+    text = response.content.decode()
+    assert "merges the story into another" in text and reverse("briefs:story-list") in text
+    search = BeautifulSoup(text, "html.parser").find("a", string=lambda s: "search" in (s or ""))
+    assert client.get(search["href"]).status_code == 200
