@@ -188,3 +188,13 @@ def test_a_fixed_story_still_refuses_a_report_its_grouped_members_do_not_match(c
     assert members(story) == {harbor.pk, meridian.pk} | {story.briefs.get(title__startswith="Cocoa").pk}
     stories_regroup()
     assert story.briefs.count() == 3
+
+
+def test_a_feed_never_says_a_brief_is_also_reported_by_its_own_source(client):
+    harbor, meridian, tickerline = import_eval(*ROUND5)
+    Brief.objects.filter(pk=tickerline.pk).update(source=harbor.source)  # an old clash
+    feed = client.get(reverse("briefs:source-feed", kwargs={"slug": harbor.source.slug}))
+    text = feed.content.decode()
+    assert "Also reported by Meridian Wire —" in text
+    assert "Also reported by Meridian Wire, Harbor Ledger" not in text
+    assert "Also reported by Harbor Ledger" not in text
