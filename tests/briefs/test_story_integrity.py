@@ -191,7 +191,7 @@ def test_a_fixed_story_still_refuses_a_report_its_grouped_members_do_not_match(c
 
 
 def test_a_feed_never_says_a_brief_is_also_reported_by_its_own_source(client):
-    harbor, meridian, tickerline = import_eval(*ROUND5)
+    harbor, _meridian, tickerline = import_eval(*ROUND5)
     Brief.objects.filter(pk=tickerline.pk).update(source=harbor.source)  # an old clash
     feed = client.get(reverse("briefs:source-feed", kwargs={"slug": harbor.source.slug}))
     text = feed.content.decode()
