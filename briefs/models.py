@@ -214,7 +214,11 @@ class Story(models.Model):
 
     Made and kept up to date by ``briefs.services.stories`` when briefs are imported or
     edited; ``curator_fixed`` says a curator settled its members (a merge, a brief moved
-    out), so re-grouping keeps them and only adds briefs that match every one.
+    out), so re-grouping keeps them and only adds briefs that match every one (those a
+    curator put in by hand that match no other member aside). It holds one brief per
+    source: every write path in ``briefs.services.stories`` keeps that (the database
+    cannot, the source being on the brief). Its slug is never one of
+    ``STORY_ROUTE_WORDS``.
     """
 
     title = models.CharField(max_length=500)
