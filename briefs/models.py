@@ -18,7 +18,7 @@ from core.text import strip_unfit_characters
 
 from .querysets import BriefQuerySet, SourceQuerySet, StoryQuerySet, TopicQuerySet
 from .signals import brief_body_changed
-from .slugs import unique_slug
+from .slugs import STORY_ROUTE_WORDS, unique_slug
 from .text import normalise_body, topic_identity
 
 SLUG_MAX_LENGTH = 200
@@ -214,7 +214,11 @@ class Story(models.Model):
 
     Made and kept up to date by ``briefs.services.stories`` when briefs are imported or
     edited; ``curator_fixed`` says a curator settled its members (a merge, a brief moved
-    out), so re-grouping keeps them and only adds briefs that match every one.
+    out), so re-grouping keeps them and only adds briefs that match every one (those a
+    curator put in by hand that match no other member aside). It holds one brief per
+    source: every write path in ``briefs.services.stories`` keeps that (the database
+    cannot, the source being on the brief). Its slug is never one of
+    ``STORY_ROUTE_WORDS``.
     """
 
     title = models.CharField(max_length=500)
@@ -243,7 +247,8 @@ class Story(models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(
-                self.title, taken=self._slugs_in_use, max_length=SLUG_MAX_LENGTH, fallback="story"
+                self.title, taken=self._slugs_in_use, max_length=SLUG_MAX_LENGTH,
+                fallback="story", reserved=STORY_ROUTE_WORDS,
             )
         super().save(*args, **kwargs)
 

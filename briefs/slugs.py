@@ -34,12 +34,19 @@ def first_free_slug(base, taken, *, max_length=200):
         number += 1
 
 
-def unique_slug(text, *, taken, max_length=200, fallback="brief"):
+# Fixed paths under /stories/ (briefs/feed_urls.py: /stories/feed/ and its formats): a
+# story slugged so would be unreachable, its URL answering with the feed.
+STORY_ROUTE_WORDS = frozenset({"feed"})
+
+
+def unique_slug(text, *, taken, max_length=200, fallback="brief", reserved=()):
     """The slug for ``text``: ``base_slug`` of it, or ``base-N`` when that is in use.
 
     ``taken(base)`` returns the slugs in use that start with ``base`` (a query the
-    caller owns: the model's own slugs, old slugs that still redirect). The one way
-    every model here picks a slug, so briefs, sources and topics never disagree.
+    caller owns: the model's own slugs, old slugs that still redirect); ``reserved``
+    are words the model's URLs use for other pages (``STORY_ROUTE_WORDS``), never
+    given out. The one way every model here picks a slug, so briefs, sources and
+    topics never disagree.
     """
     base = base_slug(text, max_length=max_length - 10, fallback=fallback)
-    return first_free_slug(base, set(taken(base)), max_length=max_length)
+    return first_free_slug(base, set(taken(base)) | set(reserved), max_length=max_length)

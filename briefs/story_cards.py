@@ -106,11 +106,13 @@ def collapse_stories(briefs):
 
 def story_line(brief):
     """"Also reported by North Wire, South Ledger — 3 sources" for a brief carrying a
-    ``story_card``: the story's other outlets in the order they reported, each once."""
+    ``story_card``: the story's other outlets in the order they reported, each once,
+    never the brief's own."""
+    own = dict(brief.story_card.versions).get(brief.pk)
     others = []
     for pk, name in brief.story_card.versions:
         name = name or "an unknown source"
-        if pk != brief.pk and name not in others:
+        if pk != brief.pk and name not in others and name != own:
             others.append(name)
     count = f"{brief.story_card.source_count} sources"
     return f"Also reported by {', '.join(others)} — {count}" if others else count

@@ -5,9 +5,10 @@ versions' sentences with ``briefs.stories.alignment.align_story``; the alignment
 cached until the archive changes, so a page view computes it at most once per change.
 """
 
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
-from django.shortcuts import get_object_or_404
+from django.shortcuts import render
+from django.urls import reverse
 from django.views.generic import DetailView, ListView
 
 from core.cache import CachedPaginator, remember
@@ -49,10 +50,16 @@ class StoryDetailView(PageMixin, DetailView):
     context_object_name = "story"
     parent_page = ("Stories", "briefs:story-list")
 
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Story.DoesNotExist:
+            return story_gone(request, self.kwargs["slug"])
+
     def get_cache_keys(self):
         # Its own key moves with its row, its versions (joining, leaving, edited, their
         # topics) and their public notes (briefs migration 0013, annotations 0013).
-        self.story = get_object_or_404(Story.objects.visible(), slug=self.kwargs["slug"])
+        self.story = Story.objects.visible().get(slug=self.kwargs["slug"])
         return [cache_keys.story(self.story.pk), *cache_keys.NAMES]
 
     def get_object(self, queryset=None):
@@ -80,6 +87,14 @@ class StoryDetailView(PageMixin, DetailView):
         )
         context.update(briefs=briefs, versions=story_versions(self.object, briefs))
         return context
+
+
+def story_gone(request, slug):
+    """The 404 page of a story address with no story (now or ever): stories end when a
+    curator merges them into another or their briefs part, so it says so and offers the
+    stories list and a search for the address's words."""
+    search_url = reverse("briefs:search") + "?" + urlencode({"q": slug.replace("-", " ")})
+    return render(request, "briefs/story_gone.html", {"search_url": search_url}, status=404)
 
 
 def story_versions(story, briefs):

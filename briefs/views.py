@@ -210,12 +210,15 @@ class BriefDetailView(PageMixin, DetailView):
         return context
 
     def _other_versions(self, published):
-        """The other published briefs of this brief's story (its story link names them)."""
+        """The other published briefs of this brief's story (its story link names them),
+        never one of its own source."""
         if self.object.story_id is None:
             return []
+        others = published.filter(story_id=self.object.story_id).exclude(pk=self.object.pk)
+        if self.object.source_id is not None:
+            others = others.exclude(source_id=self.object.source_id)
         return cached_list(
-            published.filter(story_id=self.object.story_id)
-            .exclude(pk=self.object.pk)
+            others
             .select_related("source")
             .only("slug", "title", "published_at", "source__name")
             .order_by("published_at", "id")

@@ -11,6 +11,7 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from config.limits import MAX_TOPICS_IN_SELECTION
@@ -394,7 +395,11 @@ class BriefAdmin(ServiceHistoryAdmin, SiteModelAdmin):
         if put:
             self.message_user(
                 request,
-                f"Put {put} brief(s) into “{story}”; re-grouping keeps them there.",
+                ngettext(
+                    "Put %(count)d brief into “%(story)s”; re-grouping keeps it there.",
+                    "Put %(count)d briefs into “%(story)s”; re-grouping keeps them there.",
+                    put,
+                ) % {"count": put, "story": story},
                 messages.SUCCESS,
             )
         return None

@@ -80,8 +80,13 @@ class TopicPickerForm(AutocompletePickerForm):
 class StoryPickerForm(AutocompletePickerForm):
     """The intermediate form of the put-into-a-story action: one story, searched by title."""
 
+    # The autocomplete hides the select: a browser refusing a required one says nothing,
+    # so the server says it instead.
+    use_required_attribute = False
+
     story = forms.ModelChoiceField(
         queryset=Story.objects.all(),
+        error_messages={"required": "Choose the story to put the briefs into."},
         help_text="Type to search the stories by title or by one of their briefs' titles.",
         widget=AutocompleteSelect(Brief._meta.get_field("story"), admin.site),
     )

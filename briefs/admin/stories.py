@@ -4,13 +4,16 @@ Merging stories, moving a brief out of its story and marking a brief "not part o
 story" go through ``briefs.services.stories``; each is a decision re-grouping keeps.
 """
 
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 
 from core.admin import SiteModelAdmin
 
 from ..models import Brief, Story
 from ..services.stories import stories_merge
+from ..slugs import STORY_ROUTE_WORDS
 from .common import ReadOnlyInline, count_of
 
 
@@ -25,8 +28,25 @@ class StoryBriefInline(ReadOnlyInline):
     verbose_name_plural = "briefs (move one out with the brief list's actions)"
 
 
+class StoryAdminForm(forms.ModelForm):
+    """A story's title and slug; a slug the story pages' own paths use is refused."""
+
+    class Meta:
+        model = Story
+        fields = ["title", "slug", "curator_fixed"]
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"]
+        if slug in STORY_ROUTE_WORDS:
+            raise forms.ValidationError(
+                f"“{slug}” is taken by a page under /stories/; choose another slug."
+            )
+        return slug
+
+
 @admin.register(Story)
 class StoryAdmin(SiteModelAdmin):
+    form = StoryAdminForm
     list_display = ["title", "brief_count", "curator_fixed", "updated_at", "site_link"]
     list_filter = ["curator_fixed"]
     search_fields = ["title", "briefs__title"]
@@ -52,7 +72,11 @@ class StoryAdmin(SiteModelAdmin):
         if len(stories) < 2:
             self.message_user(request, "Select at least two stories to merge.", messages.WARNING)
             return
-        keep = stories_merge(keep=stories[0], merge=stories[1:], by=request.user)
+        try:
+            keep = stories_merge(keep=stories[0], merge=stories[1:], by=request.user)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return
         self.message_user(
             request, f"Merged {len(stories)} stories into “{keep}”.", messages.SUCCESS
         )

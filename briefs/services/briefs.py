@@ -16,7 +16,7 @@ from django.utils import timezone
 from core.history import ADDITION, CHANGE, history_record
 
 from ..models import Brief, TaggedBrief, Topic, TopicSuggestion
-from .stories import brief_story_update, story_tokens_refresh
+from .stories import brief_story_update, briefs_story_update_many, story_tokens_refresh
 
 
 def _brief_ids(briefs):
@@ -160,7 +160,10 @@ def briefs_set_status(*, briefs, status, by=None):
     """Publish or unpublish ``briefs``; returns how many changed status.
 
     A draft without a publication date stays a draft (a published brief needs a date:
-    the database refuses one without); ``briefs_undated`` says which those are.
+    the database refuses one without); ``briefs_undated`` says which those are. Stories
+    follow at once (``briefs_story_update_many``, as an edit does): a published brief is
+    placed in its story, an unpublished one leaves its story (a story left with one brief
+    is deleted).
     """
     if status not in Brief.Status.values:
         raise ValidationError(f"Unknown status “{status}”.")
@@ -177,6 +180,7 @@ def briefs_set_status(*, briefs, status, by=None):
         action=CHANGE,
         message=f"Status set to {Brief.Status(status).label.lower()}.",
     )
+    briefs_story_update_many(brief_ids=[brief.pk for brief in changed], by=by)
     return len(changed)
 
 

@@ -11,7 +11,8 @@ brief's text or date calls it (``brief_import``, the batch import, ``brief_updat
 
 A curator's decision is data the grouping reads, never overwrites: a story a curator
 merged, put a brief into or took a brief out of is ``curator_fixed`` (its members stay
-together and may only gain briefs that match every one of them), a brief marked
+together and may only gain briefs that match every one of them but those a curator put
+in by hand that match no other member), a brief marked
 ``story_excluded`` is never placed in a story, and two briefs a curator separated
 (``StoryApart``) never meet again.
 """
@@ -232,16 +233,28 @@ def _story_place(brief, *, by, candidates=None, apart=None):
     others = [row for row in rows if row["pk"] != brief.pk]
     matches = score_candidates(_candidate(own), [_candidate(row) for row in others])
     fixed = {row["story_id"] for row in rows if row["story__curator_fixed"]}
+    # A brief of a fixed story stays pinned there unless its source (an edit changed it)
+    # already has another version in that story: then it is placed like any other.
+    source = own["source__name"].casefold() if own["source__name"] else None
+    clash = source and any(
+        (row["source__name"] or "").casefold() == source and row["story_id"] == own["story_id"]
+        for row in others
+    )
     members = {}
     for row in rows:
-        if row["story_id"] and (row["pk"] != brief.pk or row["story_id"] in fixed):
+        if row["story_id"] and (row["pk"] != brief.pk or (row["story_id"] in fixed and not clash)):
             members.setdefault(row["story_id"], set()).add(row["pk"])
+    row_of = {row["pk"]: row for row in rows}
+    hand_put = set()
+    for story_id in fixed & members.keys():
+        hand_put |= _unsupported(members[story_id] - {brief.pk}, row_of)
     groups = group_stories(
         [_candidate(row) for row in rows],
         matches,
         pinned=list(members.values()),
         excluded=[row["pk"] for row in others if row["story_excluded"]],
         apart=_apart_pairs([brief.pk]) if apart is None else apart,
+        hand_put=hand_put,
     )
     # The brief's own story holds it too (unless fixed, where it is among the members).
     _prune([story_id for story_id, keys in members.items()
@@ -271,6 +284,21 @@ def _story_place(brief, *, by, candidates=None, apart=None):
         history_record(by=by, objects=[story], action=CHANGE,
                        message=f"Added “{brief.title}”.")
     return story
+
+
+def _unsupported(keys, row_of):
+    """Those of ``keys`` (members of a curator-fixed story, their rows in ``row_of``)
+    that match none of the others: briefs a curator put in by hand, which a newcomer to
+    the story need not match (``group_stories``' ``hand_put``). Scores each pair once: a
+    story has a handful of members, and only fixed ones are read."""
+    keys = sorted(keys)
+    supported = set()
+    for index, key in enumerate(keys[:-1]):
+        others = [_candidate(row_of[other]) for other in keys[index + 1:]]
+        for match in score_candidates(_candidate(row_of[key]), others):
+            if match.same_event:
+                supported |= {match.key, match.other}
+    return set(keys) - supported
 
 
 def briefs_story_update_many(*, brief_ids, by=None):
@@ -362,7 +390,19 @@ def _leave_story(brief, *, by):
         story.delete()
     else:
         Story.objects.filter(pk=story.pk).update(updated_at=timezone.now())
+        _retitle(story.pk, left=[brief.title])
         history_record(by=by, objects=[story], action=CHANGE, message=f"“{brief.title}” left.")
+
+
+def _retitle(story_id, *, left):
+    """Give story ``story_id`` its earliest brief's headline if its title is one of the
+    headlines ``left`` (of briefs that left it); a title a curator wrote stays."""
+    first = (
+        Brief.objects.filter(story_id=story_id).order_by("published_at", "pk")
+        .values_list("title", flat=True).first()
+    )
+    if first is not None:
+        Story.objects.filter(pk=story_id, title__in=left).exclude(title=first).update(title=first)
 
 
 # --- curator decisions ----------------------------------------------------------------
@@ -373,11 +413,14 @@ def stories_merge(*, keep, merge, by=None):
     """Move every brief of the stories ``merge`` into ``keep`` and delete those stories.
 
     ``keep`` becomes curator-fixed (re-grouping never splits it); pairs a curator had kept
-    apart are released for its members. Returns ``keep``.
+    apart are released for its members. Returns ``keep``. Raises ``ValidationError``
+    (nothing changed) when two of the stories hold briefs of one source: a story holds one
+    version per source, so the curator moves one of them out first.
     """
     merge = [story for story in merge if story.pk != keep.pk]
     if not merge:
         raise ValidationError("Choose at least two stories to merge.")
+    _refuse_source_clashes([keep, *merge])
     moving = list(Brief.objects.filter(story__in=merge).values_list("pk", flat=True))
     Brief.objects.filter(pk__in=moving).update(story=keep)
     members = list(keep.briefs.values_list("pk", flat=True))
@@ -389,6 +432,41 @@ def stories_merge(*, keep, merge, by=None):
     keep.save(update_fields=["curator_fixed", "updated_at"])
     history_record(by=by, objects=[keep], action=CHANGE, message=f"Merged {names} into it.")
     return keep
+
+
+def _refuse_source_clashes(stories):
+    """Raise ``ValidationError`` when two of ``stories`` hold briefs of one source: the
+    message names the source, its briefs and their stories, and says to move one out."""
+    briefs = (
+        Brief.objects.filter(story__in=stories, source__isnull=False)
+        .select_related("source", "story").order_by("published_at", "pk")
+    )
+    by_source = {}
+    for brief in briefs:
+        by_source.setdefault(brief.source, []).append(brief)
+    clashes = [
+        f"{source} has " + " and ".join(f"“{b.title}” (in “{b.story}”)" for b in versions)
+        for source, versions in by_source.items() if len(versions) > 1
+    ]
+    if clashes:
+        raise ValidationError(
+            "These stories cannot be merged: a story holds one brief per source, and "
+            + "; ".join(clashes) + ". Move one of each source’s briefs out of its story "
+            "first, then merge."
+        )
+
+
+def _one_per_source(keys, source_of):
+    """``keys`` (published_at order) without a later brief of a source met already: a
+    curator-fixed story whose brief changed source keeps the earlier version."""
+    seen, kept = set(), []
+    for key in keys:
+        source = source_of.get(key, "")
+        if source and source in seen:
+            continue
+        seen.add(source)
+        kept.append(key)
+    return kept
 
 
 @transaction.atomic
@@ -512,14 +590,23 @@ def stories_regroup(*, by=None, progress=None):
     for brief_id, story_id in Brief.objects.filter(story__isnull=False).values_list("pk", "story_id"):
         current.setdefault(story_id, set()).add(brief_id)
     fixed_ids = set(Story.objects.filter(curator_fixed=True).values_list("pk", flat=True))
-    published = {row["pk"] for row in rows}
-    pinned = {sid: members & published for sid, members in current.items() if sid in fixed_ids}
+    source_of = {row["pk"]: (row["source__name"] or "").casefold() for row in rows}
+    position = {key: index for index, key in enumerate(source_of)}
+    pinned = {
+        sid: set(_one_per_source(sorted(members & source_of.keys(), key=position.get), source_of))
+        for sid, members in current.items() if sid in fixed_ids
+    }
+    matched = {frozenset((match.key, match.other)) for match in matches}
     groups = group_stories(
         [_candidate(row) for row in rows],
         matches,
         pinned=[members for members in pinned.values() if members],
         excluded=[row["pk"] for row in rows if row["story_excluded"]],
         apart=list(StoryApart.objects.values_list("brief_id", "other_id")),
+        hand_put={
+            key for members in pinned.values() for key in members
+            if not any(frozenset((key, other)) in matched for other in members - {key})
+        },
     )
     report = RegroupReport(briefs=len(rows))
     claimed = set()
@@ -534,9 +621,12 @@ def stories_regroup(*, by=None, progress=None):
         if current[story_id] == set(group):
             report.unchanged += 1
             continue
-        Brief.objects.filter(story_id=story_id).exclude(pk__in=group).update(story=None)
+        leaving = Brief.objects.filter(story_id=story_id).exclude(pk__in=group)
+        left = list(leaving.values_list("title", flat=True))
+        leaving.update(story=None)
         Brief.objects.filter(pk__in=group).update(story_id=story_id)
         Story.objects.filter(pk=story_id).update(updated_at=timezone.now())
+        _retitle(story_id, left=left)
         report.changed.append(story_id)
     gone = Story.objects.exclude(pk__in=claimed | set(report.created))
     report.deleted = list(gone.values_list("pk", flat=True))

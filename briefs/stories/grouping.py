@@ -8,7 +8,7 @@ Chaining (A like B, B like C, so A with C) cannot build a story that claims two
 newsrooms corroborated each other when they never matched.
 """
 
-def group_stories(candidates, matches, *, pinned=(), excluded=(), apart=()):
+def group_stories(candidates, matches, *, pinned=(), excluded=(), apart=(), hand_put=()):
     """Stories (sets of two or more keys) from the pairs the matcher accepted.
 
     - ``candidates``: the ``StoryCandidate`` objects (anything with ``key`` and
@@ -17,8 +17,12 @@ def group_stories(candidates, matches, *, pinned=(), excluded=(), apart=()):
       either direction (``key``/``other``), a pair's score is its best one.
     - ``pinned``: curator-fixed stories, iterables of keys. Each comes back whole (even
       with two briefs of one source, or briefs that no longer match), is never merged
-      with another pinned story, and may gain briefs that match all of its members.
-      Pass the window's current stories here too when adding one new brief.
+      with another pinned story, and may gain briefs that match all of its members
+      but those in ``hand_put``. Pass the window's current stories here too when adding
+      one new brief.
+    - ``hand_put``: pinned keys a curator put in by hand that match none of their story's
+      other members: a brief joining their story need not match them (it must still
+      match at least one other member, and every member it does not skip).
     - ``excluded``: keys a curator took out of stories: never placed in one.
     - ``apart``: pairs of keys a curator separated: never in one story.
 
@@ -28,7 +32,7 @@ def group_stories(candidates, matches, *, pinned=(), excluded=(), apart=()):
     pinned stories, a pinned key excluded, a pinned story holding an ``apart`` pair).
     """
     sources = {candidate.key: candidate.source.casefold() for candidate in candidates}
-    excluded = set(excluded)
+    excluded, hand_put = set(excluded), set(hand_put)
     apart = {frozenset(pair) for pair in apart}
     group_of, members, fixed = _pinned_groups(pinned, excluded, apart)
     edges = _edges(matches, excluded)
@@ -44,9 +48,13 @@ def group_stories(candidates, matches, *, pinned=(), excluded=(), apart=()):
         if first == second or (first in fixed and second in fixed):
             continue
         merged = members[first] | members[second]
-        if not all(
-            edges.has(a, b) for a in members[first] for b in members[second]
-        ) or any(frozenset((a, b)) in apart for a in members[first] for b in members[second]):
+        required = [
+            (a, b) for a in members[first] for b in members[second]
+            if a not in hand_put and b not in hand_put
+        ]
+        if not required or not all(edges.has(a, b) for a, b in required) or any(
+            frozenset((a, b)) in apart for a in members[first] for b in members[second]
+        ):
             continue
         if _sources_clash(members[first], members[second], sources):
             continue

@@ -289,7 +289,7 @@ def test_put_into_story_action_asks_for_the_story_then_puts_the_briefs_it_may(
     )
     assert response.status_code == 302
     shown = [li.text for li in page(curator_client.get(BRIEFS)).select(".messagelist li")]
-    assert "Put 1 brief(s) into “Ministry sets steel tariff”; re-grouping keeps them there." in shown
+    assert "Put 1 brief into “Ministry sets steel tariff”; re-grouping keeps it there." in shown
     assert any(
         "already has North Wire’s version, “Ministry sets steel tariff”" in text
         and "Move that brief out of the story first" in text
@@ -301,6 +301,19 @@ def test_put_into_story_action_asks_for_the_story_then_puts_the_briefs_it_may(
     assert log_messages(curator, rival) == []
     versions = page(curator_client.get(story.get_absolute_url())).select(".story-version h2")
     assert "Quay Post" in [h2.text for h2 in versions]
+
+
+def test_put_into_story_form_says_when_no_story_was_chosen_and_counts_in_words(curator_client):
+    one, two = make_brief(source=make_source("Quay Post")), make_brief()
+    form_page = page(run_action(curator_client, BRIEFS, "put_into_story", [one]))
+    assert "Put this brief into one story. It leaves" in form_page.select_one("#content p").text
+    # The autocomplete hides the select: a "required" one would block the form silently.
+    assert not form_page.select_one("select[name=story]").has_attr("required")
+    two_page = page(run_action(curator_client, BRIEFS, "put_into_story", [one, two]))
+    assert "Put these 2 briefs into one story. Each leaves" in two_page.select_one("#content p").text
+    response = run_action(curator_client, BRIEFS, "put_into_story", [one], apply="yes")
+    assert response.status_code == 200
+    assert page(response).select_one(".errorlist").text == "Choose the story to put the briefs into."
 
 
 @pytest.mark.parametrize(

@@ -47,6 +47,7 @@ def import_eval(*names):
 
 
 ROUND5 = ("eu-india-round5-harbor", "eu-india-round5-meridian", "eu-india-round5-tickerline")
+ROUND6 = ("eu-india-round6-dispatch", "eu-india-round6-fairway")
 KESTREL = ("kestrel-dresden-fairway", "kestrel-dresden-harbor", "kestrel-dresden-meridian")
 
 
@@ -103,14 +104,14 @@ def test_a_draft_brief_is_in_no_story():
 
 def test_merged_stories_stay_merged_after_regrouping_and_edits(curator):
     round5 = import_eval(*ROUND5)
-    kestrel = import_eval(*KESTREL)
-    keep, other = story_of(round5[0]), story_of(kestrel[0])
+    round6 = import_eval(*ROUND6)
+    keep, other = story_of(round5[0]), story_of(round6[0])
     stories_merge(keep=keep, merge=[other], by=curator)
-    everyone = {brief.pk for brief in round5 + kestrel}
+    everyone = {brief.pk for brief in round5 + round6}
     assert members(keep) == everyone and Story.objects.get(pk=keep.pk).curator_fixed
     report = stories_regroup()
     assert report.unchanged == 1 and not (report.created or report.changed or report.deleted)
-    brief_update(brief=Brief.objects.get(pk=kestrel[0].pk), by=curator)
+    brief_update(brief=Brief.objects.get(pk=round6[0].pk), by=curator)
     assert members(Story.objects.get()) == everyone
 
 
@@ -235,7 +236,7 @@ def test_regroup_splits_a_story_that_no_longer_matches():
 
 def test_curators_merge_stories_and_move_briefs_out_in_the_admin(curator_client):
     round5 = import_eval(*ROUND5)
-    kestrel = import_eval(*KESTREL)
+    round6 = import_eval(*ROUND6)
     response = curator_client.post(
         reverse("admin:briefs_story_changelist"),
         {"action": "merge_stories", "_selected_action": [s.pk for s in Story.objects.all()]},
@@ -243,19 +244,19 @@ def test_curators_merge_stories_and_move_briefs_out_in_the_admin(curator_client)
     )
     assert response.status_code == 200
     story = Story.objects.get()
-    assert story.curator_fixed and story.briefs.count() == 6
+    assert story.curator_fixed and story.briefs.count() == 5
     page = curator_client.get(reverse("admin:briefs_story_change", args=[story.pk]))
     assert round5[0].title in page.content.decode()
     curator_client.post(
         reverse("admin:briefs_brief_changelist"),
-        {"action": "move_out_of_story", "_selected_action": [kestrel[0].pk]},
+        {"action": "move_out_of_story", "_selected_action": [round6[0].pk]},
     )
     curator_client.post(
         reverse("admin:briefs_brief_changelist"),
-        {"action": "exclude_from_stories", "_selected_action": [kestrel[1].pk]},
+        {"action": "exclude_from_stories", "_selected_action": [round6[1].pk]},
     )
-    assert story.briefs.count() == 4
-    assert Brief.objects.get(pk=kestrel[1].pk).story_excluded
+    assert story.briefs.count() == 3
+    assert Brief.objects.get(pk=round6[1].pk).story_excluded
     assert curator_client.get(reverse("admin:briefs_brief_changelist")).status_code == 200
 
 
