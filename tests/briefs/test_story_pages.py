@@ -298,3 +298,19 @@ def test_story_pages_and_feeds_change_when_the_storys_briefs_change(client, tari
     brief_story_move_out(brief=Brief.objects.get(pk=other.pk))
     assert client.get(urls[0]).status_code == 404
     assert "Steel tariff row" not in client.get(urls[1]).content.decode()
+
+
+def test_every_machine_readable_time_on_story_pages_is_to_the_second(client, tariff_story):
+    """HTML allows at most three fractional digits; the stories index showed six."""
+    story = tariff_story[0]
+    Story.objects.filter(pk=story.pk).update(
+        updated_at=dt.datetime(2026, 12, 1, 9, 29, 47, 781504, tzinfo=dt.timezone.utc)
+    )
+    for url in ("/stories/", story.get_absolute_url()):
+        stamps = [t["datetime"] for t in page(client, url).select("time[datetime]")]
+        assert stamps, url
+        for stamp in stamps:
+            assert len(stamp) == 10 or (len(stamp) == 25 and stamp.endswith("+00:00")), stamp
+    assert "2026-12-01T09:29:47+00:00" in [
+        t["datetime"] for t in page(client, "/stories/").select("time")
+    ]
