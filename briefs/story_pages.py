@@ -78,8 +78,28 @@ class StoryDetailView(PageMixin, DetailView):
             .defer("raw_text", "image_caption")
             .order_by("published_at", "id")
         )
-        context.update(briefs=briefs, versions=story_versions(self.object, briefs))
+        context.update(
+            briefs=briefs,
+            versions=story_versions(self.object, briefs),
+            timeline=story_timeline(briefs),
+            untimed_in_timeline=any(not brief.published_time_known for brief in briefs),
+        )
         return context
+
+
+def story_timeline(briefs):
+    """``briefs`` in the order the timeline can honestly show: by day (UTC), and within a
+    day the briefs with a known time in time order before those that give only the day
+    (stored at midnight, which would otherwise put them first as if known earliest)."""
+    return sorted(
+        briefs,
+        key=lambda brief: (
+            brief.published_at.date(),
+            not brief.published_time_known,
+            brief.published_at,
+            brief.pk,
+        ),
+    )
 
 
 def story_versions(story, briefs):
