@@ -342,3 +342,28 @@ def test_a_brief_giving_only_its_day_is_not_shown_as_the_first_of_that_day(clien
     assert timeline[1].startswith("28 July 2025 (time not given)") and "North Wire" in timeline[1]
     assert "which came first is not known" in soup.select_one(".story-timeline").get_text()
     assert "28 July 2025" in soup.select_one(".story-dates").get_text()
+
+
+def test_signed_out_the_notes_invitation_leads_to_login_and_back_to_the_story(
+    client, tariff_story
+):
+    story = tariff_story[0]
+    soup = page(client, story.get_absolute_url())
+    links = [a["href"] for a in soup.select(".version-notes a.annotate-here")]
+    assert links and all(
+        link == f"/accounts/login/?next={story.get_absolute_url().replace('/', '%2F')}"
+        for link in links
+    ), links
+
+
+def test_the_stories_menu_item_is_current_on_a_story_page(client, tariff_story):
+    story = tariff_story[0]
+    for url, current in (("/stories/", "page"), (story.get_absolute_url(), "true")):
+        item = page(client, url).select_one(".site-nav a[aria-current]")
+        assert item is not None and item.get_text() == "Stories" and item["aria-current"] == current
+
+
+def test_opening_the_versions_form_address_explains_instead_of_an_empty_405(client):
+    response = client.get("/versions/")
+    assert response.status_code == 405 and response["Allow"] == "POST"
+    assert "only takes the answer of a form" in response.content.decode()
