@@ -35,14 +35,16 @@ _BOUNDARY = re.compile(rf"(?P<end>{SENTENCE_END})\s+(?=[\"“‘(\[]?[A-Z])")
 _WORD = re.compile(r"(?u)\b[^\W\d_]{2,}\b")
 
 
-_CARDINALS = (
-    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-    "fifteen sixteen seventeen eighteen nineteen twenty"
-).split()
-_ORDINALS = (
-    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth "
-    "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth"
-).split()
+_CARDINALS = [
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+    "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+    "nineteen", "twenty",
+]
+_ORDINALS = [
+    "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+    "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth",
+    "seventeenth", "eighteenth", "nineteenth", "twentieth",
+]
 _FRACTIONS = {"½": 0.5, "¼": 0.25, "¾": 0.75}
 _NUMBER_TEXT = re.compile(
     rf"\b(?P<ordinal>{'|'.join(_ORDINALS)})\b"

@@ -20,8 +20,8 @@ def machine_datetime(value):
     anything else."""
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
-            value = value.replace(tzinfo=dt.timezone.utc)
-        return value.astimezone(dt.timezone.utc).isoformat(timespec="seconds")
+            value = value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC).isoformat(timespec="seconds")
     if isinstance(value, dt.date):
         return value.isoformat()
     return ""

@@ -306,7 +306,7 @@ def test_every_machine_readable_time_on_story_pages_is_to_the_second(client, tar
     """HTML allows at most three fractional digits; the stories index showed six."""
     story = tariff_story[0]
     Story.objects.filter(pk=story.pk).update(
-        updated_at=dt.datetime(2026, 12, 1, 9, 29, 47, 781504, tzinfo=dt.timezone.utc)
+        updated_at=dt.datetime(2026, 12, 1, 9, 29, 47, 781504, tzinfo=dt.UTC)
     )
     for url in ("/stories/", story.get_absolute_url()):
         stamps = [t["datetime"] for t in page(client, url).select("time[datetime]")]
@@ -319,7 +319,7 @@ def test_every_machine_readable_time_on_story_pages_is_to_the_second(client, tar
 
 
 def test_the_stories_index_dates_a_story_by_its_briefs_not_by_the_import(client, tariff_story):
-    story, one, other = tariff_story
+    other = tariff_story[2]
     Brief.objects.filter(pk=other.pk).update(published_at=MOMENT + dt.timedelta(days=2))
     card = page(client, "/stories/").select_one(".card")
     first, *rest = card.select(".meta")
@@ -331,10 +331,10 @@ def test_the_stories_index_dates_a_story_by_its_briefs_not_by_the_import(client,
 def test_a_brief_giving_only_its_day_is_not_shown_as_the_first_of_that_day(client, tariff_story):
     story, one, other = tariff_story
     Brief.objects.filter(pk=one.pk).update(
-        published_at=dt.datetime(2025, 7, 28, tzinfo=dt.timezone.utc), published_time_known=False
+        published_at=dt.datetime(2025, 7, 28, tzinfo=dt.UTC), published_time_known=False
     )
     Brief.objects.filter(pk=other.pk).update(
-        published_at=dt.datetime(2025, 7, 28, 2, 10, tzinfo=dt.timezone.utc)
+        published_at=dt.datetime(2025, 7, 28, 2, 10, tzinfo=dt.UTC)
     )
     soup = page(client, story.get_absolute_url())
     timeline = [li.get_text(" ", strip=True) for li in soup.select(".story-timeline-list li")]
