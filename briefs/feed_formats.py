@@ -52,7 +52,15 @@ EMPTY_FEED_DATE = datetime.datetime(2025, 1, 1, tzinfo=datetime.timezone.utc)
 
 
 class _SameBytesForSameItems:
-    """Feed-level dates come from the items alone, so the same items render the same bytes."""
+    """Feed-level dates come from the items alone, so the same items render the same bytes;
+    an item is never updated before it was published (RFC 4287 4.2.15: ``updated`` is
+    the last change, and publishing is one)."""
+
+    def add_item(self, *args, **kwargs):
+        published, updated = kwargs.get("pubdate"), kwargs.get("updateddate")
+        if published and updated and updated < published:
+            kwargs["updateddate"] = published
+        super().add_item(*args, **kwargs)
 
     def latest_post_date(self):
         if not any(item.get("updateddate") or item.get("pubdate") for item in self.items):
@@ -83,7 +91,7 @@ class AtomFeed(_SameBytesForSameItems, Atom1Feed):
             handler.addQuickElement("content", item["content_html"], {"type": "html"})
 
 
-class JsonFeed(SyndicationFeed):
+class JsonFeed(_SameBytesForSameItems, SyndicationFeed):
     """JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/), from the same item data."""
 
     content_type = "application/feed+json; charset=utf-8"
@@ -96,9 +104,17 @@ class JsonFeed(SyndicationFeed):
             "feed_url": self.feed["feed_url"],
             "description": self.feed["description"],
             "language": self.feed["language"],
+            **({"authors": [self._author(self.feed)]} if self.feed.get("author_name") else {}),
             "items": [self._item(item) for item in self.items],
         }
         outfile.write(json.dumps(feed, ensure_ascii=False))
+
+    @staticmethod
+    def _author(feed):
+        author = {"name": feed["author_name"]}
+        if feed.get("author_link"):
+            author["url"] = feed["author_link"]
+        return author
 
     @staticmethod
     def _item(item):

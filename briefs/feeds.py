@@ -60,7 +60,7 @@ DEFAULT_LIMIT = 50
 MAX_LIMIT = MAX_PAGE_SIZE
 CACHE_CONTROL = "public, max-age=300"
 # Part of every ETag: bump it when the rendered feeds change shape, so readers refetch.
-FEED_VERSION = "2"
+FEED_VERSION = "3"
 
 
 class BadFeedRequest(Exception):
@@ -150,7 +150,7 @@ def tag_uri(authority, kind, pk):
 
 
 def feed_title(what):
-    """"Brief Archive — Rare Earths + Semiconductors"."""
+    """ "Brief Archive — Rare Earths + Semiconductors"."""
     return f"{SITE_NAME} — {what}"
 
 
@@ -172,6 +172,12 @@ class ConditionalFeed(Feed):
     # A feed without URL arguments: its title after the site name, the URL name of the
     # page it follows, and its description.
     heading = page_name = summary = None
+    # Every feed's author is the archive (RFC 4287 4.1.1: an Atom feed whose entries may
+    # have no author of their own needs one at feed level; JSON Feed's ``authors`` too).
+    author_name = SITE_NAME
+
+    def author_link(self):
+        return site_url("/")
 
     def __init__(self, format="rss"):
         self.format = format

@@ -1,6 +1,6 @@
 """``/sitemap.xml``: an index of the reading pages search engines should know, by section.
 
-Briefs, topics, sources and archive months, each from the same public reads the pages use
+Briefs, topics, sources, stories and archive months, each from the same public reads the pages use
 (``published()``, ``with_brief_counts()``, ``month_counts()``), so drafts and topics only
 drafts carry never appear. Account, note-taking and search pages stay out (robots.txt).
 """
@@ -8,7 +8,7 @@ drafts carry never appear. Account, note-taking and search pages stay out (robot
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from .models import Brief, Source, Topic
+from .models import Brief, Source, Story, Topic
 
 
 class BriefSitemap(Sitemap):
@@ -44,6 +44,20 @@ class SourceSitemap(Sitemap):
         return Source.objects.with_brief_counts().only("slug")
 
 
+class StorySitemap(Sitemap):
+    """Every story readers can open (two or more published versions), dated by its last
+    change."""
+
+    changefreq = "daily"
+    priority = 0.7
+
+    def items(self):
+        return Story.objects.visible().only("slug", "updated_at").order_by("-updated_at", "-id")
+
+    def lastmod(self, story):
+        return story.updated_at
+
+
 class ArchiveMonthSitemap(Sitemap):
     """Every month with a published brief (``/archive/2025/07/``)."""
 
@@ -63,5 +77,6 @@ SITEMAPS = {
     "briefs": BriefSitemap,
     "topics": TopicSitemap,
     "sources": SourceSitemap,
+    "stories": StorySitemap,
     "archive": ArchiveMonthSitemap,
 }

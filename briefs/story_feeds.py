@@ -4,6 +4,8 @@
 from django.shortcuts import get_object_or_404
 from django.utils.html import escape, format_html_join
 
+from core.site import site_url
+
 from . import cache_keys
 from .feed_formats import clean_text
 from .feeds import BriefFeed, ConditionalFeed
@@ -46,7 +48,7 @@ class StoriesFeed(ConditionalFeed):
             "\n",
             '<li><a href="{}">{}</a> ({})</li>',
             (
-                (brief.get_absolute_url(), clean_text(brief.title), self._outlet(brief))
+                (site_url(brief.get_absolute_url()), clean_text(brief.title), self._outlet(brief))
                 for brief in story.versions
             ),
         )

@@ -85,7 +85,12 @@ class StoryDetailView(PageMixin, DetailView):
             .defer("raw_text", "image_caption")
             .order_by("published_at", "id")
         )
-        context.update(briefs=briefs, versions=story_versions(self.object, briefs))
+        context.update(
+            briefs=briefs,
+            versions=story_versions(self.object, briefs),
+            timeline=story_timeline(briefs),
+            untimed_in_timeline=any(not brief.published_time_known for brief in briefs),
+        )
         return context
 
 
@@ -95,6 +100,21 @@ def story_gone(request, slug):
     stories list and a search for the address's words."""
     search_url = reverse("briefs:search") + "?" + urlencode({"q": slug.replace("-", " ")})
     return render(request, "briefs/story_gone.html", {"search_url": search_url}, status=404)
+
+
+def story_timeline(briefs):
+    """``briefs`` in the order the timeline can honestly show: by day (UTC), and within a
+    day the briefs with a known time in time order before those that give only the day
+    (stored at midnight, which would otherwise put them first as if known earliest)."""
+    return sorted(
+        briefs,
+        key=lambda brief: (
+            brief.published_at.date(),
+            not brief.published_time_known,
+            brief.published_at,
+            brief.pk,
+        ),
+    )
 
 
 def story_versions(story, briefs):

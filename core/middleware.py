@@ -136,7 +136,8 @@ KNOWN_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 
 class RejectUnknownMethodsMiddleware:
-    """Answer 405 (with ``Allow``) to TRACE, CONNECT and made-up methods, on every URL.
+    """Answer 405 (with ``Allow``) to TRACE, CONNECT and made-up methods, on every URL,
+    and give every empty 405 of a view the site's 405 page.
 
     Class-based views refuse methods they lack, but function views and feeds answer any
     method as GET would: TRACE /feed/ gave 200 with the whole feed.
@@ -148,4 +149,20 @@ class RejectUnknownMethodsMiddleware:
     def __call__(self, request):
         if request.method not in KNOWN_METHODS:
             return HttpResponseNotAllowed(KNOWN_METHODS)
-        return self.get_response(request)
+        response = self.get_response(request)
+        if response.status_code == 405 and not response.content and request.method != "HEAD":
+            response = _explained_not_allowed(request, response)
+        return response
+
+
+def _explained_not_allowed(request, response):
+    """An empty 405 (``require_POST``, a class-based view without ``get``) as the site's
+    405 page, keeping its ``Allow``: a reader who opened a form's address sees why."""
+    try:
+        body = render_to_string("405.html", request=request)
+    except Exception:  # the fault page itself must never fail
+        logger.exception("Could not render 405.html")
+        return response
+    explained = HttpResponseNotAllowed(response.get("Allow", "").split(", "), body)
+    explained["Cache-Control"] = "no-store"
+    return explained

@@ -125,3 +125,12 @@ def test_fault_pages_render_with_no_context_at_all(template):
     html = render_to_string(template)
     assert "<h1>" in html
     assert "/static/css/site.css" in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/versions/", "/annotations/account/tokens/1/revoke/"])
+def test_opening_a_form_only_address_shows_the_405_page_with_its_allow_header(client, url):
+    response = client.get(url)
+    assert response.status_code == 405 and response["Allow"] == "POST"
+    assert "<h1>This address is not a page to open</h1>" in response.content.decode()
+    assert client.head(url).content == b""

@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from briefs.models import Brief, Story
 from tests.factories import make_brief, make_source, make_topic
 
 pytestmark = pytest.mark.django_db
@@ -30,9 +31,14 @@ def test_sitemap_lists_published_briefs_topics_sources_and_months_only(
         published_at=dt.datetime(2025, 3, 2, tzinfo=dt.timezone.utc),
     )
     draft = make_brief("Secret draft", topics=[hidden], status="draft")
+    other = make_brief("Cranes arrive", source=make_source("Quay Post"))
+    story = Story.objects.create(title="Cranes arrive", curator_fixed=True)
+    Brief.objects.filter(pk__in=[shown.pk, other.pk]).update(story=story)
+    lone = Story.objects.create(title="Only one version", curator_fixed=True)
+    Brief.objects.filter(pk=draft.pk).update(story=lone)
     sections = _locations(client, "/sitemap.xml")
     assert sorted(sections) == sorted(
-        f"http://testserver/sitemap-{name}.xml" for name in ["briefs", "topics", "sources", "archive"]
+        f"http://testserver/sitemap-{name}.xml" for name in ["briefs", "topics", "sources", "stories", "archive"]
     )
     everything = []
     for section in sections:
@@ -42,6 +48,8 @@ def test_sitemap_lists_published_briefs_topics_sources_and_months_only(
     assert "http://testserver/topics/ports/" in everything
     assert f"http://testserver{wire.get_absolute_url()}" in everything
     assert "http://testserver/archive/2025/03/" in everything
+    assert f"http://testserver{story.get_absolute_url()}" in everything
+    assert f"http://testserver{lone.get_absolute_url()}" not in everything
     assert not [url for url in everything if draft.slug in url or "drafts-only" in url]
     assert not [url for url in everything if "/search/" in url or "/accounts/" in url]
 

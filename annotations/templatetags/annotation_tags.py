@@ -9,11 +9,13 @@ notes beside (or under) their paragraph; ``{% brief_notes brief %}`` closes the 
 
 import json
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django import template
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 from django.middleware.csrf import get_token
+from django.urls import reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
@@ -318,6 +320,10 @@ def version_notes(context, brief):
         "brief": brief,
         "notes": [_note(a, request) for a in brief_notes_for(request, brief).shown],
         "signed_in": bool(user and user.is_authenticated),
+        # Signed out, the way to add notes is to log in and come back to this page.
+        "login_url": f"{reverse('login')}?{urlencode({'next': request.get_full_path()})}"
+        if request
+        else reverse("login"),
     }
 
 

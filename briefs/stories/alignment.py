@@ -8,7 +8,11 @@ vectors (scikit-learn) over a sentence's words and hard facts (``mentions``), wi
 fitted on the story's sentences. A sentence paired with one in another brief is
 "shared" (several newsrooms reported it), otherwise "unique". Between paired sentences,
 numbers of one kind (percentages, amounts, counts, years, dates) that disagree are
-listed: the place where two outlets' figures differ.
+listed: the place where two outlets' figures differ. Before numbers are compared they
+are normalised (``normalise_numbers``): number words one to twenty are digits, ordinals
+("fourth", "4th") a kind of their own, vulgar fractions (½ ¼ ¾) decimals and grouped
+digits ("12 500" with a no-break or thin space) one number, so "1½ days" and "1.5 days"
+agree and "the fourth round" and "the third round" differ.
 """
 
 import re
@@ -29,6 +33,64 @@ SHARED, UNIQUE = "shared", "unique"
 # opening bracket ("Aug. 1" and "U.S. Treasury" do not end one).
 _BOUNDARY = re.compile(rf"(?P<end>{SENTENCE_END})\s+(?=[\"“‘(\[]?[A-Z])")
 _WORD = re.compile(r"(?u)\b[^\W\d_]{2,}\b")
+
+
+_CARDINALS = [
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+    "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+    "nineteen", "twenty",
+]
+_ORDINALS = [
+    "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+    "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth",
+    "seventeenth", "eighteenth", "nineteenth", "twentieth",
+]
+_FRACTIONS = {"½": 0.5, "¼": 0.25, "¾": 0.75}
+_NUMBER_TEXT = re.compile(
+    rf"\b(?P<ordinal>{'|'.join(_ORDINALS)})\b"
+    r"|(?<![\w.,])(?P<digits_ordinal>\d+)(?:st|nd|rd|th)\b"
+    r"|(?:(?<![\w.,])(?P<whole>\d+)\s?)?(?P<fraction>[½¼¾])"
+    r"|(?<![\w.,])(?P<grouped>\d{1,3}(?:[\u00a0\u202f\u2009]\d{3})+)(?![\d])"
+    rf"|\b(?P<cardinal>{'|'.join(_CARDINALS)})\b",
+    re.IGNORECASE,
+)
+# What an ordinal becomes in the normalised text: letters, so no number is read there.
+_ORDINAL_MARK = "ordinal"
+
+
+def normalise_numbers(sentence):
+    """``(text, ordinals, origin)``: ``sentence`` with its numbers written as digits.
+
+    Number words one to twenty become digits ("four" → "4"), vulgar fractions decimals
+    ("1½" → "1.5", "¾" → "0.75"), digits grouped by a no-break, narrow no-break or thin
+    space one number ("12 500" → "12500"); ordinals ("fourth", "4th", first to twentieth
+    as words) are taken out as ``ordinals``, a list of (text as written, value), and
+    stand as a word in ``text``. ``origin[i]`` is the (start, end) in ``sentence`` of
+    the character ``text[i]`` came from, to quote numbers as written. Percentages need
+    nothing here: "%", "percent" and "per cent" are one kind in ``mentions``.
+    """
+    pieces, origin, ordinals, last = [], [], [], 0
+    for match in _NUMBER_TEXT.finditer(sentence):
+        pieces.append(sentence[last : match.start()])
+        origin.extend((i, i + 1) for i in range(last, match.start()))
+        if match["ordinal"] or match["digits_ordinal"]:
+            word = (match["ordinal"] or "").lower()
+            value = _ORDINALS.index(word) + 1 if word else int(match["digits_ordinal"])
+            ordinals.append((match.group(), value))
+            replacement = _ORDINAL_MARK
+        elif match["fraction"]:
+            value = int(match["whole"] or 0) + _FRACTIONS[match["fraction"]]
+            replacement = f"{value:g}"
+        elif match["grouped"]:
+            replacement = re.sub(r"\D", "", match["grouped"])
+        else:
+            replacement = str(_CARDINALS.index(match["cardinal"].lower()) + 1)
+        pieces.append(replacement)
+        origin.extend([match.span()] * len(replacement))
+        last = match.end()
+    pieces.append(sentence[last:])
+    origin.extend((i, i + 1) for i in range(last, len(sentence)))
+    return "".join(pieces), ordinals, origin
 
 
 @dataclass(frozen=True)
@@ -165,12 +227,17 @@ def number_differences(here, there, *, other_id=""):
 
 
 def _numbers_by_kind(sentence):
-    """{kind: {token: text as written}} for the numbers and dates of one sentence."""
+    """{kind: {token: text as written}} for the numbers, ordinals and dates of one
+    sentence, its numbers normalised first (``normalise_numbers``)."""
+    text, ordinals, origin = normalise_numbers(sentence)
     found = {}
-    for mention in number_mentions(sentence):
-        found.setdefault(mention.kind, {}).setdefault(mention.key, mention.text)
-    for text, key in date_mentions(sentence):
-        found.setdefault("date", {}).setdefault(key, text)
+    for written, value in ordinals:
+        found.setdefault("ordinal", {}).setdefault(f"ordinal:{value}", written)
+    for mention in number_mentions(text):
+        written = sentence[origin[mention.start][0] : origin[mention.end - 1][1]].strip()
+        found.setdefault(mention.kind, {}).setdefault(mention.key, written)
+    for written, key in date_mentions(sentence):
+        found.setdefault("date", {}).setdefault(key, written)
     return found
 
 
@@ -182,7 +249,8 @@ def _sentence_tokens(sentence):
     words = [
         word for word in _WORD.findall(sentence.lower()) if word not in ENGLISH_STOP_WORDS
     ]
-    return words + fact_tokens(sentence)
+    text, ordinals, _ = normalise_numbers(sentence)
+    return words + fact_tokens(text) + [f"ordinal:{value}" for _, value in ordinals]
 
 
 def _pairs(one, other, threshold):

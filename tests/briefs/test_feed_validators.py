@@ -7,6 +7,7 @@ validators come from ``SITE_URL``, never from the Host header, and channel-level
 plain text for readers that take it as HTML.
 """
 
+import datetime as dt
 import json
 import xml.etree.ElementTree as ET
 
@@ -67,8 +68,12 @@ def test_a_renamed_topic_changes_the_etag_of_every_feed_showing_it(client, archi
 
 
 @pytest.mark.parametrize(
-    "url", ["/annotations/feed/", "/briefs/{slug}/annotations/feed/",
-            "/topics/rare-earths/annotations/feed/"],
+    "url",
+    [
+        "/annotations/feed/",
+        "/briefs/{slug}/annotations/feed/",
+        "/topics/rare-earths/annotations/feed/",
+    ],
 )
 def test_a_renamed_note_author_changes_the_etag_of_the_note_feeds(client, archive, url):
     url = url.format(slug=archive["older"].slug)
@@ -199,3 +204,126 @@ def test_the_channel_description_parses_as_text_not_as_an_image(client):
     make_brief("Plain brief", topics=[topic])
     parsed = read_feed(client, f"/topics/{topic.slug}/feed/")
     assert "<img" not in parsed.feed.title and "<img" not in parsed.feed.description
+
+
+# Every feed of the site in every format, for the checks every feed must pass.
+EVERY_FEED = [
+    f"{prefix}{suffix}"
+    for prefix in (
+        "/feed/",
+        "/topics/rare-earths/feed/",
+        "/sources/harbour-times/feed/",
+        "/stories/feed/",
+        "/stories/{story}/feed/",
+        "/annotations/feed/",
+        "/users/ada/feed/",
+    )
+    for suffix in ("", "atom/", "json/")
+] + [
+    "/search/feed/?q=gallium",
+    "/briefs/{older}/annotations/feed/",
+    "/topics/rare-earths/annotations/feed/",
+]
+
+
+@pytest.fixture
+def story_archive(archive):
+    """The archive with its two briefs told by a second outlet too: one story."""
+    from briefs.models import Brief, Story
+
+    other = make_brief(
+        "Gallium exports drop",
+        topics=[archive["topic"]],
+        source=make_source("Valley Post"),
+        body=BODY,
+    )
+    story = Story.objects.create(title="Gallium exports fall", curator_fixed=True)
+    Brief.objects.filter(pk__in=[archive["older"].pk, other.pk]).update(story=story)
+    return {**archive, "story": story}
+
+
+def _feed_url(url, story_archive):
+    return url.format(story=story_archive["story"].slug, older=story_archive["older"].slug)
+
+
+@pytest.mark.parametrize("url", [u for u in EVERY_FEED if "atom/" in u])
+def test_every_atom_feed_names_an_author_as_rfc_4287_requires(client, story_archive, url):
+    response = client.get(_feed_url(url, story_archive))
+    root = ET.fromstring(response.content)
+    atom = "{http://www.w3.org/2005/Atom}"
+    entries = root.findall(f"{atom}entry")
+    assert entries
+    feed_author = root.find(f"{atom}author/{atom}name")
+    assert feed_author is not None and feed_author.text == "Brief Archive"
+    assert root.find(f"{atom}author/{atom}uri").text.startswith("http")
+
+
+def test_the_json_feed_names_the_archive_as_its_author(client, story_archive):
+    feed = json.loads(client.get("/stories/feed/json/").content)
+    [author] = feed["authors"]
+    assert author["name"] == "Brief Archive" and author["url"].startswith("http")
+
+
+def _contents(response):
+    """Every HTML content and summary of a feed's items, as a reader gets them."""
+    if response["Content-Type"].startswith("application/feed+json"):
+        return [item.get("content_html", "") for item in json.loads(response.content)["items"]]
+    parsed = feedparser.parse(response.content)
+    texts = []
+    for entry in parsed.entries:
+        texts += [content.value for content in entry.get("content", [])]
+        texts.append(entry.get("summary", ""))
+    return texts
+
+
+def _dates(response):
+    """``(published, updated)`` of every item, as datetimes (updated None when absent)."""
+    if response["Content-Type"].startswith("application/feed+json"):
+        items = json.loads(response.content)["items"]
+        return [
+            (
+                dt.datetime.fromisoformat(i["date_published"]),
+                dt.datetime.fromisoformat(i["date_modified"]) if "date_modified" in i else None,
+            )
+            for i in items
+        ]
+    root = ET.fromstring(response.content)
+    atom = "{http://www.w3.org/2005/Atom}"
+    return [
+        (
+            dt.datetime.fromisoformat(e.find(f"{atom}published").text),
+            dt.datetime.fromisoformat(e.find(f"{atom}updated").text),
+        )
+        for e in root.findall(f"{atom}entry")
+    ]
+
+
+@pytest.mark.parametrize("url", EVERY_FEED)
+def test_every_link_inside_every_feeds_content_is_absolute(client, story_archive, settings, url):
+    from bs4 import BeautifulSoup
+
+    settings.SITE_URL = "https://briefs.example.org"
+    response = client.get(_feed_url(url, story_archive))
+    assert response.status_code == 200
+    links = [
+        tag.get("href") or tag.get("src")
+        for html in _contents(response)
+        for tag in BeautifulSoup(html, "html.parser").find_all(["a", "img"])
+    ]
+    assert all(link.startswith("https://briefs.example.org/") for link in links), links
+    if "stories/feed" in url:
+        assert links  # the stories feed links every version
+
+
+@pytest.mark.parametrize("url", [u for u in EVERY_FEED if "atom/" in u or "json/" in u])
+def test_no_feed_item_is_updated_before_it_was_published(client, story_archive, url):
+    from briefs.models import Story
+
+    # A story's row is stamped created, then updated, microseconds apart in either order.
+    story = story_archive["story"]
+    Story.objects.filter(pk=story.pk).update(
+        updated_at=story.created_at - dt.timedelta(microseconds=5)
+    )
+    dates = _dates(client.get(_feed_url(url, story_archive)))
+    assert dates
+    assert all(updated is None or updated >= published for published, updated in dates), dates

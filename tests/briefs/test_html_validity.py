@@ -75,6 +75,7 @@ def pages(db):
     return [
         "/",
         "/?versions=all",
+        "/stories/",
         story.get_absolute_url(),
         brief.get_absolute_url(),
         "/topics/",

@@ -104,3 +104,49 @@ def test_the_two_real_seed_articles_share_their_common_facts():
 def test_a_story_without_briefs_is_refused():
     with pytest.raises(ValueError, match="at least one brief"):
         align_story({})
+
+
+@pytest.mark.parametrize(
+    ("here", "there"),
+    [
+        ("Talks lasted 1½ days.", "Talks lasted 1.5 days."),
+        ("Output fell fifteen per cent.", "Output fell 15%."),
+        ("Output fell 15 percent.", "Output fell 15 per cent."),
+        ("Some 12\u202f500 people marched.", "Some 12,500 people marched."),
+        ("It is the third round of talks.", "It is the 3rd round of talks."),
+        ("Three ships sank off Malta.", "3 ships sank off Malta."),
+        ("Prices rose ¾ of a point.", "Prices rose 0.75 of a point."),
+    ],
+)
+def test_one_number_written_two_ways_is_no_difference(here, there):
+    assert number_differences(here, there) == []
+
+
+@pytest.mark.parametrize(
+    ("here", "there", "kind", "written"),
+    [
+        ("It is the fourth round of talks.", "It is the third round of talks.", "ordinal",
+         (("fourth",), ("third",))),
+        ("Talks lasted 2½ days.", "Talks lasted 1.5 days.", "number", (("2½",), ("1.5",))),
+        ("Output fell fifteen per cent.", "Output fell 12%.", "percent",
+         (("fifteen per cent",), ("12%",))),
+        ("Four ships sank.", "Three ships sank.", "number", (("Four",), ("Three",))),
+    ],
+)
+def test_a_number_word_ordinal_or_fraction_that_disagrees_is_flagged_as_written(
+    here, there, kind, written
+):
+    [difference] = number_differences(here, there)
+    assert (difference.kind, (difference.here, difference.there)) == (kind, written)
+
+
+def test_the_fourth_and_the_third_round_align_but_are_flagged():
+    one, _ = align_story(
+        {
+            1: "It is the fourth round of talks in Geneva.",
+            2: "It is the third round of talks in Geneva.",
+        }
+    )
+    [sentence] = one.sentences
+    assert sentence.status == SHARED
+    assert [d.kind for d in sentence.differences] == ["ordinal"]

@@ -69,7 +69,9 @@ def test_seeds_read_side_by_side_with_shared_and_unique_facts(client):
     soup = page(client, story.get_absolute_url())
     assert "Stockholm" in soup.h1.text
     timeline = [li.text for li in soup.select(".story-timeline-list li")]
-    assert len(timeline) == 2 and "ClashReport" in timeline[0] and "Stocktwits" in timeline[1]
+    # ClashReport gives only the day: it follows Stocktwits' 02:10 that day, marked so.
+    assert len(timeline) == 2 and "Stocktwits" in timeline[0] and "ClashReport" in timeline[1]
+    assert "(time not given)" in timeline[1]
     versions = soup.select(".story-version")
     assert [v.h2.text for v in versions] == ["ClashReport", "Stocktwits"]
     for version in versions:
@@ -298,3 +300,70 @@ def test_story_pages_and_feeds_change_when_the_storys_briefs_change(client, tari
     brief_story_move_out(brief=Brief.objects.get(pk=other.pk))
     assert client.get(urls[0]).status_code == 404
     assert "Steel tariff row" not in client.get(urls[1]).content.decode()
+
+
+def test_every_machine_readable_time_on_story_pages_is_to_the_second(client, tariff_story):
+    """HTML allows at most three fractional digits; the stories index showed six."""
+    story = tariff_story[0]
+    Story.objects.filter(pk=story.pk).update(
+        updated_at=dt.datetime(2026, 12, 1, 9, 29, 47, 781504, tzinfo=dt.UTC)
+    )
+    for url in ("/stories/", story.get_absolute_url()):
+        stamps = [t["datetime"] for t in page(client, url).select("time[datetime]")]
+        assert stamps, url
+        for stamp in stamps:
+            assert len(stamp) == 10 or (len(stamp) == 25 and stamp.endswith("+00:00")), stamp
+    assert "2026-12-01T09:29:47+00:00" in [
+        t["datetime"] for t in page(client, "/stories/").select("time")
+    ]
+
+
+def test_the_stories_index_dates_a_story_by_its_briefs_not_by_the_import(client, tariff_story):
+    other = tariff_story[2]
+    Brief.objects.filter(pk=other.pk).update(published_at=MOMENT + dt.timedelta(days=2))
+    card = page(client, "/stories/").select_one(".card")
+    first, *rest = card.select(".meta")
+    assert first.get_text(" ", strip=True).startswith("4 March 2025 – 6 March 2025")
+    assert [t["datetime"] for t in first.select("time")] == ["2025-03-04", "2025-03-06"]
+    assert "changed in the archive" in rest[0].get_text() and "changed" not in first.get_text()
+
+
+def test_a_brief_giving_only_its_day_is_not_shown_as_the_first_of_that_day(client, tariff_story):
+    story, one, other = tariff_story
+    Brief.objects.filter(pk=one.pk).update(
+        published_at=dt.datetime(2025, 7, 28, tzinfo=dt.UTC), published_time_known=False
+    )
+    Brief.objects.filter(pk=other.pk).update(
+        published_at=dt.datetime(2025, 7, 28, 2, 10, tzinfo=dt.UTC)
+    )
+    soup = page(client, story.get_absolute_url())
+    timeline = [li.get_text(" ", strip=True) for li in soup.select(".story-timeline-list li")]
+    assert timeline[0].startswith("28 July 2025, 02:10 UTC") and "South Ledger" in timeline[0]
+    assert timeline[1].startswith("28 July 2025 (time not given)") and "North Wire" in timeline[1]
+    assert "which came first is not known" in soup.select_one(".story-timeline").get_text()
+    assert "28 July 2025" in soup.select_one(".story-dates").get_text()
+
+
+def test_signed_out_the_notes_invitation_leads_to_login_and_back_to_the_story(
+    client, tariff_story
+):
+    story = tariff_story[0]
+    soup = page(client, story.get_absolute_url())
+    links = [a["href"] for a in soup.select(".version-notes a.annotate-here")]
+    assert links and all(
+        link == f"/accounts/login/?next={story.get_absolute_url().replace('/', '%2F')}"
+        for link in links
+    ), links
+
+
+def test_the_stories_menu_item_is_current_on_a_story_page(client, tariff_story):
+    story = tariff_story[0]
+    for url, current in (("/stories/", "page"), (story.get_absolute_url(), "true")):
+        item = page(client, url).select_one(".site-nav a[aria-current]")
+        assert item is not None and item.get_text() == "Stories" and item["aria-current"] == current
+
+
+def test_opening_the_versions_form_address_explains_instead_of_an_empty_405(client):
+    response = client.get("/versions/")
+    assert response.status_code == 405 and response["Allow"] == "POST"
+    assert "only takes the answer of a form" in response.content.decode()
