@@ -96,3 +96,33 @@ def make_curator(username=None):
     curator = make_user(username=username, is_staff=True)
     curator.groups.add(Group.objects.get(name="Curators"))
     return curator
+
+
+def make_story(*, briefs, title=None, curator_fixed=True):
+    """A story holding ``briefs`` (published, one per source), as a curator puts them.
+
+    The row is saved by ``story_save`` and each brief put in by ``brief_story_put``, so
+    the service's checks apply; ``curator_fixed=False`` then marks it as the grouping
+    would leave it.
+    """
+    from briefs.models import Story
+    from briefs.services.stories import brief_story_put, story_save
+
+    story = story_save(story=Story(title=title or briefs[0].title))
+    for brief in briefs:
+        brief_story_put(brief=brief, story=story)
+    if not curator_fixed:
+        Story.objects.filter(pk=story.pk).update(curator_fixed=False)
+    story.refresh_from_db()
+    for brief in briefs:
+        brief.refresh_from_db()
+    return story
+
+
+def make_topic_suggestion(brief=None, topic=None, **fields):
+    """A pending topic suggestion (as the importer leaves one) for a new brief and topic."""
+    from briefs.models import TopicSuggestion
+
+    return TopicSuggestion.objects.create(
+        brief=brief or make_brief(), topic=topic or make_topic(), **fields
+    )

@@ -8,9 +8,10 @@ from django.contrib import admin, messages
 from django.utils.html import format_html
 
 from core.admin import SiteModelAdmin
+from core.history import ServiceHistoryAdmin
 
 from ..models import Brief, Story
-from ..services.stories import stories_merge
+from ..services.stories import stories_merge, story_save
 from .common import ReadOnlyInline, count_of
 
 
@@ -26,7 +27,7 @@ class StoryBriefInline(ReadOnlyInline):
 
 
 @admin.register(Story)
-class StoryAdmin(SiteModelAdmin):
+class StoryAdmin(ServiceHistoryAdmin, SiteModelAdmin):
     list_display = ["title", "brief_count", "curator_fixed", "updated_at", "site_link"]
     list_filter = ["curator_fixed"]
     search_fields = ["title", "briefs__title"]
@@ -41,6 +42,9 @@ class StoryAdmin(SiteModelAdmin):
     @admin.display(description="briefs", ordering="brief_count")
     def brief_count(self, story):
         return story.brief_count
+
+    def save_model(self, request, obj, form, change):
+        story_save(story=obj, by=request.user)
 
     @admin.display(description="on site")
     def site_link(self, story):
