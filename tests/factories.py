@@ -67,7 +67,7 @@ def make_annotation(
         start = brief.body.index(exact, start + 1)
     annotation = annotation_create(
         brief=brief,
-        user=user,
+        by=user,
         exact=exact,
         start=start,
         end=start + len(exact),
@@ -126,3 +126,55 @@ def make_topic_suggestion(brief=None, topic=None, **fields):
     return TopicSuggestion.objects.create(
         brief=brief or make_brief(), topic=topic or make_topic(), **fields
     )
+
+
+def make_topic_slug_redirect(old_slug, topic=None):
+    """An old slug of ``topic`` (a new topic unless given) whose URLs redirect to it, as a
+    rename or merge leaves one (stored directly: renames choose their slugs themselves)."""
+    from briefs.models import TopicSlugRedirect
+
+    return TopicSlugRedirect.objects.create(old_slug=old_slug, topic=topic or make_topic())
+
+
+def make_brief_revision(brief=None, *, body="An edited body.", by=None, reason="Edited"):
+    """Edit ``brief``'s body through ``brief_update``; returns the revision it kept (the
+    body before the edit)."""
+    from briefs.services.briefs import brief_update
+
+    brief = brief or make_brief()
+    brief.body = body
+    brief_update(brief=brief, by=by, reason=reason, changed_fields=["body"])
+    return brief.revisions.first()
+
+
+def make_group(owner=None, *, name=None, members=()):
+    """A reading group made by ``owner`` (a new user unless given) through ``group_create``;
+    each of ``members`` joins by the invite link (``group_join``)."""
+    from annotations.groups import group_create, group_join
+
+    group = group_create(by=owner or make_user(), name=name or f"Group {next(_counter)}")
+    for member in members:
+        group_join(invite_key=group.invite_key, by=member)
+    return group
+
+
+def make_membership(group=None, user=None):
+    """``user`` (a new reader unless given) joins ``group`` (a new one unless given)."""
+    from annotations.groups import group_join
+
+    group = group or make_group()
+    return group_join(invite_key=group.invite_key, by=user or make_user())
+
+
+def make_flag(annotation, by=None, reason=""):
+    """``by`` (a new reader unless given) flags the public or group ``annotation``."""
+    from annotations.services import annotation_flag
+
+    return annotation_flag(annotation=annotation, by=by or make_user(), reason=reason)
+
+
+def make_api_token(user=None, name="script", read_only=False):
+    """A personal API token of ``user`` (a new reader unless given): ``(ApiToken, text)``."""
+    from annotations.tokens import api_token_create
+
+    return api_token_create(by=user or make_user(), name=name, read_only=read_only)

@@ -377,11 +377,11 @@ def test_groups_replies_tags_and_tokens_round_trip_with_their_secrets_only_on_re
     reader = get_user_model().objects.get(username="reader")
     curator = get_user_model().objects.get(username="curator")
     group = group_create(by=reader, name="Magnet club")
-    group_join(invite_key=group.invite_key, user=curator)
+    group_join(invite_key=group.invite_key, by=curator)
     note = make_annotation(small_archive, reader, "Prices fell", note="club note",
                            visibility="group", group=group, tags=["magnets"])
-    annotation_reply(parent=note, user=curator, note="club reply")
-    _, token = api_token_create(user=reader, name="script")
+    annotation_reply(parent=note, by=curator, note="club reply")
+    _, token = api_token_create(by=reader, name="script")
     secrets = [group.invite_key, *Membership.objects.values_list("feed_key", flat=True)]
 
     text = _export(tmp_path).read_text()
