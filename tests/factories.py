@@ -128,12 +128,14 @@ def make_topic_suggestion(brief=None, topic=None, **fields):
     )
 
 
-def make_topic_slug_redirect(old_slug, topic=None):
+def make_topic_slug_redirect(old_slug, topic=None, **fields):
     """An old slug of ``topic`` (a new topic unless given) whose URLs redirect to it, as a
     rename or merge leaves one (stored directly: renames choose their slugs themselves)."""
     from briefs.models import TopicSlugRedirect
 
-    return TopicSlugRedirect.objects.create(old_slug=old_slug, topic=topic or make_topic())
+    return TopicSlugRedirect.objects.create(
+        old_slug=old_slug, topic=topic or make_topic(), **fields
+    )
 
 
 def make_brief_revision(brief=None, *, body="An edited body.", by=None, reason="Edited"):

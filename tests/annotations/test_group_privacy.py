@@ -14,7 +14,14 @@ from django.test import Client
 from annotations.groups import group_create, group_join, group_leave, group_remove_member
 from annotations.models import Annotation, Membership
 from annotations.services import annotation_reply
-from tests.factories import make_annotation, make_brief, make_curator, make_topic, make_user
+from tests.factories import (
+    make_annotation,
+    make_brief,
+    make_curator,
+    make_story,
+    make_topic,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -290,11 +297,8 @@ def _public_versions(brief):
 def test_group_notes_and_replies_bump_no_public_cache_version(world):
     """Writing, editing, replying to and deleting group notes moves no public key, nor
     the archive counter: no public page goes stale, no feed's Last-Modified moves."""
-    from briefs.models import Story
-
     brief = world["brief"]
-    brief.story = Story.objects.create(title="Harvest")
-    brief.save()
+    make_story(briefs=[brief], title="Harvest", curator_fixed=False)
     before = _public_versions(brief)
     note = make_annotation(
         brief, world["member"], QUOTE, note=NOTE, visibility="group", group=world["group"]
