@@ -146,3 +146,22 @@ def test_a_topic_suggestion_is_not_edited_or_added_by_hand(curator_client):
     suggestion.refresh_from_db()
     assert suggestion.status == "pending"
     assert curator_client.get("/admin/briefs/topicsuggestion/add/").status_code == 403
+
+
+# Every model admin of the project whose form edits something is exercised above.
+EDITED_IN_TESTS = {"source", "brief", "topic", "story"}
+
+
+def test_every_project_admin_that_edits_rows_is_covered_above(rf, admin_user):
+    from django.contrib import admin
+
+    request = rf.get("/admin/")
+    request.user = admin_user
+    editing = set()
+    for model, model_admin in admin.site._registry.items():
+        if model._meta.app_label not in ("briefs", "annotations"):
+            continue
+        readonly = set(model_admin.get_readonly_fields(request))
+        if set(model_admin.get_fields(request)) - readonly:
+            editing.add(model._meta.model_name)
+    assert editing == EDITED_IN_TESTS
