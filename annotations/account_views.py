@@ -8,7 +8,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from .mail import wants_reply_mail
-from .models import ApiToken, NoteSettings
+from .models import ApiToken
+from .services import note_settings_save
 from .tokens import api_token_create, api_token_revoke
 
 
@@ -23,16 +24,14 @@ def account(request):
     if request.method == "POST" and "token_name" in request.POST:
         try:
             _, new_token = api_token_create(
-                user=request.user,
+                by=request.user,
                 name=request.POST.get("token_name", ""),
                 read_only=bool(request.POST.get("read_only")),
             )
         except ValidationError as problem:
             error = " ".join(problem.messages)
     elif request.method == "POST":
-        NoteSettings.objects.update_or_create(
-            user=request.user, defaults={"reply_mail": bool(request.POST.get("reply_mail"))}
-        )
+        note_settings_save(by=request.user, reply_mail=bool(request.POST.get("reply_mail")))
         messages.success(request, "Your note settings are saved.")
         return redirect("annotations:account")
     return render(

@@ -184,7 +184,7 @@ class AnnotationCollectionView(ApiView):
         try:
             return annotation_create(
                 brief=brief,
-                user=self.request.user,
+                by=self.request.user,
                 note=jsonld.note_from(document, required=True),
                 visibility=jsonld.visibility_from(document, required=True),
                 group=jsonld.group_from(document, self.request.user),
@@ -201,7 +201,7 @@ class AnnotationCollectionView(ApiView):
         try:
             return annotation_reply(
                 parent=parent,
-                user=self.request.user,
+                by=self.request.user,
                 note=note,
                 site_url=self.absolute("/").rstrip("/"),
             )

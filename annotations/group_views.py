@@ -124,7 +124,7 @@ def group_join_view(request, key):
     if Membership.objects.filter(group=group, user=request.user).exists():
         return redirect(group)
     if request.method == "POST":
-        group_join(invite_key=key, user=request.user)
+        group_join(invite_key=key, by=request.user)
         messages.success(request, f"You joined “{group.name}”.")
         return redirect(group)
     return render(request, "annotations/group_join.html", {"group": group})
@@ -152,7 +152,7 @@ def _member_action(then=None):
 @_member_action(then="annotations:groups")
 def group_leave_view(request, membership):
     """Leave a group (its owner makes another member an owner first)."""
-    group_leave(group=membership.group, user=request.user)
+    group_leave(group=membership.group, by=request.user)
     return f"You left “{membership.group.name}”."
 
 

@@ -1,13 +1,16 @@
 """Writes on reading groups: create, join by invite, leave, remove a member, renew secrets.
 
 Like ``services.py``, one keyword-only function per action, shared by views and tests; each
-checks who acts and raises PermissionDenied when they may not.
+checks who acts (``by``) and raises PermissionDenied when they may not. Who joined, left or
+was removed is recorded in the group's admin history (``core.history``): a group's
+membership decides who reads its notes.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from briefs.slugs import unique_slug
+from core.history import ADDITION, CHANGE, history_record
 
 from .models import Group, Membership, new_secret
 
@@ -41,36 +44,40 @@ def group_create(*, by, name, description=""):
     group.full_clean()
     group.save()
     Membership.objects.create(group=group, user=by, role=Membership.Role.OWNER)
+    history_record(by=by, objects=[group], action=ADDITION, message=f"Created by {by}.")
     return group
 
 
 @transaction.atomic
-def group_join(*, invite_key, user):
-    """Join the group whose current invite key is ``invite_key``; returns the Membership.
+def group_join(*, invite_key, by):
+    """``by`` joins the group whose current invite key is ``invite_key``; returns the
+    Membership.
 
     Joining twice is harmless (the existing membership comes back). Group.DoesNotExist for
     a key that is wrong or was renewed.
     """
     group = Group.objects.get(invite_key=invite_key)
-    existing = _membership(group, user)
+    existing = _membership(group, by)
     if existing is not None:
         return existing
     try:
         with transaction.atomic():
-            return Membership.objects.create(group=group, user=user)
+            membership = Membership.objects.create(group=group, user=by)
     except IntegrityError:  # joined in a concurrent request
-        return _membership(group, user)
+        return _membership(group, by)
+    history_record(by=by, objects=[group], action=CHANGE, message=f"{by} joined.")
+    return membership
 
 
 @transaction.atomic
-def group_leave(*, group, user):
-    """``user`` leaves ``group``; from the next request on they see none of its notes.
+def group_leave(*, group, by):
+    """``by`` leaves ``group``; from the next request on they see none of its notes.
 
     The last owner cannot leave a group that still has other members (hand it over first).
     When the last member leaves, the invite link is replaced by one nobody knows: an old
     link must not let a stranger into the notes of a group nobody looks after.
     """
-    membership = _membership(group, user)
+    membership = _membership(group, by)
     if membership is None:
         return
     if membership.is_owner:
@@ -78,9 +85,12 @@ def group_leave(*, group, user):
         if owners == 1 and group.memberships.count() > 1:
             raise PermissionDenied("Make another member an owner before you leave.")
     membership.delete()
+    message = f"{by} left."
     if not group.memberships.exists():
         group.invite_key = new_secret()
         group.save(update_fields=["invite_key"])
+        message += " No members are left: the invite link was replaced."
+    history_record(by=by, objects=[group], action=CHANGE, message=message)
 
 
 @transaction.atomic
@@ -89,7 +99,8 @@ def group_remove_member(*, group, user, by):
     _require_owner(group, by)
     if user.pk == by.pk:
         raise PermissionDenied("Leave the group instead.")
-    Membership.objects.filter(group=group, user=user).delete()
+    if Membership.objects.filter(group=group, user=user).delete()[0]:
+        history_record(by=by, objects=[group], action=CHANGE, message=f"{user} removed.")
 
 
 @transaction.atomic
@@ -98,6 +109,7 @@ def group_invite_renew(*, group, by):
     _require_owner(group, by)
     group.invite_key = new_secret()
     group.save(update_fields=["invite_key"])
+    history_record(by=by, objects=[group], action=CHANGE, message="Invite link renewed.")
     return group
 
 

@@ -15,7 +15,7 @@ from core.history import CHANGE, history_record
 from core.text import strip_unfit_characters
 
 from . import anchoring
-from .models import Annotation, Membership
+from .models import Annotation, Membership, NoteSettings
 
 
 class NoteTooLong(ValidationError):
@@ -85,7 +85,7 @@ def _audience(user, visibility, group):
 def annotation_create(
     *,
     brief,
-    user,
+    by,
     exact,
     start=None,
     end=None,
@@ -100,18 +100,19 @@ def annotation_create(
 
     Raises :class:`annotations.anchoring.SelectorMismatch` when they do not; the stored prefix
     and suffix are read from the body itself, whatever the client sent. ``group`` is required
-    for (and only for) ``visibility="group"``, and ``user`` must be one of its members.
+    for (and only for) ``visibility="group"``, and ``by`` (the author) must be one of its
+    members.
     """
     note = _clean_note(note)
     tags = clean_tags(tags)
-    visibility, group = _audience(user, visibility, group)
+    visibility, group = _audience(by, visibility, group)
     found_start, found_end = anchoring.locate(
         brief.body, exact=exact, start=start, end=end, prefix=prefix, suffix=suffix
     )
     anchor = anchoring.anchor_at(brief.body, found_start, found_end, anchoring.EXACT)
     annotation = Annotation(
         brief=brief,
-        user=user,
+        user=by,
         exact=anchor.exact,
         prefix=anchor.prefix,
         suffix=anchor.suffix,
@@ -130,8 +131,8 @@ def annotation_create(
 
 
 @transaction.atomic
-def annotation_reply(*, parent, user, note, site_url=""):
-    """Reply to ``parent`` (a public or group note ``user`` may see); returns the reply.
+def annotation_reply(*, parent, by, note, site_url=""):
+    """Reply, as ``by``, to ``parent`` (a public or group note they may see); returns the reply.
 
     A reply to a reply joins the same thread (threads are one level deep). The reply takes
     its parent's brief, visibility and group; its author gets no passage of their own.
@@ -143,7 +144,7 @@ links starting ``site_url`` (``https://host``).
 
     if parent.parent_id is not None:
         parent = parent.parent
-    visible = Annotation.objects.visible_to(user).filter(pk=parent.pk).exists()
+    visible = Annotation.objects.visible_to(by).filter(pk=parent.pk).exists()
     closed = parent.is_deleted or parent.hidden
     if not visible or closed or parent.visibility == Annotation.Visibility.PRIVATE:
         raise PermissionDenied("Only public and group notes you can see take replies.")
@@ -152,7 +153,7 @@ links starting ``site_url`` (``https://host``).
         raise ValidationError("A reply needs some text.", code="empty")
     reply = Annotation(
         brief_id=parent.brief_id,
-        user=user,
+        user=by,
         parent=parent,
         exact="",
         start=0,
@@ -356,3 +357,16 @@ def annotation_flags_clear(*, annotation, by):
     count, _ = annotation.flags.all().delete()
     history_record(by=by, objects=[annotation], action=CHANGE, message="Flags cleared.")
     return count
+
+
+@transaction.atomic
+def note_settings_save(*, by, reply_mail):
+    """Store ``by``'s choice of reply mails (``reply_mail``, a bool); returns NoteSettings.
+
+    A reader's own preference, not recorded in the admin history (curators act on notes,
+    not on how their authors are told of replies).
+    """
+    settings, _ = NoteSettings.objects.update_or_create(
+        user=by, defaults={"reply_mail": bool(reply_mail)}
+    )
+    return settings

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from config.limits import API_TOKENS_MAX
+from core.history import ADDITION, DELETION, history_record
 
 from .models import ApiToken
 
@@ -24,19 +25,24 @@ def _digest(token):
 
 
 @transaction.atomic
-def api_token_create(*, user, name, read_only=False):
-    """A new token for ``user``: returns ``(ApiToken, token_text)``; the text is never stored."""
+def api_token_create(*, by, name, read_only=False):
+    """A new token for ``by``: returns ``(ApiToken, token_text)``; the text is never stored.
+
+    Recorded in the token's admin history, as its revocation is (a token acts for its owner).
+    """
     name = " ".join((name or "").split())[:100]
     if not name:
         raise ValidationError("Give the token a name, to recognise it later.", code="name")
-    if user.api_tokens.count() >= API_TOKENS_MAX:
+    if by.api_tokens.count() >= API_TOKENS_MAX:
         raise ValidationError(
             f"You have {API_TOKENS_MAX} tokens already; revoke one first.", code="too_many"
         )
     text = PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=user, name=name, read_only=read_only, key_hash=_digest(text), prefix=text[:10]
+        user=by, name=name, read_only=read_only, key_hash=_digest(text), prefix=text[:10]
     )
+    kind = "read-only" if read_only else "read-write"
+    history_record(by=by, objects=[token], action=ADDITION, message=f"Created ({kind}).")
     return token, text
 
 
@@ -45,6 +51,7 @@ def api_token_revoke(*, token, by):
     """Delete one of one's own tokens: requests with it fail from now on."""
     if token.user_id != by.pk:
         raise PermissionDenied("Only its owner may revoke a token.")
+    history_record(by=by, objects=[token], action=DELETION, message="Revoked.")
     token.delete()
 
 

@@ -428,7 +428,7 @@ def reply(request, parent):
     """Reply to a note from the form under it (the page works without JavaScript)."""
     note = request.POST.get("note", "")[: ANNOTATION_NOTE_MAX_LENGTH + 1]
     # Mailed links: the canonical address, never the Host header.
-    annotation_reply(parent=parent, user=request.user, note=note, site_url=site_url())
+    annotation_reply(parent=parent, by=request.user, note=note, site_url=site_url())
     return "Reply posted."
 
 

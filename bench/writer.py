@@ -74,7 +74,7 @@ def _note(brief, user, number):
 
     end = min(len(brief.body), 24)
     annotation_create(
-        brief=brief, user=user, exact=brief.body[:end], start=0, end=end,
+        brief=brief, by=user, exact=brief.body[:end], start=0, end=end,
         note=f"Bench note {number}", visibility="public",
     )
 

@@ -67,7 +67,7 @@ def make_annotation(
         start = brief.body.index(exact, start + 1)
     annotation = annotation_create(
         brief=brief,
-        user=user,
+        by=user,
         exact=exact,
         start=start,
         end=start + len(exact),
@@ -96,3 +96,87 @@ def make_curator(username=None):
     curator = make_user(username=username, is_staff=True)
     curator.groups.add(Group.objects.get(name="Curators"))
     return curator
+
+
+def make_story(*, briefs, title=None, curator_fixed=True):
+    """A story holding ``briefs`` (published, one per source), as a curator puts them.
+
+    The row is saved by ``story_save`` and each brief put in by ``brief_story_put``, so
+    the service's checks apply; ``curator_fixed=False`` then marks it as the grouping
+    would leave it.
+    """
+    from briefs.models import Story
+    from briefs.services.stories import brief_story_put, story_save
+
+    story = story_save(story=Story(title=title or briefs[0].title))
+    for brief in briefs:
+        brief_story_put(brief=brief, story=story)
+    if not curator_fixed:
+        Story.objects.filter(pk=story.pk).update(curator_fixed=False)
+    story.refresh_from_db()
+    for brief in briefs:
+        brief.refresh_from_db()
+    return story
+
+
+def make_topic_suggestion(brief=None, topic=None, **fields):
+    """A pending topic suggestion (as the importer leaves one) for a new brief and topic."""
+    from briefs.models import TopicSuggestion
+
+    return TopicSuggestion.objects.create(
+        brief=brief or make_brief(), topic=topic or make_topic(), **fields
+    )
+
+
+def make_topic_slug_redirect(old_slug, topic=None, **fields):
+    """An old slug of ``topic`` (a new topic unless given) whose URLs redirect to it, as a
+    rename or merge leaves one (stored directly: renames choose their slugs themselves)."""
+    from briefs.models import TopicSlugRedirect
+
+    return TopicSlugRedirect.objects.create(
+        old_slug=old_slug, topic=topic or make_topic(), **fields
+    )
+
+
+def make_brief_revision(brief=None, *, body="An edited body.", by=None, reason="Edited"):
+    """Edit ``brief``'s body through ``brief_update``; returns the revision it kept (the
+    body before the edit)."""
+    from briefs.services.briefs import brief_update
+
+    brief = brief or make_brief()
+    brief.body = body
+    brief_update(brief=brief, by=by, reason=reason, changed_fields=["body"])
+    return brief.revisions.first()
+
+
+def make_group(owner=None, *, name=None, members=()):
+    """A reading group made by ``owner`` (a new user unless given) through ``group_create``;
+    each of ``members`` joins by the invite link (``group_join``)."""
+    from annotations.groups import group_create, group_join
+
+    group = group_create(by=owner or make_user(), name=name or f"Group {next(_counter)}")
+    for member in members:
+        group_join(invite_key=group.invite_key, by=member)
+    return group
+
+
+def make_membership(group=None, user=None):
+    """``user`` (a new reader unless given) joins ``group`` (a new one unless given)."""
+    from annotations.groups import group_join
+
+    group = group or make_group()
+    return group_join(invite_key=group.invite_key, by=user or make_user())
+
+
+def make_flag(annotation, by=None, reason=""):
+    """``by`` (a new reader unless given) flags the public or group ``annotation``."""
+    from annotations.services import annotation_flag
+
+    return annotation_flag(annotation=annotation, by=by or make_user(), reason=reason)
+
+
+def make_api_token(user=None, name="script", read_only=False):
+    """A personal API token of ``user`` (a new reader unless given): ``(ApiToken, text)``."""
+    from annotations.tokens import api_token_create
+
+    return api_token_create(by=user or make_user(), name=name, read_only=read_only)

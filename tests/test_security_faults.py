@@ -4,7 +4,13 @@ import json
 
 import pytest
 
-from tests.factories import make_annotation, make_brief, make_topic, make_user
+from tests.factories import (
+    make_annotation,
+    make_brief,
+    make_topic,
+    make_topic_slug_redirect,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -40,9 +46,7 @@ def test_a_topic_used_only_by_drafts_is_404_by_slug(client, draft_topic, url):
 
 
 def test_an_old_slug_of_a_draft_only_topic_is_404_too(client, draft_topic):
-    from briefs.models import TopicSlugRedirect
-
-    TopicSlugRedirect.objects.create(old_slug="nightjar", topic=draft_topic)
+    make_topic_slug_redirect(old_slug="nightjar", topic=draft_topic)
     assert client.get("/topics/nightjar/").status_code == 404
 
 

@@ -1,8 +1,5 @@
 """Admin for briefs and sources: counts, filters, bulk actions, export, import."""
 
-import io
-import zipfile
-
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from config.limits import MAX_TOPICS_IN_SELECTION
 from core.admin import SiteModelAdmin
-from core.history import CHANGE, ServiceHistoryAdmin, history_record
+from core.history import ServiceHistoryAdmin
 from core.text import whole_number
 
 from ..models import (
@@ -31,10 +28,12 @@ from ..services.briefs import (
     brief_set_topics,
     brief_update,
     briefs_add_topics,
+    briefs_export,
     briefs_remove_topics,
     briefs_set_status,
     briefs_undated,
 )
+from ..services.sources import source_save
 from ..services.stories import brief_story_exclude, brief_story_move_out, brief_story_put
 from ..services.topics import topic_suggestion_accept, topic_suggestion_dismiss
 from .common import LIST_MEDIA, ReadOnlyInline, action_form_response, count_of
@@ -48,7 +47,7 @@ from .importing import BriefImportView, ClipView, ImportRunView
 
 
 @admin.register(Source)
-class SourceAdmin(SiteModelAdmin):
+class SourceAdmin(ServiceHistoryAdmin, SiteModelAdmin):
     list_display = ["name", "slug", "homepage", "brief_count"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -62,6 +61,9 @@ class SourceAdmin(SiteModelAdmin):
     @admin.display(description="briefs", ordering="brief_count")
     def brief_count(self, source):
         return source.brief_count
+
+    def save_model(self, request, obj, form, change):
+        source_save(source=obj, by=request.user)
 
 
 class TopicListFilter(admin.ListFilter):
@@ -429,28 +431,8 @@ class BriefAdmin(ServiceHistoryAdmin, SiteModelAdmin):
 
     @admin.action(description="Export selected briefs as text files (zip)", permissions=["view"])
     def export_as_text(self, request, queryset):
-        briefs = list(
-            queryset.defer(None).select_related("source").order_by("-published_at", "-id")
-        )
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for brief in briefs:
-                archive.writestr(f"{brief.slug}.txt", brief_as_text(brief))
-        history_record(
-            by=request.user, objects=briefs, action=CHANGE, message="Exported as a text file."
-        )
-        response = HttpResponse(buffer.getvalue(), content_type="application/zip")
+        briefs = queryset.defer(None).select_related("source").order_by("-published_at", "-id")
+        response = HttpResponse(briefs_export(briefs=briefs, by=request.user),
+                                content_type="application/zip")
         response["Content-Disposition"] = 'attachment; filename="briefs.zip"'
         return response
-
-
-def brief_as_text(brief):
-    """The brief as a text file: the file it was imported from, or one in the same layout."""
-    if brief.raw_text:
-        return brief.raw_text
-    date = brief.published_at.strftime("%B %-d, %Y") if brief.published_at else ""
-    byline = " · ".join(part for part in (brief.author, str(brief.source or "")) if part)
-    parts = [brief.title, brief.dek, byline, date, brief.body]
-    return "\n\n".join(part for part in parts if part) + "\n"
-
-

@@ -10,9 +10,10 @@ from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 
 from core.admin import SiteModelAdmin
+from core.history import ServiceHistoryAdmin
 
 from ..models import Brief, Story
-from ..services.stories import stories_merge
+from ..services.stories import stories_merge, story_save
 from ..slugs import STORY_ROUTE_WORDS
 from .common import ReadOnlyInline, count_of
 
@@ -45,7 +46,7 @@ class StoryAdminForm(forms.ModelForm):
 
 
 @admin.register(Story)
-class StoryAdmin(SiteModelAdmin):
+class StoryAdmin(ServiceHistoryAdmin, SiteModelAdmin):
     form = StoryAdminForm
     list_display = ["title", "brief_count", "curator_fixed", "updated_at", "site_link"]
     list_filter = ["curator_fixed"]
@@ -61,6 +62,9 @@ class StoryAdmin(SiteModelAdmin):
     @admin.display(description="briefs", ordering="brief_count")
     def brief_count(self, story):
         return story.brief_count
+
+    def save_model(self, request, obj, form, change):
+        story_save(story=obj, by=request.user)
 
     @admin.display(description="on site")
     def site_link(self, story):

@@ -94,12 +94,6 @@ class TopicAdmin(ServiceHistoryAdmin, SiteModelAdmin):
             obj.pk, obj.slug = created.pk, created.slug
             obj._state.adding = False
 
-    def construct_change_message(self, request, form, formsets, add=False):
-        message = super().construct_change_message(request, form, formsets, add)
-        if not add and "slug" in form.changed_data:
-            message.append({"changed": {"fields": ["old slug recorded as a redirect"]}})
-        return message
-
     def duplicates_view(self, request):
         """Topics whose names differ only in case, spacing or punctuation, to merge."""
         if not self.has_view_permission(request):
@@ -184,12 +178,19 @@ class TopicSlugRedirectAdmin(SiteModelAdmin):
 
 @admin.register(TopicSuggestion)
 class TopicSuggestionAdmin(SiteModelAdmin):
+    """Suggestions are decided by the actions (through the suggestion services, which
+    record history), never edited or added by hand."""
+
     list_display = ["topic", "brief", "status", "created_at"]
     list_filter = ["status"]
     list_select_related = ["brief", "topic"]
     search_fields = ["topic__name", "brief__title"]
-    raw_id_fields = ["brief", "topic"]
+    fields = ["topic", "brief", "status", "created_at"]
+    readonly_fields = fields
     actions = ["accept", "dismiss"]
+
+    def has_add_permission(self, request):
+        return False
 
     @admin.action(description="Accept selected suggestions", permissions=["change"])
     def accept(self, request, queryset):

@@ -8,6 +8,9 @@ the links of merged topics onto the kept one in bulk; it touches the briefs and 
 its own history.)
 """
 
+import io
+import zipfile
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models.signals import m2m_changed
@@ -224,3 +227,27 @@ def _and_list(words):
     """``["title", "body", "dek"]`` → ``"title, body and dek"``."""
     words = list(words)
     return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else "".join(words)
+
+
+def briefs_export(*, briefs, by=None):
+    """The ``briefs`` as a zip of text files (``<slug>.txt``, see ``brief_as_text``), as bytes.
+
+    Recorded in each brief's history (by ``by``): who took a copy is part of the record.
+    """
+    briefs = list(briefs)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for brief in briefs:
+            archive.writestr(f"{brief.slug}.txt", brief_as_text(brief))
+    history_record(by=by, objects=briefs, action=CHANGE, message="Exported as a text file.")
+    return buffer.getvalue()
+
+
+def brief_as_text(brief):
+    """The brief as a text file: the file it was imported from, or one in the same layout."""
+    if brief.raw_text:
+        return brief.raw_text
+    date = brief.published_at.strftime("%B %-d, %Y") if brief.published_at else ""
+    byline = " · ".join(part for part in (brief.author, str(brief.source or "")) if part)
+    parts = [brief.title, brief.dek, byline, date, brief.body]
+    return "\n\n".join(part for part in parts if part) + "\n"

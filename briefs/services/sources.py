@@ -1,8 +1,10 @@
-"""Writes on sources: finding or creating the source a brief names."""
+"""Writes on sources: finding or creating the source a brief names, a curator's edits."""
 
+from django.db import transaction
 from django.db.models import Value
 from django.db.models.functions import Lower, Replace
 
+from core.history import history_save
 from core.text import strip_unfit_characters
 
 from ..models import Source
@@ -29,3 +31,14 @@ def source_for_name(name):
     source.full_clean(exclude=["slug"])
     source.save()
     return source
+
+
+@transaction.atomic
+def source_save(*, source, by=None):
+    """Save a curator's new or edited ``source`` (its fields set, e.g. by the admin form).
+
+    Validated with ``full_clean`` (a blank slug is made from the name on save); the history
+    (by ``by``) says "Added." or which fields changed. A changed slug leaves no redirect:
+    the source's old page URL answers 404. Returns the source.
+    """
+    return history_save(obj=source, by=by, exclude=None if source.slug else ["slug"])

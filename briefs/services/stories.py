@@ -27,7 +27,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from core.history import ADDITION, CHANGE, DELETION, history_record
+from core.history import ADDITION, CHANGE, DELETION, history_record, history_save
 
 from ..models import Brief, Story, StoryApart, StoryToken
 from ..stories.candidates import (
@@ -467,6 +467,18 @@ def _one_per_source(keys, source_of):
         seen.add(source)
         kept.append(key)
     return kept
+
+
+@transaction.atomic
+def story_save(*, story, by=None):
+    """Save a curator's new or edited ``story``'s own fields (title, slug, ``curator_fixed``).
+
+    Validated with ``full_clean`` (a blank slug is made from the title on save); its briefs
+    are not touched (moving briefs is ``brief_story_put`` / ``brief_story_move_out``). The
+    history (by ``by``) says "Added." or which fields changed. A changed slug leaves no
+    redirect: the old story URL answers 404. Returns the story.
+    """
+    return history_save(obj=story, by=by, exclude=None if story.slug else ["slug"])
 
 
 @transaction.atomic

@@ -109,11 +109,12 @@ def topic_create(*, name, slug="", description="", by=None):
 def topic_rename(*, topic, name, slug="", description=None, by=None):
     """Give ``topic`` a new name (and slug); the old slug keeps answering with a redirect.
 
-    Without ``slug`` the slug follows the new name. A redirect row that named the new slug
-    as an old one of this topic is dropped: the slug is current again.
+    Without ``slug`` the slug follows the new name; ``description=None`` keeps the stored
+    one. A redirect row that named the new slug as an old one of this topic is dropped: the
+    slug is current again. The history (by ``by``) says what of the three changed.
     """
     stored = Topic.objects.get(pk=topic.pk)
-    old_name, old_slug = stored.name, stored.slug
+    old_name, old_slug, old_description = stored.name, stored.slug, stored.description
     name, new_slug = topic_check(topic=stored, name=name, slug=slug)
     topic.name, topic.slug = name, new_slug
     if description is not None:
@@ -129,6 +130,9 @@ def topic_rename(*, topic, name, slug="", description=None, by=None):
         changes.append(f"Slug changed from “{old_slug}”; the old URLs redirect.")
     if changes:
         briefs_touch(TaggedBrief.objects.filter(tag=topic).values_list("content_object", flat=True))
+    if topic.description != old_description:
+        changes.append("Changed description.")
+    if changes:
         history_record(by=by, objects=[topic], action=CHANGE, message=" ".join(changes))
     return topic
 

@@ -6,9 +6,14 @@ import feedparser
 import pytest
 
 from annotations.models import Annotation
-from briefs.models import TopicSlugRedirect
 from tests.conftest import read_feed
-from tests.factories import make_annotation, make_brief, make_topic, make_user
+from tests.factories import (
+    make_annotation,
+    make_brief,
+    make_topic,
+    make_topic_slug_redirect,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +90,7 @@ def test_topic_note_feed_holds_notes_on_briefs_with_every_topic(client, archive)
 
 
 def test_topic_note_feed_follows_a_renamed_topic_and_refuses_unknown_ones(client, archive):
-    TopicSlugRedirect.objects.create(
+    make_topic_slug_redirect(
         old_slug="rare-earth-metals", topic=archive["both"].topics.get(name="Rare Earths")
     )
     moved = client.get("/topics/rare-earth-metals/annotations/feed/")

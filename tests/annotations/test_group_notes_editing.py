@@ -39,8 +39,8 @@ def test_editing_a_group_note_in_my_notes_offers_and_keeps_its_group(client, use
 
 def test_a_reply_has_no_audience_to_choose_and_the_api_refuses_one(client, user, other_user):
     group, note = _group_note(user)
-    group_join(invite_key=group.invite_key, user=other_user)
-    reply = annotation_reply(parent=note, user=other_user, note="agreed")
+    group_join(invite_key=group.invite_key, by=other_user)
+    reply = annotation_reply(parent=note, by=other_user, note="agreed")
     client.force_login(other_user)
     form = client.get(f"/annotations/mine/{reply.pk}/edit/").content.decode()
     assert 'name="visibility"' not in form
@@ -55,12 +55,12 @@ def test_a_reply_has_no_audience_to_choose_and_the_api_refuses_one(client, user,
 
 def test_when_the_last_member_leaves_the_old_invite_link_admits_nobody(user, other_user):
     group, note = _group_note(user)
-    group_join(invite_key=group.invite_key, user=other_user)
+    group_join(invite_key=group.invite_key, by=other_user)
     old_link = group.invite_key
     group_remove_member(group=group, user=other_user, by=user)
-    group_leave(group=group, user=user)
+    group_leave(group=group, by=user)
     with pytest.raises(Group.DoesNotExist):
-        group_join(invite_key=old_link, user=make_user("stranger"))
+        group_join(invite_key=old_link, by=make_user("stranger"))
     stranger = Client()
     stranger.force_login(make_user("another"))
     stranger.post(f"/annotations/groups/join/{old_link}/")

@@ -14,7 +14,14 @@ from django.test import Client
 from annotations.groups import group_create, group_join, group_leave, group_remove_member
 from annotations.models import Annotation, Membership
 from annotations.services import annotation_reply
-from tests.factories import make_annotation, make_brief, make_curator, make_topic, make_user
+from tests.factories import (
+    make_annotation,
+    make_brief,
+    make_curator,
+    make_story,
+    make_topic,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -37,15 +44,15 @@ def world(db):
     brief = make_brief("Council on harvest", body=BODY, topics=[topic])
     owner, member = make_user(email="owner@example.org"), make_user()
     group = group_create(by=owner, name="Reading circle")
-    group_join(invite_key=group.invite_key, user=member)
+    group_join(invite_key=group.invite_key, by=member)
     former, removed = make_user(), make_user()
     for user in (former, removed):
-        group_join(invite_key=group.invite_key, user=user)
+        group_join(invite_key=group.invite_key, by=user)
     note = make_annotation(brief, owner, QUOTE, note=NOTE, visibility="group", group=group)
     note.tags.add(TAG)
-    reply = annotation_reply(parent=note, user=member, note=REPLY)
+    reply = annotation_reply(parent=note, by=member, note=REPLY)
     former_key = Membership.objects.get(user=former, group=group).feed_key
-    group_leave(group=group, user=former)
+    group_leave(group=group, by=former)
     group_remove_member(group=group, user=removed, by=owner)
     return {
         "brief": brief,
@@ -187,7 +194,7 @@ def test_leaving_takes_effect_on_the_next_request(world):
     client = _client(world, "member")
     key = Membership.objects.get(user=world["member"], group=world["group"]).feed_key
     assert NOTE in _text(client.get(world["brief"].get_absolute_url()))
-    group_leave(group=world["group"], user=world["member"])
+    group_leave(group=world["group"], by=world["member"])
     assert NOTE not in _text(client.get(world["brief"].get_absolute_url()))
     assert client.get(f"/api/annotations/{world['note'].pk}/").status_code == 404
     feed = Client().get(f"/annotations/groups/{world['group'].slug}/feed/{key}/")
@@ -219,7 +226,7 @@ def test_group_notes_change_no_public_page_etag_or_cached_byte(world, client):
         brief, world["member"], "storage rules", note=NOTE, visibility="group",
         group=world["group"],
     )
-    annotation_reply(parent=note, user=world["owner"], note=REPLY)
+    annotation_reply(parent=note, by=world["owner"], note=REPLY)
     from django.core.cache import caches
 
     for cache in caches.all():  # not served from the cache: rendered afresh, still the same
@@ -290,16 +297,13 @@ def _public_versions(brief):
 def test_group_notes_and_replies_bump_no_public_cache_version(world):
     """Writing, editing, replying to and deleting group notes moves no public key, nor
     the archive counter: no public page goes stale, no feed's Last-Modified moves."""
-    from briefs.models import Story
-
     brief = world["brief"]
-    brief.story = Story.objects.create(title="Harvest")
-    brief.save()
+    make_story(briefs=[brief], title="Harvest", curator_fixed=False)
     before = _public_versions(brief)
     note = make_annotation(
         brief, world["member"], QUOTE, note=NOTE, visibility="group", group=world["group"]
     )
-    reply = annotation_reply(parent=note, user=world["owner"], note=REPLY)
+    reply = annotation_reply(parent=note, by=world["owner"], note=REPLY)
     Annotation.objects.filter(pk=note.pk).update(note="Edited in the group")
     reply.delete()
     note.delete()

@@ -45,9 +45,9 @@ def test_a_reader_creates_a_group_and_invites_by_a_renewable_link(client, user, 
 
 def test_owner_removes_a_member_and_a_member_leaves(client, user, other_user):
     group = group_create(by=user, name="Teachers")
-    group_join(invite_key=group.invite_key, user=other_user)
+    group_join(invite_key=group.invite_key, by=other_user)
     third = make_user()
-    group_join(invite_key=group.invite_key, user=third)
+    group_join(invite_key=group.invite_key, by=third)
     client.force_login(user)
     client.post(f"/annotations/groups/{group.slug}/members/{other_user.pk}/remove/")
     assert not Membership.objects.filter(user=other_user).exists()
@@ -119,7 +119,7 @@ def test_readers_flag_notes_and_curators_see_flagged_first(curator_client, user)
 
 def test_group_owner_hides_a_note_in_the_group_and_a_member_cannot(client, user, other_user):
     group = group_create(by=user, name="Teachers")
-    group_join(invite_key=group.invite_key, user=other_user)
+    group_join(invite_key=group.invite_key, by=other_user)
     brief = make_brief(body=BODY)
     note = make_annotation(brief, other_user, "Teachers", note="off topic", visibility="group", group=group)
     mine = make_annotation(brief, user, "school", note="owner's", visibility="group", group=group)
@@ -139,7 +139,7 @@ def test_group_owner_hides_a_note_in_the_group_and_a_member_cannot(client, user,
 
 def test_group_owner_sees_flagged_group_notes_and_clears_or_hides_them(client, user, other_user):
     group = group_create(by=user, name="Teachers")
-    group_join(invite_key=group.invite_key, user=other_user)
+    group_join(invite_key=group.invite_key, by=other_user)
     brief = make_brief(body=BODY)
     fine = make_annotation(brief, other_user, "Teachers", note="fine note", visibility="group", group=group)
     rude = make_annotation(brief, other_user, "school", note="rude note", visibility="group", group=group)

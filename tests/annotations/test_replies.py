@@ -57,18 +57,18 @@ def test_reply_mail_opt_out_is_kept_on_the_account_page(client, thread, django_c
     assert NoteSettings.objects.get(user=author).reply_mail is False
     assert 'name="reply_mail" value="1" checked' not in client.get("/annotations/account/").content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        annotation_reply(parent=note, user=make_user(), note="Quiet please")
+        annotation_reply(parent=note, by=make_user(), note="Quiet please")
     assert mail.outbox == []
     client.post("/annotations/account/", {"reply_mail": "1"})
     with django_capture_on_commit_callbacks(execute=True):
-        annotation_reply(parent=note, user=make_user(), note="Loud again")
+        annotation_reply(parent=note, by=make_user(), note="Loud again")
     assert len(mail.outbox) == 1
 
 
 def test_no_mail_for_replying_to_oneself(thread, django_capture_on_commit_callbacks):
     _, author, note = thread
     with django_capture_on_commit_callbacks(execute=True):
-        annotation_reply(parent=note, user=author, note="Adding to my own note")
+        annotation_reply(parent=note, by=author, note="Adding to my own note")
     assert mail.outbox == []
 
 
@@ -76,18 +76,18 @@ def test_private_notes_take_no_replies(thread):
     brief, author, _ = thread
     private = make_annotation(brief, author, "Storms", note="mine")
     with pytest.raises(PermissionDenied):
-        annotation_reply(parent=private, user=author, note="hello")
+        annotation_reply(parent=private, by=author, note="hello")
     with pytest.raises(PermissionDenied):
-        annotation_reply(parent=private, user=make_user(), note="hello")
+        annotation_reply(parent=private, by=make_user(), note="hello")
 
 
 def test_reply_to_a_group_note_stays_in_the_group_and_follows_its_parent(thread):
     brief, author, _ = thread
     group = group_create(by=author, name="Islanders")
     member = make_user()
-    group_join(invite_key=group.invite_key, user=member)
+    group_join(invite_key=group.invite_key, by=member)
     note = make_annotation(brief, author, "Storms", note="g", visibility="group", group=group)
-    reply = annotation_reply(parent=note, user=member, note="in the group")
+    reply = annotation_reply(parent=note, by=member, note="in the group")
     assert (reply.visibility, reply.group) == ("group", group)
     annotation_update(annotation=note, by=author, visibility="public")
     reply.refresh_from_db()
@@ -97,7 +97,7 @@ def test_reply_to_a_group_note_stays_in_the_group_and_follows_its_parent(thread)
 def test_deleting_a_note_with_replies_leaves_a_placeholder(client, thread):
     brief, author, note = thread
     other = make_user()
-    reply = annotation_reply(parent=note, user=other, note="Still worth reading")
+    reply = annotation_reply(parent=note, by=other, note="Still worth reading")
     annotation_delete(annotation=note, by=author)
     note.refresh_from_db()
     assert note.is_deleted and note.note == ""
@@ -159,14 +159,14 @@ def test_brief_page_with_threads_tags_and_groups_keeps_its_query_count(
 ):
     owner, member = make_user(), make_user()
     group = group_create(by=owner, name="Ferry users")
-    group_join(invite_key=group.invite_key, user=member)
+    group_join(invite_key=group.invite_key, by=member)
     brief = make_brief(body=BODY)
     for index in range(count):
         note = make_annotation(
             brief, owner, "Storms", note=f"n{index}", visibility="group", group=group,
             tags=[f"tag{index}", "ferry"],
         )
-        annotation_reply(parent=note, user=member, note=f"r{index}")
+        annotation_reply(parent=note, by=member, note=f"r{index}")
     client.force_login(member)
     client.get(brief.get_absolute_url())
     with django_assert_max_num_queries(14):

@@ -56,7 +56,7 @@ def test_token_is_shown_once_and_stored_hashed(client, user):
 
 def test_bearer_token_writes_without_session_or_csrf_and_records_last_use(user):
     brief = make_brief(body=BODY)
-    token, text = api_token_create(user=user, name="script")
+    token, text = api_token_create(by=user, name="script")
     client = _bearer(text)
     response = client.post("/api/annotations/", data=_payload(brief), content_type="application/ld+json")
     assert response.status_code == 201, response.content
@@ -68,7 +68,7 @@ def test_bearer_token_writes_without_session_or_csrf_and_records_last_use(user):
 def test_read_only_token_reads_but_cannot_write(user):
     brief = make_brief(body=BODY)
     note = make_annotation(brief, user, QUOTE, note="mine")
-    _, text = api_token_create(user=user, name="reader", read_only=True)
+    _, text = api_token_create(by=user, name="reader", read_only=True)
     client = _bearer(text)
     assert client.get(f"/api/annotations/{note.pk}/").status_code == 200
     response = client.post("/api/annotations/", data=_payload(brief), content_type="application/ld+json")
@@ -77,7 +77,7 @@ def test_read_only_token_reads_but_cannot_write(user):
 
 
 def test_revoked_or_wrong_tokens_answer_401(client, user):
-    token, text = api_token_create(user=user, name="old")
+    token, text = api_token_create(by=user, name="old")
     client.force_login(user)
     client.post(f"/annotations/account/tokens/{token.pk}/revoke/")
     assert not ApiToken.objects.exists()
@@ -93,7 +93,7 @@ def test_token_request_is_never_served_from_nor_stored_in_the_page_cache(user):
     make_annotation(brief, user, QUOTE, note="private words")
     anonymous = Client()
     assert anonymous.get("/api/annotations/").json()["total"] == 0  # now cached for the public
-    _, text = api_token_create(user=user, name="s")
+    _, text = api_token_create(by=user, name="s")
     answer = _bearer(text).get("/api/annotations/")
     assert answer.json()["total"] == 1
     assert "Authorization" in answer["Vary"]
@@ -103,7 +103,7 @@ def test_token_request_is_never_served_from_nor_stored_in_the_page_cache(user):
 def test_another_readers_token_sees_only_what_they_may(user, other_user):
     brief = make_brief(body=BODY)
     note = make_annotation(brief, user, QUOTE, note="private words")
-    _, text = api_token_create(user=other_user, name="s")
+    _, text = api_token_create(by=other_user, name="s")
     client = _bearer(text)
     assert client.get(f"/api/annotations/{note.pk}/").status_code == 404
     assert client.get("/api/search/", {"text": "private"}).json()["partOf"]["total"] == 0
@@ -168,7 +168,7 @@ def test_a_script_creates_searches_and_deletes_notes_with_plain_http(live_server
     import urllib.request
 
     brief = make_brief(body=BODY)
-    _, text = api_token_create(user=user, name="script")
+    _, text = api_token_create(by=user, name="script")
     headers = {"Authorization": f"Bearer {text}", "Content-Type": "application/ld+json"}
 
     def call(method, path, data=None):

@@ -20,7 +20,15 @@ from briefs.models import (
     TopicSuggestion,
 )
 from tests.briefs.import_pages import IMPORT, form_values, preview_of
-from tests.factories import make_annotation, make_brief, make_source, make_topic, make_user
+from tests.factories import (
+    make_annotation,
+    make_brief,
+    make_source,
+    make_story,
+    make_topic,
+    make_topic_suggestion,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -271,8 +279,7 @@ def test_put_into_story_action_asks_for_the_story_then_puts_the_briefs_it_may(
     north, south = make_source("North Wire"), make_source("South Ledger")
     one = make_brief("Ministry sets steel tariff", source=north)
     other = make_brief("Steel imports face new duty", source=south)
-    story = Story.objects.create(title="Ministry sets steel tariff")
-    Brief.objects.filter(pk__in=[one.pk, other.pk]).update(story=story)
+    story = make_story(briefs=[one, other], title="Ministry sets steel tariff", curator_fixed=False)
     outsider = make_brief("Ports count the cost of the tariff", source=make_source("Quay Post"))
     rival = make_brief("North Wire again on steel", source=north)
     form_page = run_action(curator_client, BRIEFS, "put_into_story", [outsider, rival])
@@ -442,8 +449,8 @@ def test_body_typed_in_the_admin_keeps_its_paragraphs_and_highlights(curator_cli
 
 def test_suggested_topics_are_accepted_or_dismissed_from_the_brief_page(curator_client, curator):
     brief = make_brief()
-    accept = TopicSuggestion.objects.create(brief=brief, topic=make_topic("Ports"))
-    dismiss = TopicSuggestion.objects.create(brief=brief, topic=make_topic("Tariffs"))
+    accept = make_topic_suggestion(brief=brief, topic=make_topic("Ports"))
+    dismiss = make_topic_suggestion(brief=brief, topic=make_topic("Tariffs"))
     form = page(curator_client.get(f"{BRIEFS}{brief.pk}/change/"))
     buttons = [button["formaction"] for button in form.select(".topic-suggestion button")]
     assert len(buttons) == 4

@@ -19,9 +19,17 @@ from django.db import connection
 from accounts.services import reader_preferences_set
 from annotations.models import Annotation
 from briefs.backup import FORMAT, VERSION, backed_up_models
-from briefs.models import Brief, StoryToken, TopicSlugRedirect, TopicSuggestion
+from briefs.models import Brief, StoryToken
 from briefs.services.stories import story_tokens_refresh
-from tests.factories import make_annotation, make_brief, make_source, make_topic, make_user
+from tests.factories import (
+    make_annotation,
+    make_brief,
+    make_source,
+    make_topic,
+    make_topic_slug_redirect,
+    make_topic_suggestion,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +42,7 @@ def small_archive():
     wire = make_source("Wire Service", homepage="https://wire.example")
     earths = make_topic("Rare Earths", description="Mining and magnets.")
     chips = make_topic("Semiconductors")
-    TopicSlugRedirect.objects.create(old_slug="rare-earth-metals", topic=earths)
+    make_topic_slug_redirect(old_slug="rare-earth-metals", topic=earths)
     brief = make_brief(
         "Magnets Move Again",
         topics=[earths, chips],
@@ -45,7 +53,7 @@ def small_archive():
         body="Exports of magnets resumed on Monday.\n\nPrices fell at once.",
     )
     draft = make_brief("Quiet Draft", status=Brief.Status.DRAFT, body="Not yet public.")
-    TopicSuggestion.objects.create(brief=draft, topic=earths)
+    make_topic_suggestion(brief=draft, topic=earths)
     curator = make_user("curator", is_staff=True, email="curator@example.org")
     brief.note_change(by=curator, reason="typo")
     brief.body = "Exports of rare magnets resumed on Monday.\n\nPrices fell at once."
@@ -377,11 +385,11 @@ def test_groups_replies_tags_and_tokens_round_trip_with_their_secrets_only_on_re
     reader = get_user_model().objects.get(username="reader")
     curator = get_user_model().objects.get(username="curator")
     group = group_create(by=reader, name="Magnet club")
-    group_join(invite_key=group.invite_key, user=curator)
+    group_join(invite_key=group.invite_key, by=curator)
     note = make_annotation(small_archive, reader, "Prices fell", note="club note",
                            visibility="group", group=group, tags=["magnets"])
-    annotation_reply(parent=note, user=curator, note="club reply")
-    _, token = api_token_create(user=reader, name="script")
+    annotation_reply(parent=note, by=curator, note="club reply")
+    _, token = api_token_create(by=reader, name="script")
     secrets = [group.invite_key, *Membership.objects.values_list("feed_key", flat=True)]
 
     text = _export(tmp_path).read_text()

@@ -321,9 +321,9 @@ def test_a_renamed_author_refreshes_the_pages_showing_their_notes_only(client, a
 
 def test_story_keys_follow_the_story_its_versions_and_their_public_notes(client, archive):
     from briefs.models import Story
+    from tests.factories import make_story
 
-    story = Story.objects.create(title="Chip and metal curbs", curator_fixed=True)
-    Brief.objects.filter(pk__in=[archive["a"].pk, archive["b"].pk]).update(story=story)
+    story = make_story(briefs=[archive["a"], archive["b"]], title="Chip and metal curbs")
     story_page = story.get_absolute_url()
     c_page = archive["c"].get_absolute_url()
     warm(client, story_page, "/stories/", "/stories/feed/", f"{story_page}feed/", c_page)

@@ -14,7 +14,13 @@ from briefs.services.topics import (
     topic_near_duplicates,
     topic_rename,
 )
-from tests.factories import make_brief, make_topic, make_user
+from tests.factories import (
+    make_brief,
+    make_topic,
+    make_topic_slug_redirect,
+    make_topic_suggestion,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +48,7 @@ def test_names_that_slugify_alike_get_distinct_slugs():
 
 def test_a_new_topic_does_not_take_a_slug_that_still_redirects_elsewhere():
     kept = make_topic("Rare Earth Metals")
-    TopicSlugRedirect.objects.create(old_slug="rare-earths", topic=kept)
+    make_topic_slug_redirect(old_slug="rare-earths", topic=kept)
     assert topic_create(name="Rare Earths").slug == "rare-earths-2"
 
 
@@ -143,7 +149,7 @@ def test_merge_plan_counts_what_moves_and_what_was_already_tagged():
 
 def test_merged_slugs_and_their_older_slugs_redirect_to_the_kept_topic(client):
     keep, merged = make_topic("Rare Earths"), make_topic("Critical Minerals")
-    TopicSlugRedirect.objects.create(old_slug="minerals", topic=merged)
+    make_topic_slug_redirect(old_slug="minerals", topic=merged)
     make_brief(topics=[merged])
     topic_merge(keep=keep, merge=[merged])
     for old in ("critical-minerals", "minerals"):
@@ -156,8 +162,8 @@ def test_merge_moves_suggestions_and_drops_those_the_brief_now_carries():
     keep, merged = make_topic("Rare Earths"), make_topic("REE")
     tagged = make_brief(topics=[keep])
     plain = make_brief()
-    TopicSuggestion.objects.create(brief=tagged, topic=merged)
-    TopicSuggestion.objects.create(brief=plain, topic=merged)
+    make_topic_suggestion(brief=tagged, topic=merged)
+    make_topic_suggestion(brief=plain, topic=merged)
     topic_merge(keep=keep, merge=[merged])
     assert list(TopicSuggestion.objects.values_list("brief", "topic")) == [(plain.pk, keep.pk)]
 
@@ -195,7 +201,7 @@ def test_adding_topics_to_many_briefs_keeps_existing_ones_without_duplicates():
 def test_adding_a_suggested_topic_settles_the_pending_suggestion():
     chips = make_topic("Chips")
     brief = make_brief()
-    TopicSuggestion.objects.create(brief=brief, topic=chips)
+    make_topic_suggestion(brief=brief, topic=chips)
     briefs_add_topics(briefs=[brief], topics=[chips])
     assert not TopicSuggestion.objects.exists()
 

@@ -13,10 +13,10 @@ from django.urls import resolve, reverse
 from django.utils.http import http_date, parse_http_date
 
 from briefs.feed_formats import clean_text
-from briefs.models import Brief, TopicSlugRedirect
+from briefs.models import Brief
 from core.cache import archive_changed_at
 from tests.conftest import read_feed
-from tests.factories import make_brief, make_source, make_topic
+from tests.factories import make_brief, make_source, make_topic, make_topic_slug_redirect
 
 pytestmark = pytest.mark.django_db
 
@@ -381,7 +381,7 @@ def test_empty_feed_parses_and_still_answers_conditional_requests(client, topics
 def test_old_topic_slug_feed_redirects_permanently_to_the_new_one(client, suffix):
     topic = make_topic("Rare Earth Metals")
     make_brief(topics=[topic, make_topic("Semiconductors")])
-    TopicSlugRedirect.objects.create(old_slug="rare-earths", topic=topic)
+    make_topic_slug_redirect(old_slug="rare-earths", topic=topic)
     response = client.get(f"/topics/rare-earths+semiconductors/feed/{suffix}?limit=5")
     assert response.status_code == 301
     assert response["Location"] == (
@@ -392,7 +392,7 @@ def test_old_topic_slug_feed_redirects_permanently_to_the_new_one(client, suffix
 def test_merged_topic_old_feed_url_lands_on_the_surviving_topics_briefs(client):
     survivor = make_topic("Rare Earths")
     make_brief("On the survivor", topics=[survivor])
-    TopicSlugRedirect.objects.create(old_slug="rare-earth-elements", topic=survivor)
+    make_topic_slug_redirect(old_slug="rare-earth-elements", topic=survivor)
     response = client.get("/topics/rare-earth-elements/feed/", follow=True)
     assert response.redirect_chain == [("/topics/rare-earths/feed/", 301)]
     assert titles(feedparser.parse(response.content)) == ["On the survivor"]
@@ -488,7 +488,7 @@ def test_opml_lists_the_feed_of_every_topic_with_published_briefs(client, topics
 
 def test_opml_of_chosen_topics_lists_just_those_and_follows_old_slugs(client, topics):
     make_brief(topics=topics)
-    TopicSlugRedirect.objects.create(old_slug="chains", topic=topics[2])
+    make_topic_slug_redirect(old_slug="chains", topic=topics[2])
     listed = outlines(client.get("/topics/opml/?topics=semiconductors,chains"))
     assert [outline["text"] for outline in listed] == ["Semiconductors", "Supply Chains"]
     assert listed[1]["xmlUrl"] == "http://testserver/topics/supply-chains/feed/"

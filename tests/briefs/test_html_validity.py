@@ -65,12 +65,11 @@ def pages(db):
     from tests.factories import make_annotation, make_user
 
     make_annotation(brief, make_user("walker"), "rose a metre", note="High.", visibility="public")
-    from briefs.models import Brief, Story
+    from tests.factories import make_story
 
     # A second outlet's version: lists fold it into a story card and offer the switch.
     other = make_brief("River Rises Overnight", source=make_source("Hill Gazette"), topics=[rivers])
-    story = Story.objects.create(title="River rises", curator_fixed=True)
-    Brief.objects.filter(pk__in=[brief.pk, other.pk]).update(story=story)
+    story = make_story(briefs=[brief, other], title="River rises")
     month = brief.published_at.strftime("%Y/%m")
     return [
         "/",

@@ -7,8 +7,8 @@ from bs4 import BeautifulSoup
 from django.contrib.staticfiles import finders
 from django.urls import resolve, reverse
 
-from briefs.models import Brief, TopicSlugRedirect
-from tests.factories import make_brief, make_source, make_topic
+from briefs.models import Brief
+from tests.factories import make_brief, make_source, make_topic, make_topic_slug_redirect
 
 UTC = dt.timezone.utc
 
@@ -309,7 +309,7 @@ def test_empty_combination_says_what_to_do(client, archive):
 def test_unknown_topic_is_not_found_and_old_slug_redirects(client, archive):
     assert client.get("/topics/no-such-topic/").status_code == 404
     assert client.get("/topics/rare-earths+no-such-topic/").status_code == 404
-    TopicSlugRedirect.objects.create(old_slug="rare-metals", topic=archive["topics"][0])
+    make_topic_slug_redirect(old_slug="rare-metals", topic=archive["topics"][0])
     response = client.get("/topics/trade-policy+rare-metals/?page=1")
     assert response.status_code == 301
     assert response["Location"] == "/topics/rare-earths+trade-policy/?page=1"

@@ -10,11 +10,11 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import ReaderPreferences
-from briefs.models import Brief, Story
+from briefs.models import Brief
 from briefs.services.briefs import briefs_set_status
 from core.site import site_url
 from tests.conftest import read_feed
-from tests.factories import make_brief, make_source, make_topic, make_user
+from tests.factories import make_brief, make_source, make_story, make_topic, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -45,9 +45,7 @@ def story():
         topics=[steel, trade],
         published_at=MOMENT + dt.timedelta(hours=1),
     )
-    story = Story.objects.create(title="Ministry sets steel tariff", curator_fixed=True)
-    Brief.objects.filter(pk__in=[one.pk, other.pk]).update(story=story)
-    return story
+    return make_story(briefs=[one, other], title="Ministry sets steel tariff")
 
 
 LISTS = {
@@ -175,14 +173,14 @@ def test_the_switch_refuses_other_answers_and_never_leads_off_site(client, data,
 def test_a_story_split_by_a_page_boundary_shows_once_per_page_counting_every_source(client):
     topic = make_topic("Ports")
     sources = [make_source(f"Outlet {n}") for n in range(4)]
-    story = Story.objects.create(title="Port strike", curator_fixed=True)
     moments = [MOMENT + dt.timedelta(minutes=n) for n in range(23)]
     briefs = [make_brief(f"Brief {n}", topics=[topic], published_at=m) for n, m in enumerate(moments)]
     # Newest first, page 1 holds briefs 22..3, page 2 holds 2..0: the story has two
     # versions on each side of the boundary.
     in_story = [briefs[22], briefs[21], briefs[2], briefs[1]]
     for brief, source in zip(in_story, sources, strict=True):
-        Brief.objects.filter(pk=brief.pk).update(story=story, source=source)
+        Brief.objects.filter(pk=brief.pk).update(source=source)
+    make_story(briefs=in_story, title="Port strike")
     first = soup_of(client.get("/topics/ports/"))
     second = soup_of(client.get("/topics/ports/?page=2"))
     for soup, shown, folded in ((first, "Brief 22", 1), (second, "Brief 2", 1)):

@@ -13,7 +13,14 @@ from briefs.services.briefs import brief_update, briefs_set_status
 from briefs.services.stories import brief_story_move_out
 from tests.briefs.test_stories_service import import_seeds
 from tests.conftest import read_feed
-from tests.factories import make_annotation, make_brief, make_source, make_topic, make_user
+from tests.factories import (
+    make_annotation,
+    make_brief,
+    make_source,
+    make_story,
+    make_topic,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -41,8 +48,7 @@ def tariff_story():
         "Carmakers in Turin warned of higher prices.",
     )
     make_brief("Cocoa prices ease", topics=[topic], published_at=MOMENT + dt.timedelta(hours=1))
-    story = Story.objects.create(title="Ministry sets steel tariff", curator_fixed=True)
-    Brief.objects.filter(pk__in=[one.pk, other.pk]).update(story=story)
+    story = make_story(briefs=[one, other], title="Ministry sets steel tariff")
     return story, one, other
 
 

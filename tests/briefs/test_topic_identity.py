@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from briefs.models import Topic, TopicSlugRedirect
+from briefs.models import Topic
 from briefs.services.importing import brief_import
 from briefs.services.topics import (
     topic_create,
@@ -13,7 +13,7 @@ from briefs.services.topics import (
     topic_rename,
     topics_for_names,
 )
-from tests.factories import make_brief, make_topic
+from tests.factories import make_brief, make_topic, make_topic_slug_redirect
 
 pytestmark = pytest.mark.django_db
 
@@ -109,7 +109,7 @@ def test_import_after_a_merge_finds_the_kept_topic_by_any_merged_name(client):
 
 def test_a_redirect_recorded_before_old_names_were_kept_is_found_by_its_slug():
     topic = make_topic("Critical Minerals")
-    TopicSlugRedirect.objects.create(old_slug="rare-earths", topic=topic)
+    make_topic_slug_redirect(old_slug="rare-earths", topic=topic)
 
     assert topics_for_names(["Rare Earths"]) == [topic]
 

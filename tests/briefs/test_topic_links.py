@@ -14,7 +14,7 @@ from briefs.services.briefs import briefs_add_topics
 from briefs.services.importing import brief_import
 from briefs.services.topics import topic_suggestion_accept
 from tests.conftest import read_feed
-from tests.factories import make_brief, make_topic
+from tests.factories import make_brief, make_topic, make_topic_suggestion
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +34,7 @@ def _brief_with_suggestion():
         modified_at=dt.datetime(2025, 7, 2, tzinfo=dt.timezone.utc)
     )
     topic = make_topic("Shipping")
-    suggestion = TopicSuggestion.objects.create(brief=brief, topic=topic)
+    suggestion = make_topic_suggestion(brief=brief, topic=topic)
     return brief, suggestion
 
 

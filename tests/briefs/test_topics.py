@@ -2,9 +2,8 @@
 
 import pytest
 
-from briefs.models import TopicSlugRedirect
 from briefs.topic_selection import UnknownTopic, resolve_topic_slugs
-from tests.factories import make_brief, make_topic
+from tests.factories import make_brief, make_topic, make_topic_slug_redirect
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +25,7 @@ def test_unknown_slug_is_refused():
 def test_old_slug_resolves_to_the_renamed_topic_and_asks_for_redirect():
     topic = make_topic("Rare Earth Metals")
     make_brief(topics=[topic])
-    TopicSlugRedirect.objects.create(old_slug="rare-earths", topic=topic)
+    make_topic_slug_redirect(old_slug="rare-earths", topic=topic)
     selection = resolve_topic_slugs("rare-earths")
     assert selection.topics == (topic,)
     assert selection.redirect is True
@@ -35,7 +34,7 @@ def test_old_slug_resolves_to_the_renamed_topic_and_asks_for_redirect():
 def test_topic_page_redirects_old_slug_permanently(client):
     topic = make_topic("Rare Earth Metals")
     make_brief(topics=[topic])
-    TopicSlugRedirect.objects.create(old_slug="rare-earths", topic=topic)
+    make_topic_slug_redirect(old_slug="rare-earths", topic=topic)
     response = client.get("/topics/rare-earths/")
     assert response.status_code == 301
     assert response["Location"] == "/topics/rare-earth-metals/"

@@ -12,8 +12,8 @@ from bs4 import BeautifulSoup
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from briefs.admin.briefs import brief_as_text
 from briefs.models import Brief
+from briefs.services.briefs import brief_as_text
 from briefs.services.importing import brief_import
 from tests.conftest import read_feed
 from tests.factories import make_brief

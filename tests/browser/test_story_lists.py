@@ -7,8 +7,7 @@ import re
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from briefs.models import Brief, Story
-from tests.factories import make_brief, make_source, make_topic, make_user
+from tests.factories import make_brief, make_source, make_story, make_topic, make_user
 
 MOMENT = dt.datetime(2025, 3, 4, 9, tzinfo=dt.UTC)
 
@@ -23,8 +22,7 @@ def _story():
         ]
     ]
     make_brief("Cocoa prices ease", topics=[steel], published_at=MOMENT + dt.timedelta(hours=1))
-    story = Story.objects.create(title="Ministry sets steel tariff", curator_fixed=True)
-    Brief.objects.filter(pk__in=[v.pk for v in versions]).update(story=story)
+    make_story(briefs=versions, title="Ministry sets steel tariff")
 
 
 def test_reader_shows_every_version_and_the_choice_is_remembered(
