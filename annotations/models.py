@@ -15,6 +15,11 @@ from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
 from briefs.models import Brief
+from config.limits import (
+    API_TOKEN_NAME_MAX_LENGTH,
+    FLAG_REASON_MAX_LENGTH,
+    GROUP_NAME_MAX_LENGTH,
+)
 
 from .querysets import AnnotationQuerySet
 
@@ -27,8 +32,8 @@ def new_secret():
 class Group(models.Model):
     """A reading group: its members share notes only they can see."""
 
-    name = models.CharField(max_length=100)
-    slug = models.SlugField(max_length=100, unique=True)
+    name = models.CharField(max_length=GROUP_NAME_MAX_LENGTH)
+    slug = models.SlugField(max_length=GROUP_NAME_MAX_LENGTH, unique=True)
     description = models.TextField(blank=True)
     invite_key = models.CharField(
         max_length=64, unique=True, default=new_secret,
@@ -278,7 +283,7 @@ class ApiToken(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
     )
-    name = models.CharField(max_length=100)
+    name = models.CharField(max_length=API_TOKEN_NAME_MAX_LENGTH)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     prefix = models.CharField(
         max_length=12, editable=False, help_text="The token's first characters, to recognise it."
@@ -304,7 +309,7 @@ class Flag(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="note_flags"
     )
-    reason = models.CharField(max_length=500, blank=True)
+    reason = models.CharField(max_length=FLAG_REASON_MAX_LENGTH, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

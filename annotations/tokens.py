@@ -11,12 +11,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from config.limits import API_TOKENS_MAX
+from config.limits import API_TOKEN_NAME_MAX_LENGTH, API_TOKENS_MAX
 
 from .models import ApiToken
 
 PREFIX = "ba_"
 LAST_USED_PRECISION = 60  # seconds: last-used time is written at most once a minute
+# Characters of a token kept in the clear to recognise it: "ba_" and 7 random ones.
+SHOWN_PREFIX_LENGTH = 10
 
 
 def _digest(token):
@@ -25,17 +27,28 @@ def _digest(token):
 
 @transaction.atomic
 def api_token_create(*, user, name, read_only=False):
-    """A new token for ``user``: returns ``(ApiToken, token_text)``; the text is never stored."""
-    name = " ".join((name or "").split())[:100]
+    """A new token for ``user``: returns ``(ApiToken, token_text)``; the text is never stored.
+
+    Raises ValidationError when the name is blank or longer than API_TOKEN_NAME_MAX_LENGTH
+    characters (after runs of whitespace become one space), or the reader holds
+    API_TOKENS_MAX tokens already.
+    """
+    name = " ".join((name or "").split())
     if not name:
         raise ValidationError("Give the token a name, to recognise it later.", code="name")
+    if len(name) > API_TOKEN_NAME_MAX_LENGTH:
+        raise ValidationError(
+            f"A token's name has at most {API_TOKEN_NAME_MAX_LENGTH} characters "
+            f"(this one has {len(name):,}).",
+            code="name",
+        )
     if user.api_tokens.count() >= API_TOKENS_MAX:
         raise ValidationError(
             f"You have {API_TOKENS_MAX} tokens already; revoke one first.", code="too_many"
         )
     text = PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=user, name=name, read_only=read_only, key_hash=_digest(text), prefix=text[:10]
+        user=user, name=name, read_only=read_only, key_hash=_digest(text), prefix=text[:SHOWN_PREFIX_LENGTH]
     )
     return token, text
 

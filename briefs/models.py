@@ -14,6 +14,7 @@ from django.utils.http import RFC3986_SUBDELIMS
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
+from config.limits import BRIEF_AUTHOR_MAX_LENGTH, BRIEF_TITLE_MAX_LENGTH, SOURCE_NAME_MAX_LENGTH
 from core.text import strip_unfit_characters
 
 from .querysets import BriefQuerySet, SourceQuerySet, StoryQuerySet, TopicQuerySet
@@ -27,7 +28,7 @@ SLUG_MAX_LENGTH = 200
 class Source(models.Model):
     """A site or outlet briefs come from ("ClashReport", "Stocktwits")."""
 
-    name = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=SOURCE_NAME_MAX_LENGTH, unique=True)
     slug = models.SlugField(max_length=200, unique=True)
     homepage = models.URLField(blank=True)
 
@@ -217,7 +218,7 @@ class Story(models.Model):
     out), so re-grouping keeps them and only adds briefs that match every one.
     """
 
-    title = models.CharField(max_length=500)
+    title = models.CharField(max_length=BRIEF_TITLE_MAX_LENGTH)
     slug = models.SlugField(max_length=SLUG_MAX_LENGTH, unique=True, blank=True)
     curator_fixed = models.BooleanField(
         default=False, help_text="A curator settled its briefs; re-grouping keeps them."
@@ -262,7 +263,7 @@ class Brief(models.Model):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
 
-    title = models.CharField(max_length=500)
+    title = models.CharField(max_length=BRIEF_TITLE_MAX_LENGTH)
     slug = models.SlugField(max_length=SLUG_MAX_LENGTH, unique=True, blank=True)
     dek = models.TextField(blank=True, help_text="The standfirst under the title.")
     body = models.TextField(
@@ -272,7 +273,7 @@ class Brief(models.Model):
     source = models.ForeignKey(
         Source, on_delete=models.SET_NULL, null=True, blank=True, related_name="briefs"
     )
-    author = models.CharField(max_length=200, blank=True)
+    author = models.CharField(max_length=BRIEF_AUTHOR_MAX_LENGTH, blank=True)
     published_at = models.DateTimeField(
         null=True,
         blank=True,
@@ -523,7 +524,7 @@ class BriefRevision(models.Model):
     """A brief's body as it was before a change: who changed it, when and why."""
 
     brief = models.ForeignKey(Brief, on_delete=models.CASCADE, related_name="revisions")
-    title = models.CharField(max_length=500)
+    title = models.CharField(max_length=BRIEF_TITLE_MAX_LENGTH)
     body = models.TextField(help_text="The body before the change.")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -38,8 +38,6 @@ from config.limits import SEARCH_QUERY_MAX_LENGTH
 
 from .models import Brief
 
-MAX_QUERY_LENGTH = SEARCH_QUERY_MAX_LENGTH
-
 
 @contextmanager
 def search_refresh_deferred():
@@ -225,7 +223,7 @@ def parse_query(text):
     """
     if not text:
         raise UnusableQuery("Type a word or two to search the briefs.")
-    if len(text) > MAX_QUERY_LENGTH:
+    if len(text) > SEARCH_QUERY_MAX_LENGTH:
         raise UnusableQuery(
             f"That search is too long ({len(text)} characters). Try a few distinctive words."
         )

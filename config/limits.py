@@ -18,6 +18,24 @@ MAX_OPML_TOPICS = 500
 
 # Any list whose size a visitor may choose (`?limit=` on feeds, `?per_page=` in the API).
 MAX_PAGE_SIZE = 200
+# Items in a brief feed when `?limit=` is left out: a reader's day or two of briefs.
+FEED_DEFAULT_ITEMS = 50
+# Notes in one API AnnotationPage when `?per_page=` is left out.
+API_PAGE_SIZE = 50
+
+# Fixed page sizes of the reading pages, so no page view renders an unbounded list.
+# Briefs on a list page (home, topic, source, search, stories).
+BRIEF_LIST_PAGE_SIZE = 20
+# Topics on one page of the topic index (short rows, so many to a page).
+TOPIC_INDEX_PAGE_SIZE = 300
+# Sources on one page of the source index.
+SOURCE_INDEX_PAGE_SIZE = 100
+# Notes on one page of the notes lists (recent, mine, a group's, a brief's beyond its page).
+NOTES_PAGE_SIZE = 30
+# "Narrow down" links under a topic page: the most frequent co-topics, this many.
+NARROW_DOWN_TOPICS = 20
+# "Narrow down" links under a search's results: fewer, above the result list.
+SEARCH_NARROW_DOWN_TOPICS = 12
 
 # Annotations: a note beyond this length is refused with 413.
 ANNOTATION_NOTE_MAX_LENGTH = 10_000
@@ -45,9 +63,18 @@ IMPORT_MAX_FILE_BYTES = 2 * 1024 * 1024
 IMPORT_MAX_FILES = 100
 # Topics one imported brief may carry: a page's tag cloud of 80 keywords is not a topic
 # list; the rest are dropped with a warning. The longest real list seen (a ClashReport
-# seed) has 22. Saved pages keep fewer: briefs.importer.html.MAX_TOPICS of their
-# categories and tags, which are noisier.
+# seed) has 22. Saved pages keep fewer (IMPORT_MAX_TOPICS_PER_PAGE).
 IMPORT_MAX_TOPICS_PER_BRIEF = 25
+# Topics kept from a saved page's categories and tags, which are noisier than a text
+# file's topic line (the rest are dropped with a warning).
+IMPORT_MAX_TOPICS_PER_PAGE = 8
+# A brief's title, in characters (the title column of briefs, stories and revisions): a
+# text file's first line beyond it is no headline, a saved page's longer title is cut.
+BRIEF_TITLE_MAX_LENGTH = 500
+# A brief's author line and a source's name, in characters (their columns); a saved
+# page's longer ones are cut with a warning.
+BRIEF_AUTHOR_MAX_LENGTH = 200
+SOURCE_NAME_MAX_LENGTH = 200
 # Saved pages (.html, .htm) uploaded to the admin import: real saved news pages carry
 # inline scripts and styles and often weigh 1-4 MB; the fetcher's cap is the same.
 IMPORT_MAX_PAGE_BYTES = 5 * 1024 * 1024
@@ -63,10 +90,21 @@ IMPORT_BATCH_CHUNK = 200
 # Tags on notes: at most this many on one note, each at most this many characters.
 NOTE_TAGS_MAX = 20
 NOTE_TAG_MAX_LENGTH = 50
+# Tag suggestions one autocomplete answer (and the tag list of "My notes") offers.
+NOTE_TAG_SUGGESTIONS = 50
 # A flag's optional reason, in characters.
 FLAG_REASON_MAX_LENGTH = 500
 # API tokens one reader may hold at once.
 API_TOKENS_MAX = 20
+# An API token's name, in characters (the token's name column); longer names are refused.
+API_TOKEN_NAME_MAX_LENGTH = 100
+# A reading group's name, in characters (the group's name and slug columns).
+GROUP_NAME_MAX_LENGTH = 100
+# A reading group's optional description, in characters; longer ones are refused.
+GROUP_DESCRIPTION_MAX_LENGTH = 2000
+
+# Topics one admin merge may fold together: the confirmation page lists each with its briefs.
+TOPIC_MERGE_MAX_TOPICS = 20
 
 # Reading pages on a large archive (issue 14): work one page view may do, whatever the size.
 # "Narrow down" co-topic counts are taken over at most this many newest briefs of a selection.

@@ -396,7 +396,7 @@ def test_caption_printed_twice_inside_the_body_is_kept_once_as_the_caption():
         ("Only A Title Here\n\nJuly 1, 2025\n\nCover Image\nShare this article", "no body text"),
         ("July 1, 2025\n\nBody text.", "no recognisable title"),
         ("12345 ... 678\n\nJuly 1, 2025\n\nBody.", "no recognisable title"),
-        ("x" * 400 + "\n\nJuly 1, 2025\n\nBody.", "no recognisable title"),
+        ("x" * 501 + "\n\nJuly 1, 2025\n\nBody.", "no recognisable title"),
     ],
 )
 def test_text_without_title_or_body_is_refused_with_a_one_line_reason(text, reason):
