@@ -23,6 +23,9 @@ from config.limits import (
 
 from .querysets import AnnotationQuerySet
 
+# A note's label (str) quotes at most this many characters of its passage.
+STR_QUOTE_LENGTH = 60
+
 
 def new_secret():
     """A fresh URL-safe secret (43 characters, 256 bits) for invite and feed links."""
@@ -210,7 +213,9 @@ class Annotation(models.Model):
     def __str__(self):
         if self.parent_id:
             return f"Reply to {self.parent_id} on {self.brief_id}"
-        quote = self.exact if len(self.exact) <= 60 else self.exact[:57] + "…"
+        quote = self.exact
+        if len(quote) > STR_QUOTE_LENGTH:
+            quote = quote[: STR_QUOTE_LENGTH - 3] + "…"
         return f"“{quote}” on {self.brief_id}"
 
     @property

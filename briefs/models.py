@@ -14,7 +14,13 @@ from django.utils.http import RFC3986_SUBDELIMS
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
-from config.limits import BRIEF_AUTHOR_MAX_LENGTH, BRIEF_TITLE_MAX_LENGTH, SOURCE_NAME_MAX_LENGTH
+from config.limits import (
+    BRIEF_AUTHOR_MAX_LENGTH,
+    BRIEF_TITLE_MAX_LENGTH,
+    IMPORT_ITEM_NAME_MAX_LENGTH,
+    REVISION_REASON_MAX_LENGTH,
+    SOURCE_NAME_MAX_LENGTH,
+)
 from core.text import strip_unfit_characters
 
 from .querysets import BriefQuerySet, SourceQuerySet, StoryQuerySet, TopicQuerySet
@@ -385,7 +391,7 @@ class Brief(models.Model):
                     title=self.title,
                     body=old_body,
                     author=getattr(self, "_change_author", None),
-                    reason=getattr(self, "_change_reason", "")[:200],
+                    reason=getattr(self, "_change_reason", "")[:REVISION_REASON_MAX_LENGTH],
                 )
                 brief_body_changed.send(
                     sender=Brief, brief=self, old_body=old_body, new_body=self.body
@@ -533,7 +539,7 @@ class BriefRevision(models.Model):
         blank=True,
         related_name="brief_revisions",
     )
-    reason = models.CharField(max_length=200, blank=True)
+    reason = models.CharField(max_length=REVISION_REASON_MAX_LENGTH, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
@@ -661,7 +667,7 @@ class ImportItem(models.Model):
 
     run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="items")
     position = models.PositiveIntegerField()
-    name = models.CharField(max_length=500)
+    name = models.CharField(max_length=IMPORT_ITEM_NAME_MAX_LENGTH)
     kind = models.CharField(max_length=4, choices=Kind.choices)
     url = models.URLField(max_length=2000, blank=True)
     content = models.TextField(blank=True)

@@ -86,10 +86,17 @@ IMPORT_MAX_URLS = 20
 IMPORT_PREVIEW_TTL_SECONDS = 24 * 60 * 60
 # Briefs written per transaction by the batch import (import_briefs on many text files).
 IMPORT_BATCH_CHUNK = 200
+# An import item's name (a file name or a URL), in characters (its column); longer are cut.
+IMPORT_ITEM_NAME_MAX_LENGTH = 500
+# A revision's reason (the curator's "why" for an edit), in characters (its column).
+REVISION_REASON_MAX_LENGTH = 200
 
 # Tags on notes: at most this many on one note, each at most this many characters.
 NOTE_TAGS_MAX = 20
 NOTE_TAG_MAX_LENGTH = 50
+# Words of a note search's text (`/api/search/?text=`) that each must match; the rest are
+# ignored, so a long text costs a bounded number of LIKE conditions.
+NOTE_SEARCH_MAX_WORDS = 20
 # Tag suggestions one autocomplete answer (and the tag list of "My notes") offers.
 NOTE_TAG_SUGGESTIONS = 50
 # A flag's optional reason, in characters.
@@ -103,6 +110,9 @@ GROUP_NAME_MAX_LENGTH = 100
 # A reading group's optional description, in characters; longer ones are refused.
 GROUP_DESCRIPTION_MAX_LENGTH = 2000
 
+# Rows on one page of the admin's brief and topic lists (topics are short rows).
+ADMIN_BRIEFS_PER_PAGE = 100
+ADMIN_TOPICS_PER_PAGE = 200
 # Topics one admin merge may fold together: the confirmation page lists each with its briefs.
 TOPIC_MERGE_MAX_TOPICS = 20
 

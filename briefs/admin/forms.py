@@ -154,6 +154,8 @@ class MultipleFileField(forms.FileField):
 
 
 TEXT_SUFFIXES = (".txt",)
+# Characters of a refused URL repeated in the error (a pasted URL can be any length).
+URL_SHOWN = 200
 PAGE_SUFFIXES = (".html", ".htm")
 _web_url = URLValidator(schemes=["http", "https"])
 
@@ -238,7 +240,7 @@ class BriefImportForm(forms.Form):
             try:
                 _web_url(url)
             except ValidationError:
-                problems.append(f"{url[:200]}: not an http or https address.")
+                problems.append(f"{url[:URL_SHOWN]}: not an http or https address.")
         if problems:
             raise ValidationError(problems)
         return list(dict.fromkeys(urls))

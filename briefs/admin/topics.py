@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
 from django.urls import path
 
-from config.limits import TOPIC_MERGE_MAX_TOPICS
+from config.limits import ADMIN_TOPICS_PER_PAGE, TOPIC_MERGE_MAX_TOPICS
 from core.admin import SiteModelAdmin
 from core.history import ServiceHistoryAdmin
 
@@ -40,7 +40,7 @@ class TopicAdmin(ServiceHistoryAdmin, SiteModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     inlines = [OldSlugInline]
     actions = ["merge_topics"]
-    list_per_page = 200
+    list_per_page = ADMIN_TOPICS_PER_PAGE
 
     def get_queryset(self, request):
         return (

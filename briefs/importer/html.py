@@ -63,6 +63,7 @@ from .normalise import normalise_lines
 from .parser import ParsedBrief, quoted, topic_name_problem
 
 IMPORT_MAX_PAGE_LABEL = f"{IMPORT_MAX_PAGE_BYTES // (1024 * 1024)} MB"
+ISO_DATE_LENGTH = len("2025-01-31")
 MAX_TOPIC_WORDS = 6  # longer "tags" are headlines or SEO phrases, not topics
 # Below this share of the recall run's words, the precision run lost the article.
 _PRECISION_MIN_SHARE = 1 / 3
@@ -318,7 +319,7 @@ def _squash(text):
 
 def _iso_day(value):
     try:
-        return dt.date.fromisoformat((value or "")[:10])
+        return dt.date.fromisoformat((value or "")[:ISO_DATE_LENGTH])
     except ValueError:
         return None
 
@@ -359,7 +360,7 @@ def _json_ld_published(data):
 
 def _aware_datetime(value):
     """An ISO 8601 date-time with a UTC offset (or ``Z``) as an aware datetime, else None."""
-    if len(value) < 16 or "T" not in value[:11].upper():
+    if len(value) < 16 or "T" not in value[: ISO_DATE_LENGTH + 1].upper():
         return None
     try:
         stamp = dt.datetime.fromisoformat(value)
