@@ -18,6 +18,7 @@ from config.limits import (
     BRIEF_AUTHOR_MAX_LENGTH,
     BRIEF_TITLE_MAX_LENGTH,
     IMPORT_ITEM_NAME_MAX_LENGTH,
+    IMPORT_URL_MAX_LENGTH,
     REVISION_REASON_MAX_LENGTH,
     SOURCE_NAME_MAX_LENGTH,
 )
@@ -669,7 +670,7 @@ class ImportItem(models.Model):
     position = models.PositiveIntegerField()
     name = models.CharField(max_length=IMPORT_ITEM_NAME_MAX_LENGTH)
     kind = models.CharField(max_length=4, choices=Kind.choices)
-    url = models.URLField(max_length=2000, blank=True)
+    url = models.URLField(max_length=IMPORT_URL_MAX_LENGTH, blank=True)
     content = models.TextField(blank=True)
     parsed = models.JSONField(default=dict, blank=True)
     warnings = models.JSONField(default=list, blank=True)

@@ -24,6 +24,7 @@ from config.limits import (
     MAX_TOPICS_IN_SELECTION,
     NARROW_DOWN_SAMPLE,
     NARROW_DOWN_TOPICS,
+    SEARCH_MAX_RESULTS,
     SEARCH_NARROW_DOWN_TOPICS,
     SOURCE_INDEX_PAGE_SIZE,
     TOPIC_INDEX_PAGE_SIZE,
@@ -33,7 +34,6 @@ from core.cache import CachedPaginator, cached_list, depends_on, remember, sql_k
 from . import cache_keys
 from .models import Brief, Source, Topic, TopicBriefCount, topic_url
 from .search import (
-    MAX_RESULTS,
     UnusableQuery,
     clean_query,
     highlighted,
@@ -607,7 +607,7 @@ class SearchView(BriefListView):
             problem=self.problem,
             searched=searched,
             capped=searched and self.candidates.common,
-            max_results=MAX_RESULTS,
+            max_results=SEARCH_MAX_RESULTS,
             filter_topics=[
                 (topic, self._url(topics=[t for t in self.filter_topics if t != topic]))
                 for topic in self.filter_topics

@@ -8,6 +8,11 @@ the API and the admin import read these constants rather than repeating numbers.
 
 # Search (`/search/?q=`, `/search/feed/?q=`): longer queries are cut to this length.
 SEARCH_QUERY_MAX_LENGTH = 200
+# Words and phrases one search may combine; more are refused with a message (each is a
+# condition of the full-text query).
+SEARCH_QUERY_MAX_TERMS = 16
+# A search counts and pages through at most this many briefs: the newest matches.
+SEARCH_MAX_RESULTS = 10_000
 # A topic name, in characters (taggit's name column).
 TOPIC_NAME_MAX_LENGTH = 100
 # Topics combined in one selection: `&topic=` filters on a search, slugs in a topic URL.
@@ -39,10 +44,15 @@ SEARCH_NARROW_DOWN_TOPICS = 12
 
 # Annotations: a note beyond this length is refused with 413.
 ANNOTATION_NOTE_MAX_LENGTH = 10_000
+# One annotation API request body, in bytes: room for a maximal note in the widest UTF-8
+# (4 bytes a character) plus its selectors; anything bigger is refused with 413.
+ANNOTATION_REQUEST_MAX_BYTES = 4 * ANNOTATION_NOTE_MAX_LENGTH + 64_000
 # Annotation writes (create, edit, delete) per user and minute, counted across every worker
 # and server through the shared cache (the API answers 429 beyond it).
 ANNOTATION_WRITES_PER_MINUTE = 60
 
+# An e-mail address, in characters (RFC 5321's bound, Django's user e-mail column).
+EMAIL_MAX_LENGTH = 254
 # Accounts: sign-ups per client IP (the sign-up view answers 429 beyond it).
 SIGNUP_RATE = "5/h"
 # Password-reset requests per client IP (429 beyond it), and reset mails per e-mail address
@@ -82,6 +92,8 @@ IMPORT_MAX_PAGE_BYTES = 5 * 1024 * 1024
 IMPORT_MAX_UPLOAD_BYTES = 64 * 1024 * 1024
 # URLs one admin import may fetch (one a line in the URL box).
 IMPORT_MAX_URLS = 20
+# One of those URLs, in characters (an import item's url column); longer ones are refused.
+IMPORT_URL_MAX_LENGTH = 2000
 # How long an admin import preview is kept for its curator before it expires (seconds).
 IMPORT_PREVIEW_TTL_SECONDS = 24 * 60 * 60
 # Briefs written per transaction by the batch import (import_briefs on many text files).

@@ -295,8 +295,8 @@ def test_a_search_matching_more_than_the_cap_ranks_the_newest_and_says_so(
     client, db, monkeypatch
 ):
     # The cap keeps a word found in every brief from ranking the whole archive.
-    monkeypatch.setattr("briefs.search.MAX_RESULTS", 3)
-    monkeypatch.setattr("briefs.views.MAX_RESULTS", 3)
+    monkeypatch.setattr("briefs.search.SEARCH_MAX_RESULTS", 3)
+    monkeypatch.setattr("briefs.views.SEARCH_MAX_RESULTS", 3)
     monkeypatch.setattr("briefs.search.COMMON_RESULTS", 2)
     for n in range(5):
         make_brief(f"Tidal Report {n}", body="Tidal power.")  # each newer than the last
