@@ -6,7 +6,8 @@ and fails with a clear message instead of a slow page or a 500. Views, forms,
 the API and the admin import read these constants rather than repeating numbers.
 """
 
-# Search (`/search/?q=`, `/search/feed/?q=`): longer queries are cut to this length.
+# A search's text, in characters: the site search (`/search/?q=`, `/search/feed/?q=`) refuses
+# a longer query with a message; the notes' searches (My notes, the API) use its start.
 SEARCH_QUERY_MAX_LENGTH = 200
 # Words and phrases one search may combine; more are refused with a message (each is a
 # condition of the full-text query).
@@ -35,11 +36,12 @@ BRIEF_LIST_PAGE_SIZE = 20
 TOPIC_INDEX_PAGE_SIZE = 300
 # Sources on one page of the source index.
 SOURCE_INDEX_PAGE_SIZE = 100
-# Notes on one page of the notes lists (recent, mine, a group's, a brief's beyond its page).
+# Notes on one page of the notes lists: recent notes, a reader's public notes, My notes, a
+# group's (a brief's notes pages hold BRIEF_PAGE_MAX_NOTES, as many as the brief page).
 NOTES_PAGE_SIZE = 30
 # "Narrow down" links under a topic page: the most frequent co-topics, this many.
 NARROW_DOWN_TOPICS = 20
-# "Narrow down" links under a search's results: fewer, above the result list.
+# "Narrow down" links offered with a search's results: fewer than on a topic page.
 SEARCH_NARROW_DOWN_TOPICS = 12
 
 # Annotations: a note beyond this length is refused with 413.
@@ -125,7 +127,7 @@ GROUP_DESCRIPTION_MAX_LENGTH = 2000
 # Rows on one page of the admin's brief and topic lists (topics are short rows).
 ADMIN_BRIEFS_PER_PAGE = 100
 ADMIN_TOPICS_PER_PAGE = 200
-# Topics one admin merge may fold together: the confirmation page lists each with its briefs.
+# Topics one admin merge may fold together (the merge action refuses more with a message).
 TOPIC_MERGE_MAX_TOPICS = 20
 
 # Reading pages on a large archive (issue 14): work one page view may do, whatever the size.

@@ -49,6 +49,18 @@ def test_app_code_pages_by_named_limits_not_bare_numbers():
     assert _offences(NUMERIC_PAGE_SIZE) == []
 
 
+def test_templates_and_scripts_take_maxlength_from_the_limits():
+    literal = re.compile(r"""maxlength\s*=\s*["']?[0-9]""", re.IGNORECASE)
+    found = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for folder, suffix in (("templates", "*.html"), ("static", "*.js"))
+        for path in sorted((ROOT / folder).rglob(suffix))
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if literal.search(line)
+    ]
+    assert found == []
+
+
 @pytest.mark.parametrize(
     ("line", "caught"),
     [
