@@ -21,6 +21,7 @@ from config.limits import (
     IMPORT_URL_MAX_LENGTH,
     REVISION_REASON_MAX_LENGTH,
     SOURCE_NAME_MAX_LENGTH,
+    TOPIC_NAME_MAX_LENGTH,
 )
 from core.text import strip_unfit_characters
 
@@ -36,7 +37,7 @@ class Source(models.Model):
     """A site or outlet briefs come from ("ClashReport", "Stocktwits")."""
 
     name = models.CharField(max_length=SOURCE_NAME_MAX_LENGTH, unique=True)
-    slug = models.SlugField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=SLUG_MAX_LENGTH, unique=True)
     homepage = models.URLField(blank=True)
 
     objects = SourceQuerySet.as_manager()
@@ -563,7 +564,9 @@ class TopicSlugRedirect(models.Model):
     old_slug = models.SlugField(max_length=100, unique=True)
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="old_slugs")
     old_name = models.CharField(
-        max_length=100, blank=True, help_text="The topic's name before the rename or merge."
+        max_length=TOPIC_NAME_MAX_LENGTH,
+        blank=True,
+        help_text="The topic's name before the rename or merge.",
     )
     old_name_key = models.CharField(
         max_length=200, blank=True, db_index=True, editable=False,
