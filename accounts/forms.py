@@ -8,12 +8,16 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import PasswordResetForm, UserCreationForm
 
+from config.limits import EMAIL_MAX_LENGTH
+
 
 class SignUpForm(UserCreationForm):
     """Username, email and a password checked by the configured validators."""
 
     email = forms.EmailField(
-        required=True, help_text="We send a link there to finish signing up.", max_length=254
+        required=True,
+        help_text="We send a link there to finish signing up.",
+        max_length=EMAIL_MAX_LENGTH,
     )
 
     class Meta(UserCreationForm.Meta):

@@ -16,6 +16,11 @@ from core.admin import SiteModelAdmin
 from .models import Annotation
 from .services import annotation_flags_clear, annotation_hide, annotation_unhide
 
+# Characters shown in the notes list: the passage, the note's start, the flags' reasons.
+QUOTE_SHOWN = 80
+NOTE_SHOWN = 80
+REASONS_SHOWN = 200
+
 
 class FlaggedFilter(admin.SimpleListFilter):
     title = "flags"
@@ -95,7 +100,7 @@ class AnnotationAdmin(SiteModelAdmin):
         if not annotation.flag_count:
             return ""
         reasons = [f.reason for f in annotation.flags.all() if f.reason]
-        return "; ".join(reasons)[:200] or "(no reason given)"
+        return "; ".join(reasons)[:REASONS_SHOWN] or "(no reason given)"
 
     def has_add_permission(self, request):
         return False
@@ -106,12 +111,14 @@ class AnnotationAdmin(SiteModelAdmin):
     @admin.display(description="passage", ordering="exact")
     def passage(self, annotation):
         """The row's label: its quote and the brief it is on (not the brief's id)."""
-        quote = annotation.exact if len(annotation.exact) <= 80 else annotation.exact[:79] + "…"
+        quote = annotation.exact
+        if len(quote) > QUOTE_SHOWN:
+            quote = quote[: QUOTE_SHOWN - 1] + "…"
         return f"“{quote}” on {annotation.brief.title}"
 
     @admin.display(description="note")
     def note_start(self, annotation):
-        return annotation.note[:80] + ("…" if len(annotation.note) > 80 else "")
+        return annotation.note[:NOTE_SHOWN] + ("…" if len(annotation.note) > NOTE_SHOWN else "")
 
     def _filtered_link(self, field, value, label):
         url = reverse("admin:annotations_annotation_changelist", current_app=self.admin_site.name)

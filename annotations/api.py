@@ -22,7 +22,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from briefs import cache_keys
 from briefs.models import Brief
-from config.limits import ANNOTATION_WRITES_PER_MINUTE, MAX_PAGE_SIZE
+from config.limits import ANNOTATION_WRITES_PER_MINUTE, API_PAGE_SIZE, MAX_PAGE_SIZE
 from core.cache import CachedPaginator, depends_on
 from core.ratelimit import rate_limit_hit
 from core.text import whole_number
@@ -43,8 +43,6 @@ from .services import (
 from .tokens import api_token_authenticate
 
 logger = logging.getLogger(__name__)
-
-PAGE_SIZE = 50
 
 
 def _error_response(error):
@@ -233,12 +231,12 @@ class AnnotationCollectionView(ApiView):
                 raise ApiError(404, f"No published brief has the slug {self.brief_slug!r}.")
             queryset = queryset.filter(brief=brief).order_by("start", "end", "pk")
         if request.user.is_authenticated:  # the reader's private notes are never cached
-            paginator = Paginator(queryset, PAGE_SIZE)
+            paginator = Paginator(queryset, API_PAGE_SIZE)
         else:
             depends_on(cache_keys.NOTES, cache_keys.BRIEFS)
             paginator = CachedPaginator(
                 queryset,
-                PAGE_SIZE,
+                API_PAGE_SIZE,
                 cache_pages=False,
                 count=None if self.brief_slug else Annotation.objects.public_count(),
             )
@@ -365,7 +363,7 @@ class SearchView(ApiView):
             queryset = annotations_search(request.user, request.GET)
         except SearchError as error:
             raise ApiError(400, str(error)) from None
-        per_page = self.number("per_page", default=PAGE_SIZE, high=MAX_PAGE_SIZE)
+        per_page = self.number("per_page", default=API_PAGE_SIZE, high=MAX_PAGE_SIZE)
         paginator = Paginator(
             queryset.select_related("brief", "user", "group").prefetch_related("tags"), per_page
         )

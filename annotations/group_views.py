@@ -17,6 +17,8 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from config.limits import NOTE_TAG_MAX_LENGTH
+
 from .groups import (
     group_create,
     group_invite_renew,
@@ -49,8 +51,8 @@ def group_index(request):
         try:
             group = group_create(
                 by=request.user,
-                name=request.POST.get("name", "")[:100],
-                description=request.POST.get("description", "")[:2000],
+                name=request.POST.get("name", ""),
+                description=request.POST.get("description", ""),
             )
         except ValidationError as problem:
             error = " ".join(problem.messages)
@@ -77,7 +79,7 @@ def group_detail(request, slug):
         .select_related("brief", "user")
         .prefetch_related("tags")
     )
-    tag = request.GET.get("tag", "").strip()[:50]
+    tag = request.GET.get("tag", "").strip()[:NOTE_TAG_MAX_LENGTH]
     if tag:
         queryset = queryset.filter(tagged_items__tag__name__iexact=tag)
     feed_url = request.build_absolute_uri(

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from briefs.slugs import unique_slug
+from config.limits import GROUP_DESCRIPTION_MAX_LENGTH, GROUP_NAME_MAX_LENGTH
 from core.history import ADDITION, CHANGE, history_record
 
 from .models import Group, Membership, new_secret
@@ -28,17 +29,34 @@ def _require_owner(group, by):
 
 @transaction.atomic
 def group_create(*, by, name, description=""):
-    """A new group named ``name`` with ``by`` as its owner; its slug is made unique."""
+    """A new group named ``name`` with ``by`` as its owner; its slug is made unique.
+
+    Raises ValidationError when the name is blank or longer than GROUP_NAME_MAX_LENGTH
+    characters, or the description longer than GROUP_DESCRIPTION_MAX_LENGTH (both stripped).
+    """
     name = (name or "").strip()
+    description = (description or "").strip()
     if not name:
         raise ValidationError("A group needs a name.", code="name")
-    group = Group(name=name, description=(description or "").strip())
+    if len(name) > GROUP_NAME_MAX_LENGTH:
+        raise ValidationError(
+            f"A group's name has at most {GROUP_NAME_MAX_LENGTH} characters "
+            f"(this one has {len(name):,}).",
+            code="name",
+        )
+    if len(description) > GROUP_DESCRIPTION_MAX_LENGTH:
+        raise ValidationError(
+            f"A group's description has at most {GROUP_DESCRIPTION_MAX_LENGTH:,} characters "
+            f"(this one has {len(description):,}).",
+            code="description",
+        )
+    group = Group(name=name, description=description)
     group.slug = unique_slug(
         name,
         taken=lambda base: Group.objects.filter(slug__startswith=base).values_list(
             "slug", flat=True
         ),
-        max_length=100,
+        max_length=GROUP_NAME_MAX_LENGTH,
         fallback="group",
     )
     group.full_clean()

@@ -11,7 +11,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.urls import Resolver404, resolve, reverse
 
 from briefs.models import Brief
-from config.limits import ANNOTATION_NOTE_MAX_LENGTH
+from config.limits import ANNOTATION_NOTE_MAX_LENGTH, ANNOTATION_REQUEST_MAX_BYTES
 
 from .models import Annotation, Group
 
@@ -109,9 +109,6 @@ def annotation_document(annotation, absolute, *, with_context=True):
 # What clients send, checked field by field: every problem is an ApiError with a status and
 # a message, whatever the shape of the JSON (lists for objects, numbers for strings, ...).
 
-MAX_REQUEST_BYTES = 4 * ANNOTATION_NOTE_MAX_LENGTH + 64_000
-"""Room for a maximal note in the widest UTF-8 plus the selectors; anything bigger is refused."""
-
 
 class ApiError(Exception):
     """An error answered as ``{"error": message}`` with ``status``."""
@@ -127,7 +124,7 @@ def read_json(request):
         body = request.body
     except RequestDataTooBig:  # past DATA_UPLOAD_MAX_MEMORY_SIZE: Django will not read it
         raise ApiError(413, "The request is too large.") from None
-    if len(body) > MAX_REQUEST_BYTES:
+    if len(body) > ANNOTATION_REQUEST_MAX_BYTES:
         raise ApiError(413, "The request is too large.")
     try:
         document = json.loads(body or b"null")

@@ -15,8 +15,16 @@ from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
 from briefs.models import Brief
+from config.limits import (
+    API_TOKEN_NAME_MAX_LENGTH,
+    FLAG_REASON_MAX_LENGTH,
+    GROUP_NAME_MAX_LENGTH,
+)
 
 from .querysets import AnnotationQuerySet
+
+# A note's label (str) quotes at most this many characters of its passage.
+STR_QUOTE_LENGTH = 60
 
 
 def new_secret():
@@ -27,8 +35,8 @@ def new_secret():
 class Group(models.Model):
     """A reading group: its members share notes only they can see."""
 
-    name = models.CharField(max_length=100)
-    slug = models.SlugField(max_length=100, unique=True)
+    name = models.CharField(max_length=GROUP_NAME_MAX_LENGTH)
+    slug = models.SlugField(max_length=GROUP_NAME_MAX_LENGTH, unique=True)
     description = models.TextField(blank=True)
     invite_key = models.CharField(
         max_length=64, unique=True, default=new_secret,
@@ -205,7 +213,9 @@ class Annotation(models.Model):
     def __str__(self):
         if self.parent_id:
             return f"Reply to {self.parent_id} on {self.brief_id}"
-        quote = self.exact if len(self.exact) <= 60 else self.exact[:57] + "…"
+        quote = self.exact
+        if len(quote) > STR_QUOTE_LENGTH:
+            quote = quote[: STR_QUOTE_LENGTH - 3] + "…"
         return f"“{quote}” on {self.brief_id}"
 
     @property
@@ -278,7 +288,7 @@ class ApiToken(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
     )
-    name = models.CharField(max_length=100)
+    name = models.CharField(max_length=API_TOKEN_NAME_MAX_LENGTH)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     prefix = models.CharField(
         max_length=12, editable=False, help_text="The token's first characters, to recognise it."
@@ -304,7 +314,7 @@ class Flag(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="note_flags"
     )
-    reason = models.CharField(max_length=500, blank=True)
+    reason = models.CharField(max_length=FLAG_REASON_MAX_LENGTH, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

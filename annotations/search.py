@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from config.limits import SEARCH_QUERY_MAX_LENGTH
+from config.limits import NOTE_SEARCH_MAX_WORDS, SEARCH_QUERY_MAX_LENGTH
 from core.text import whole_number
 
 from .models import Annotation
@@ -52,7 +52,7 @@ def _moment(name, value, *, end_of_day):
 
 def _text_filter(text):
     condition = Q()
-    for word in text.split()[:20]:
+    for word in text.split()[:NOTE_SEARCH_MAX_WORDS]:
         condition &= Q(note__icontains=word) | Q(exact__icontains=word)
     return condition
 

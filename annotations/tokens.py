@@ -11,13 +11,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from config.limits import API_TOKENS_MAX
+from config.limits import API_TOKEN_NAME_MAX_LENGTH, API_TOKENS_MAX
 from core.history import ADDITION, DELETION, history_record
 
 from .models import ApiToken
 
 PREFIX = "ba_"
 LAST_USED_PRECISION = 60  # seconds: last-used time is written at most once a minute
+# Characters of a token kept in the clear to recognise it: "ba_" and 7 random ones.
+SHOWN_PREFIX_LENGTH = 10
 
 
 def _digest(token):
@@ -28,18 +30,28 @@ def _digest(token):
 def api_token_create(*, by, name, read_only=False):
     """A new token for ``by``: returns ``(ApiToken, token_text)``; the text is never stored.
 
-    Recorded in the token's admin history, as its revocation is (a token acts for its owner).
+    Raises ValidationError when the name is blank or longer than API_TOKEN_NAME_MAX_LENGTH
+    characters (after runs of whitespace become one space), or the reader holds
+    API_TOKENS_MAX tokens already. Recorded in the token's admin history, as its revocation
+    is (a token acts for its owner).
     """
-    name = " ".join((name or "").split())[:100]
+    name = " ".join((name or "").split())
     if not name:
         raise ValidationError("Give the token a name, to recognise it later.", code="name")
+    if len(name) > API_TOKEN_NAME_MAX_LENGTH:
+        raise ValidationError(
+            f"A token's name has at most {API_TOKEN_NAME_MAX_LENGTH} characters "
+            f"(this one has {len(name):,}).",
+            code="name",
+        )
     if by.api_tokens.count() >= API_TOKENS_MAX:
         raise ValidationError(
             f"You have {API_TOKENS_MAX} tokens already; revoke one first.", code="too_many"
         )
     text = PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=by, name=name, read_only=read_only, key_hash=_digest(text), prefix=text[:10]
+        user=by, name=name, read_only=read_only, key_hash=_digest(text),
+        prefix=text[:SHOWN_PREFIX_LENGTH],
     )
     kind = "read-only" if read_only else "read-write"
     history_record(by=by, objects=[token], action=ADDITION, message=f"Created ({kind}).")
@@ -70,7 +82,8 @@ def api_token_authenticate(header):
     if token is None or not token.user.is_active:
         return None
     now = timezone.now()
-    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > LAST_USED_PRECISION:
+    last = token.last_used_at
+    if last is None or (now - last).total_seconds() > LAST_USED_PRECISION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
     return token

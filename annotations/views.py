@@ -27,6 +27,9 @@ from config.limits import (
     BRIEF_PAGE_MAX_NOTES,
     FLAG_REASON_MAX_LENGTH,
     NOTE_TAG_MAX_LENGTH,
+    NOTE_TAG_SUGGESTIONS,
+    NOTES_PAGE_SIZE,
+    SEARCH_QUERY_MAX_LENGTH,
 )
 from core.cache import CachedPaginator, depends_on
 from core.ratelimit import rate_limit_hit, too_many_requests
@@ -46,10 +49,8 @@ from .services import (
     annotation_update,
 )
 
-PAGE_SIZE = 30
 
-
-def notes_page(request, queryset, per_page=PAGE_SIZE, *, count=None):
+def notes_page(request, queryset, per_page=NOTES_PAGE_SIZE, *, count=None):
     """Page ``?page=`` of ``queryset``; 404 for anything but a page number in range.
 
     ``count``, when known without counting (``Annotation.objects.public_count()``), spares
@@ -206,7 +207,7 @@ def _mine(request):
         if topic is None:
             raise Http404("No such topic.")
         queryset = queryset.filter(brief__tagged_items__tag=topic)
-    query = request.GET.get("q", "").strip()[:200]
+    query = request.GET.get("q", "").strip()[:SEARCH_QUERY_MAX_LENGTH]
     if query:
         queryset = queryset.filter(
             Q(note__icontains=query) | Q(exact__icontains=query) | Q(brief__title__icontains=query)
@@ -368,13 +369,13 @@ def own_tag_names(user, prefix=""):
     tags = NoteTag.objects.filter(tagged_notes__content_object__user=user)
     if prefix:
         tags = tags.filter(name__istartswith=prefix)
-    return list(tags.order_by("name").values_list("name", flat=True).distinct()[:50])
+    return list(tags.order_by("name").values_list("name", flat=True).distinct()[:NOTE_TAG_SUGGESTIONS])
 
 
 @login_required
 def tags_mine(request):
     """``GET /annotations/tags/mine.json?q=``: autocomplete from the reader's own tags."""
-    names = own_tag_names(request.user, _tag_param(request) or request.GET.get("q", "")[:50])
+    names = own_tag_names(request.user, _tag_param(request) or request.GET.get("q", "")[:NOTE_TAG_MAX_LENGTH])
     response = JsonResponse({"tags": names})
     response["Cache-Control"] = "private, no-store"
     return response

@@ -235,6 +235,8 @@ def _parse_line(line, number):
 
 
 WEB_ADDRESS = URLValidator(schemes=["http", "https"])
+# Characters of a refused value repeated in the error.
+VALUE_SHOWN = 60
 
 
 def _check_promises(row, model, number, *, credentials):
@@ -263,7 +265,7 @@ def _check_promises(row, model, number, *, credentials):
             except ValidationError:
                 raise BackupError(
                     f"Line {number}: {model._meta.label_lower}.{field.name} is not an http(s) "
-                    f"address ({str(value)[:60]!r})."
+                    f"address ({str(value)[:VALUE_SHOWN]!r})."
                 ) from None
 
 

@@ -30,7 +30,7 @@ from django.utils.html import escape, format_html
 from django.utils.http import http_date
 from django.utils.xmlutils import SimplerXMLGenerator
 
-from config.limits import MAX_OPML_TOPICS, MAX_PAGE_SIZE
+from config.limits import FEED_DEFAULT_ITEMS, MAX_OPML_TOPICS, MAX_PAGE_SIZE
 from core.cache import (
     ALL,
     agreed,
@@ -56,8 +56,6 @@ from .story_cards import (
 from .topic_selection import UnknownTopic, resolve_topic_slugs, topic_selection_or_404
 
 SITE_NAME = "Brief Archive"
-DEFAULT_LIMIT = 50
-MAX_LIMIT = MAX_PAGE_SIZE
 CACHE_CONTROL = "public, max-age=300"
 # Part of every ETag: bump it when the rendered feeds change shape, so readers refetch.
 FEED_VERSION = "3"
@@ -102,14 +100,15 @@ class FeedSubject:
 
 
 def feed_limit(request):
-    """The ``?limit=`` of the request: 50 when absent, 1 to 200 allowed, else BadFeedRequest."""
+    """The ``?limit=`` of the request: FEED_DEFAULT_ITEMS when absent, 1 to MAX_PAGE_SIZE
+    allowed, else BadFeedRequest."""
     raw = request.GET.get("limit", "").strip()
     if not raw:
-        return DEFAULT_LIMIT
-    if not re.fullmatch(r"[0-9]{1,4}", raw) or not 1 <= int(raw) <= MAX_LIMIT:
+        return FEED_DEFAULT_ITEMS
+    if not re.fullmatch(r"[0-9]{1,4}", raw) or not 1 <= int(raw) <= MAX_PAGE_SIZE:
         raise BadFeedRequest(
-            f"limit must be a whole number from 1 to {MAX_LIMIT} "
-            f"(leave it out for the newest {DEFAULT_LIMIT})."
+            f"limit must be a whole number from 1 to {MAX_PAGE_SIZE} "
+            f"(leave it out for the newest {FEED_DEFAULT_ITEMS})."
         )
     return int(raw)
 

@@ -14,6 +14,15 @@ from django.utils.http import RFC3986_SUBDELIMS
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
+from config.limits import (
+    BRIEF_AUTHOR_MAX_LENGTH,
+    BRIEF_TITLE_MAX_LENGTH,
+    IMPORT_ITEM_NAME_MAX_LENGTH,
+    IMPORT_URL_MAX_LENGTH,
+    REVISION_REASON_MAX_LENGTH,
+    SOURCE_NAME_MAX_LENGTH,
+    TOPIC_NAME_MAX_LENGTH,
+)
 from core.text import strip_unfit_characters
 
 from .querysets import BriefQuerySet, SourceQuerySet, StoryQuerySet, TopicQuerySet
@@ -27,8 +36,8 @@ SLUG_MAX_LENGTH = 200
 class Source(models.Model):
     """A site or outlet briefs come from ("ClashReport", "Stocktwits")."""
 
-    name = models.CharField(max_length=200, unique=True)
-    slug = models.SlugField(max_length=200, unique=True)
+    name = models.CharField(max_length=SOURCE_NAME_MAX_LENGTH, unique=True)
+    slug = models.SlugField(max_length=SLUG_MAX_LENGTH, unique=True)
     homepage = models.URLField(blank=True)
 
     objects = SourceQuerySet.as_manager()
@@ -221,7 +230,7 @@ class Story(models.Model):
     ``STORY_ROUTE_WORDS``.
     """
 
-    title = models.CharField(max_length=500)
+    title = models.CharField(max_length=BRIEF_TITLE_MAX_LENGTH)
     slug = models.SlugField(max_length=SLUG_MAX_LENGTH, unique=True, blank=True)
     curator_fixed = models.BooleanField(
         default=False, help_text="A curator settled its briefs; re-grouping keeps them."
@@ -267,7 +276,7 @@ class Brief(models.Model):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
 
-    title = models.CharField(max_length=500)
+    title = models.CharField(max_length=BRIEF_TITLE_MAX_LENGTH)
     slug = models.SlugField(max_length=SLUG_MAX_LENGTH, unique=True, blank=True)
     dek = models.TextField(blank=True, help_text="The standfirst under the title.")
     body = models.TextField(
@@ -277,7 +286,7 @@ class Brief(models.Model):
     source = models.ForeignKey(
         Source, on_delete=models.SET_NULL, null=True, blank=True, related_name="briefs"
     )
-    author = models.CharField(max_length=200, blank=True)
+    author = models.CharField(max_length=BRIEF_AUTHOR_MAX_LENGTH, blank=True)
     published_at = models.DateTimeField(
         null=True,
         blank=True,
@@ -389,7 +398,7 @@ class Brief(models.Model):
                     title=self.title,
                     body=old_body,
                     author=getattr(self, "_change_author", None),
-                    reason=getattr(self, "_change_reason", "")[:200],
+                    reason=getattr(self, "_change_reason", "")[:REVISION_REASON_MAX_LENGTH],
                 )
                 brief_body_changed.send(
                     sender=Brief, brief=self, old_body=old_body, new_body=self.body
@@ -528,7 +537,7 @@ class BriefRevision(models.Model):
     """A brief's body as it was before a change: who changed it, when and why."""
 
     brief = models.ForeignKey(Brief, on_delete=models.CASCADE, related_name="revisions")
-    title = models.CharField(max_length=500)
+    title = models.CharField(max_length=BRIEF_TITLE_MAX_LENGTH)
     body = models.TextField(help_text="The body before the change.")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -537,7 +546,7 @@ class BriefRevision(models.Model):
         blank=True,
         related_name="brief_revisions",
     )
-    reason = models.CharField(max_length=200, blank=True)
+    reason = models.CharField(max_length=REVISION_REASON_MAX_LENGTH, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
@@ -560,7 +569,9 @@ class TopicSlugRedirect(models.Model):
     old_slug = models.SlugField(max_length=100, unique=True)
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="old_slugs")
     old_name = models.CharField(
-        max_length=100, blank=True, help_text="The topic's name before the rename or merge."
+        max_length=TOPIC_NAME_MAX_LENGTH,
+        blank=True,
+        help_text="The topic's name before the rename or merge.",
     )
     old_name_key = models.CharField(
         max_length=200, blank=True, db_index=True, editable=False,
@@ -665,9 +676,9 @@ class ImportItem(models.Model):
 
     run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="items")
     position = models.PositiveIntegerField()
-    name = models.CharField(max_length=500)
+    name = models.CharField(max_length=IMPORT_ITEM_NAME_MAX_LENGTH)
     kind = models.CharField(max_length=4, choices=Kind.choices)
-    url = models.URLField(max_length=2000, blank=True)
+    url = models.URLField(max_length=IMPORT_URL_MAX_LENGTH, blank=True)
     content = models.TextField(blank=True)
     parsed = models.JSONField(default=dict, blank=True)
     warnings = models.JSONField(default=list, blank=True)

@@ -34,11 +34,9 @@ from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from config.limits import SEARCH_QUERY_MAX_LENGTH
+from config.limits import SEARCH_MAX_RESULTS, SEARCH_QUERY_MAX_LENGTH, SEARCH_QUERY_MAX_TERMS
 
 from .models import Brief
-
-MAX_QUERY_LENGTH = SEARCH_QUERY_MAX_LENGTH
 
 
 @contextmanager
@@ -68,16 +66,15 @@ def search_refresh_deferred():
     if ids:
         with connection.cursor() as cursor:
             cursor.execute("SELECT briefs_search_refresh_many(%s)", [list(ids)])
-MAX_TERMS = 16
-# A search counts and pages through at most this many briefs: the newest matches.
-MAX_RESULTS = 10_000
-# A common query (more than MAX_RESULTS matches) lists only its newest COMMON_RESULTS:
+
+
+# A common query (more than SEARCH_MAX_RESULTS matches) lists only its newest COMMON_RESULTS:
 # finding the newest 10,000 of a word in most briefs reads 10,000 search documents.
 COMMON_RESULTS = 1_000
 # Ranking reads each candidate's whole search document: only the newest RANKED
 # candidates are ranked, and any others follow them, newest first.
 RANKED = 500
-# A query found to match more than MAX_RESULTS briefs is remembered as such this long
+# A query found to match more than SEARCH_MAX_RESULTS briefs is remembered as such this long
 # (a common word stays common), so its next search skips the index probe.
 COMMON_QUERY_SECONDS = 24 * 60 * 60
 SEARCH_CONFIG = "briefs_english"
@@ -108,7 +105,7 @@ def search_briefs(text, *, topics=()):
 
 class Candidates(list):
     """A search's candidate pks, newest first; ``common`` when the query matched more than
-    ``MAX_RESULTS`` briefs, so that only its newest ``COMMON_RESULTS`` are here."""
+    ``SEARCH_MAX_RESULTS`` briefs, so that only its newest ``COMMON_RESULTS`` are here."""
 
     common = False
 
@@ -120,12 +117,12 @@ def _candidates(pks, *, common=False):
 
 
 def search_candidates(text, *, topics=()):
-    """The pks of the newest ``MAX_RESULTS`` published briefs matching ``text``, newest first
+    """The pks of the newest ``SEARCH_MAX_RESULTS`` published briefs matching ``text``, newest first
     (a :class:`Candidates`); for a query matching more, its newest ``COMMON_RESULTS``.
 
     Computed once per request and cached until a brief changes (core/cache.py): the page,
     its count and its narrow-down topics all start from this list. On PostgreSQL the GIN
-    index answers first: when it finds at most ``MAX_RESULTS`` matches (a rare word) they
+    index answers first: when it finds at most ``SEARCH_MAX_RESULTS`` matches (a rare word) they
     are the candidates, whatever the table's vacuum state; only for a common word does an
     index walk by date probe each brief's document, up to ``COMMON_RESULTS`` of them.
     Raises UnusableQuery as :func:`search_briefs`.
@@ -142,8 +139,8 @@ def search_candidates(text, *, topics=()):
     matching = briefs.filter(pk__in=_sqlite_matching(expression)).values_list("pk", flat=True)
 
     def sqlite_candidates():
-        pks = list(matching[: MAX_RESULTS + 1])
-        if len(pks) > MAX_RESULTS:
+        pks = list(matching[: SEARCH_MAX_RESULTS + 1])
+        if len(pks) > SEARCH_MAX_RESULTS:
             return _candidates(pks[:COMMON_RESULTS], common=True)
         return _candidates(pks)
 
@@ -176,15 +173,15 @@ def _within(ranked, rank):
 
 
 def _postgres_candidates(text, briefs):
-    # One statement: the GIN index's matches (at most MAX_RESULTS + 1, materialised so
+    # One statement: the GIN index's matches (at most SEARCH_MAX_RESULTS + 1, materialised so
     # the planner cannot turn it into a walk of the whole table), and those of them
-    # that ``briefs`` keeps, newest first. Only past MAX_RESULTS matches, a second query
+    # that ``briefs`` keeps, newest first. Only past SEARCH_MAX_RESULTS matches, a second query
     # walks ``briefs`` by date instead.
     from django.core.cache import cache
 
     digest = hashlib.sha256(text.encode()).hexdigest()[:40]  # any text makes a valid key
     common = f"search-common:{connection.alias}:{digest}"
-    if cache.get(common):  # known to match past MAX_RESULTS: the index probe would be waste
+    if cache.get(common):  # known to match past SEARCH_MAX_RESULTS: the index probe would be waste
         return _postgres_newest(text, briefs)
     kept = briefs.filter(pk__in=RawSQL("SELECT brief_id FROM found", ()))
     sql, params = kept.values_list("pk", flat=True).query.sql_with_params()
@@ -193,10 +190,10 @@ def _postgres_candidates(text, briefs):
             "WITH found AS MATERIALIZED (SELECT brief_id FROM briefs_brief_search"
             " WHERE document @@ websearch_to_tsquery(%s::regconfig, %s) LIMIT %s)"
             f" SELECT (SELECT count(*) FROM found), ARRAY({sql})",
-            (SEARCH_CONFIG, text, MAX_RESULTS + 1, *params),
+            (SEARCH_CONFIG, text, SEARCH_MAX_RESULTS + 1, *params),
         )
         found, ids = cursor.fetchone()
-    if found <= MAX_RESULTS:
+    if found <= SEARCH_MAX_RESULTS:
         return _candidates(ids)
     cache.set(common, True, COMMON_QUERY_SECONDS)
     return _postgres_newest(text, briefs)
@@ -225,7 +222,7 @@ def parse_query(text):
     """
     if not text:
         raise UnusableQuery("Type a word or two to search the briefs.")
-    if len(text) > MAX_QUERY_LENGTH:
+    if len(text) > SEARCH_QUERY_MAX_LENGTH:
         raise UnusableQuery(
             f"That search is too long ({len(text)} characters). Try a few distinctive words."
         )
@@ -249,8 +246,8 @@ def parse_query(text):
         raise UnusableQuery(
             "Add a word to look for: letters or numbers, not only signs or excluded words."
         )
-    if sum(map(len, groups)) + len(excluded) > MAX_TERMS:
-        raise UnusableQuery(f"Use at most {MAX_TERMS} words or phrases in one search.")
+    if sum(map(len, groups)) + len(excluded) > SEARCH_QUERY_MAX_TERMS:
+        raise UnusableQuery(f"Use at most {SEARCH_QUERY_MAX_TERMS} words or phrases in one search.")
     return groups, excluded
 
 

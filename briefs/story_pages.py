@@ -11,13 +11,14 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.generic import DetailView, ListView
 
+from config.limits import BRIEF_LIST_PAGE_SIZE
 from core.cache import CachedPaginator, remember
 
 from . import cache_keys
 from .models import Brief, Story
 from .stories.alignment import SHARED, align_story
 from .text import body_blocks
-from .views import PAGE_SIZE, PageMixin, feed_links
+from .views import PageMixin, feed_links
 
 NUMBER_KINDS = {"percent": "percentage"}
 
@@ -27,7 +28,7 @@ class StoryIndexView(PageMixin, ListView):
 
     template_name = "briefs/story_list.html"
     context_object_name = "stories"
-    paginate_by = PAGE_SIZE
+    paginate_by = BRIEF_LIST_PAGE_SIZE
     paginator_class = CachedPaginator
     heading = "Stories"
     description = "Events reported by several sources, each readable side by side."

@@ -19,13 +19,21 @@ from django.utils.text import Truncator
 from django.views.generic import DetailView, ListView
 from django.views.generic import dates as generic_dates
 
-from config.limits import MAX_TOPICS_IN_SELECTION, NARROW_DOWN_SAMPLE
+from config.limits import (
+    BRIEF_LIST_PAGE_SIZE,
+    MAX_TOPICS_IN_SELECTION,
+    NARROW_DOWN_SAMPLE,
+    NARROW_DOWN_TOPICS,
+    SEARCH_MAX_RESULTS,
+    SEARCH_NARROW_DOWN_TOPICS,
+    SOURCE_INDEX_PAGE_SIZE,
+    TOPIC_INDEX_PAGE_SIZE,
+)
 from core.cache import CachedPaginator, cached_list, depends_on, remember, sql_key
 
 from . import cache_keys
 from .models import Brief, Source, Topic, TopicBriefCount, topic_url
 from .search import (
-    MAX_RESULTS,
     UnusableQuery,
     clean_query,
     highlighted,
@@ -36,7 +44,6 @@ from .story_cards import StoryCardsMixin
 from .timeline import build_timeline
 from .topic_selection import topic_selection_or_404
 
-PAGE_SIZE = 20
 SLUG = re.compile(r"[-\w]+")
 MONTH = re.compile(r"(?P<year>[0-9]{4})-(?P<month>[0-9]{2})")
 SITE_NAME = "Brief Archive"
@@ -121,7 +128,7 @@ class PageMixin:
 class BriefListView(PageMixin, ListView):
     """A paginated list of brief cards, newest first."""
 
-    paginate_by = PAGE_SIZE
+    paginate_by = BRIEF_LIST_PAGE_SIZE
     paginator_class = CachedPaginator
     template_name = "briefs/brief_list.html"
     context_object_name = "briefs"
@@ -230,7 +237,7 @@ class TopicIndexView(PageMixin, ListView):
 
     template_name = "briefs/topic_list.html"
     context_object_name = "topics"
-    paginate_by = 300
+    paginate_by = TOPIC_INDEX_PAGE_SIZE
     paginator_class = CachedPaginator
     heading = "Topics"
     description = "Every topic in the archive with its number of briefs."
@@ -358,7 +365,7 @@ class TopicDetailView(StoryCardsMixin, BriefListView):
         narrower = cached_list(
             Topic.objects.with_brief_counts(sample)
             .exclude(pk__in=[topic.pk for topic in self.topics])
-            .order_by("-brief_count", "name")[:20]
+            .order_by("-brief_count", "name")[:NARROW_DOWN_TOPICS]
         )
         context.update(
             narrow_sample=NARROW_DOWN_SAMPLE
@@ -389,7 +396,7 @@ class SourceIndexView(PageMixin, ListView):
 
     template_name = "briefs/source_list.html"
     context_object_name = "sources"
-    paginate_by = 100
+    paginate_by = SOURCE_INDEX_PAGE_SIZE
     heading = "Sources"
     description = "The sites and outlets the archive's briefs come from."
 
@@ -438,7 +445,7 @@ class ArchiveMixin(PageMixin):
 
     date_field = "published_at"
     allow_future = True
-    paginate_by = PAGE_SIZE
+    paginate_by = BRIEF_LIST_PAGE_SIZE
     paginator_class = CachedPaginator
     context_object_name = "briefs"
     parent_page = ("Archive", "briefs:archive")
@@ -603,7 +610,7 @@ class SearchView(BriefListView):
             problem=self.problem,
             searched=searched,
             capped=searched and self.candidates.common,
-            max_results=MAX_RESULTS,
+            max_results=SEARCH_MAX_RESULTS,
             filter_topics=[
                 (topic, self._url(topics=[t for t in self.filter_topics if t != topic]))
                 for topic in self.filter_topics
@@ -618,7 +625,7 @@ class SearchView(BriefListView):
                 context["narrow_sample"] = NARROW_DOWN_SAMPLE
             context["narrow_down"] = [
                 (topic, self._url(topics=self.filter_topics + [topic]))
-                for topic in cached_list(within.order_by("-brief_count", "name")[:12])
+                for topic in cached_list(within.order_by("-brief_count", "name")[:SEARCH_NARROW_DOWN_TOPICS])
             ]
         return context
 

@@ -16,6 +16,8 @@ logger = logging.getLogger(__name__)
 
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 30
+# Characters of a refused path written to the log (the path may be megabytes long).
+LOGGED_PATH_LENGTH = 200
 
 
 class ContentSecurityPolicyMiddleware(CSPMiddleware):
@@ -120,7 +122,9 @@ class RejectNulCharactersMiddleware:
     def __call__(self, request):
         query = request.META.get("QUERY_STRING", "")
         if "\x00" in request.path_info or "\x00" in query or "%00" in query:
-            logger.warning("Refused a URL with a NUL character: %s", request.path_info[:200])
+            logger.warning(
+                "Refused a URL with a NUL character: %s", request.path_info[:LOGGED_PATH_LENGTH]
+            )
             from core.views import bad_request  # the site's 400 answer (JSON under /api/)
 
             return bad_request(request, NulCharacterInRequest("NUL character in the request URL"))

@@ -20,7 +20,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 from briefs.text import body_blocks
-from config.limits import ANNOTATION_NOTE_MAX_LENGTH, BRIEF_PAGE_MAX_NOTES
+from config.limits import BRIEF_PAGE_MAX_NOTES
 
 from ..highlights import Span, note_fragment, runs
 from ..models import Annotation, Membership
@@ -233,15 +233,15 @@ def _note(annotation, request):
 
 
 def _annotate_context(request):
-    """What the annotate script needs on any page (the API, the reader's groups, the limit,
-    the CSRF token): one query for the groups, signed-in readers only."""
+    """What the annotate script needs on any page besides the note length limit (which
+    annotate_config.html reads with ``{% limit %}``): the reader's groups and the CSRF
+    token; one query for the groups, signed-in readers only."""
     user = getattr(request, "user", None)
     signed_in = bool(user and user.is_authenticated)
     return {
         "signed_in": signed_in,
         "csrf_token": get_token(request) if signed_in else "",
         "groups": _groups_json(user) if signed_in else "[]",
-        "note_max_length": ANNOTATION_NOTE_MAX_LENGTH,
     }
 
 

@@ -11,7 +11,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from config.limits import MAX_TOPICS_IN_SELECTION
+from config.limits import ADMIN_BRIEFS_PER_PAGE, MAX_TOPICS_IN_SELECTION
 from core.admin import SiteModelAdmin
 from core.history import ServiceHistoryAdmin
 from core.text import whole_number
@@ -44,6 +44,9 @@ from .forms import (
     TopicPickerForm,
 )
 from .importing import BriefImportView, ClipView, ImportRunView
+
+# Characters of a revision's former body shown in the brief's revisions list.
+REVISION_BODY_SHOWN = 300
 
 
 @admin.register(Source)
@@ -119,7 +122,8 @@ class BriefRevisionInline(ReadOnlyInline):
 
     @admin.display(description="body before the change")
     def body_start(self, revision):
-        return revision.body[:300] + ("…" if len(revision.body) > 300 else "")
+        body = revision.body
+        return body[:REVISION_BODY_SHOWN] + ("…" if len(body) > REVISION_BODY_SHOWN else "")
 
 
 class BriefChangeList(ChangeList):
@@ -150,7 +154,7 @@ class BriefAdmin(ServiceHistoryAdmin, SiteModelAdmin):
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
     list_select_related = ["source", "story"]
-    list_per_page = 100
+    list_per_page = ADMIN_BRIEFS_PER_PAGE
     autocomplete_fields = ["source"]
     readonly_fields = [
         "suggested_topics",

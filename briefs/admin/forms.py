@@ -17,6 +17,7 @@ from config.limits import (
     IMPORT_MAX_PAGE_BYTES,
     IMPORT_MAX_UPLOAD_BYTES,
     IMPORT_MAX_URLS,
+    IMPORT_URL_MAX_LENGTH,
 )
 from core.text import whole_number
 
@@ -159,6 +160,8 @@ class MultipleFileField(forms.FileField):
 
 
 TEXT_SUFFIXES = (".txt",)
+# Characters of a refused URL repeated in the error (a pasted URL can be any length).
+URL_SHOWN = 200
 PAGE_SUFFIXES = (".html", ".htm")
 _web_url = URLValidator(schemes=["http", "https"])
 
@@ -200,12 +203,15 @@ class BriefImportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "cols": 100}),
         help_text=f"One article URL a line (http or https), up to {IMPORT_MAX_URLS}; the pages "
         "are fetched in the background.",
-        max_length=IMPORT_MAX_URLS * 2100,
+        # a line: one URL, room for spaces around it and its line break
+        max_length=IMPORT_MAX_URLS * (IMPORT_URL_MAX_LENGTH + 100),
     )
     clip_page = forms.FileField(
         required=False, widget=forms.FileInput(attrs={"hidden": True, "accept": "text/html"})
     )
-    clip_url = forms.CharField(required=False, widget=forms.HiddenInput, max_length=2000)
+    clip_url = forms.CharField(
+        required=False, widget=forms.HiddenInput, max_length=IMPORT_URL_MAX_LENGTH
+    )
     status = forms.ChoiceField(choices=Brief.Status.choices, initial=Brief.Status.PUBLISHED)
 
     def clean_files(self):
@@ -240,10 +246,15 @@ class BriefImportForm(forms.Form):
             raise ValidationError(f"{len(urls)} addresses given; at most {IMPORT_MAX_URLS}.")
         problems = []
         for url in urls:
+            if len(url) > IMPORT_URL_MAX_LENGTH:
+                problems.append(
+                    f"{url[:URL_SHOWN]}…: longer than {IMPORT_URL_MAX_LENGTH:,} characters."
+                )
+                continue
             try:
                 _web_url(url)
             except ValidationError:
-                problems.append(f"{url[:200]}: not an http or https address.")
+                problems.append(f"{url[:URL_SHOWN]}: not an http or https address.")
         if problems:
             raise ValidationError(problems)
         return list(dict.fromkeys(urls))

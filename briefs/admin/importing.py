@@ -30,6 +30,8 @@ from .forms import PAGE_SUFFIXES, BriefImportForm
 
 PASTED_NAME = "pasted text"
 REFRESH_SECONDS = 2
+# The curator's newest runs listed on the import page (all are under "Import runs").
+RECENT_RUNS_SHOWN = 10
 ACTION_LABELS = {
     "created": "new",
     "updated": "update",
@@ -161,7 +163,7 @@ class BriefImportView(ImportAdminView):
         return self.render(
             request, "admin/briefs/brief/import.html", form=form,
             bookmarklet=bookmarklet(clip_url),
-            runs=ImportRun.objects.filter(owner=request.user)[:10],
+            runs=ImportRun.objects.filter(owner=request.user)[:RECENT_RUNS_SHOWN],
         )
 
 

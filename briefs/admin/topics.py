@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
 from django.urls import path
 
+from config.limits import ADMIN_TOPICS_PER_PAGE, TOPIC_MERGE_MAX_TOPICS
 from core.admin import SiteModelAdmin
 from core.history import ServiceHistoryAdmin
 
@@ -20,8 +21,6 @@ from .forms import (
     TopicAdminForm,
     TopicMergeForm,
 )
-
-MERGE_MAX_TOPICS = 20
 
 
 class OldSlugInline(ReadOnlyInline):
@@ -41,7 +40,7 @@ class TopicAdmin(ServiceHistoryAdmin, SiteModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     inlines = [OldSlugInline]
     actions = ["merge_topics"]
-    list_per_page = 200
+    list_per_page = ADMIN_TOPICS_PER_PAGE
 
     def get_queryset(self, request):
         return (
@@ -120,10 +119,10 @@ class TopicAdmin(ServiceHistoryAdmin, SiteModelAdmin):
         topics = queryset.annotate(brief_count=count_of(TaggedBrief, "tag")).order_by(
             "-brief_count", "name"
         )
-        if not 2 <= len(topics) <= MERGE_MAX_TOPICS:
+        if not 2 <= len(topics) <= TOPIC_MERGE_MAX_TOPICS:
             self.message_user(
                 request,
-                f"Select between 2 and {MERGE_MAX_TOPICS} topics to merge.",
+                f"Select between 2 and {TOPIC_MERGE_MAX_TOPICS} topics to merge.",
                 messages.WARNING,
             )
             return None

@@ -29,9 +29,10 @@ from urllib.parse import urljoin
 import httpcore
 import httpx
 
+from config.limits import IMPORT_MAX_PAGE_BYTES
 from core.text import whole_number
 
-from .html import MAX_HTML_CHARS, MAX_HTML_LABEL, decode_html_bytes
+from .html import IMPORT_MAX_PAGE_LABEL, decode_html_bytes
 
 MAX_REDIRECTS = 5
 DEFAULT_TIMEOUT = 10.0  # seconds, per connect/read and for the whole fetch
@@ -60,7 +61,7 @@ class FetchedPage:
     redirects: tuple = ()  # the URLs redirected through, in order
 
 
-def fetch_page(url, *, timeout=DEFAULT_TIMEOUT, max_bytes=MAX_HTML_CHARS,
+def fetch_page(url, *, timeout=DEFAULT_TIMEOUT, max_bytes=IMPORT_MAX_PAGE_BYTES,
                max_redirects=MAX_REDIRECTS):
     """GET ``url`` and return a FetchedPage, or raise FetchError saying why not.
 
@@ -282,7 +283,7 @@ def _charset(params):
 
 
 def _size_label(size):
-    return MAX_HTML_LABEL if size == MAX_HTML_CHARS else f"{size:,} bytes"
+    return IMPORT_MAX_PAGE_LABEL if size == IMPORT_MAX_PAGE_BYTES else f"{size:,} bytes"
 
 
 def _reason(error):

@@ -31,7 +31,8 @@ Decisions, so that unseen pages behave predictably:
 - The source is the site name, else the URL's host without ``www.``.
 - Topics are the page's categories, then its tags (comma-separated lists split), with
   the text parser's rules (de-duplicated case-insensitively, at most 100 characters,
-  something to slug) and at most six words each; at most ``MAX_TOPICS`` are kept:
+  something to slug) and at most six words each; at most
+  ``IMPORT_MAX_TOPICS_PER_PAGE`` are kept:
   keyword lists of 30 SEO terms would flood the topic vocabulary.
 - ``normalised_text`` is the extracted article as text (fields, then body) and
   ``content_hash`` its SHA-256, so the same article saved again with other ads, scripts
@@ -48,16 +49,21 @@ from urllib.parse import urlsplit
 import lxml.etree
 import lxml.html
 
+from config.limits import (
+    BRIEF_AUTHOR_MAX_LENGTH,
+    BRIEF_TITLE_MAX_LENGTH,
+    IMPORT_MAX_PAGE_BYTES,
+    IMPORT_MAX_TOPICS_PER_PAGE,
+    SOURCE_NAME_MAX_LENGTH,
+)
+
 from ..text import normalise_body
 from .errors import BriefParseError
 from .normalise import normalise_lines
 from .parser import ParsedBrief, quoted, topic_name_problem
 
-MAX_HTML_CHARS = 5 * 1024 * 1024
-MAX_HTML_LABEL = "5 MB"
-MAX_TITLE = 500
-MAX_NAME = 200  # author and source name
-MAX_TOPICS = 8
+IMPORT_MAX_PAGE_LABEL = f"{IMPORT_MAX_PAGE_BYTES // (1024 * 1024)} MB"
+ISO_DATE_LENGTH = len("2025-01-31")
 MAX_TOPIC_WORDS = 6  # longer "tags" are headlines or SEO phrases, not topics
 # Below this share of the recall run's words, the precision run lost the article.
 _PRECISION_MIN_SHARE = 1 / 3
@@ -79,8 +85,8 @@ def decode_html_bytes(data, *, charset=None):
     it; otherwise trafilatura's decoding is used (UTF-8 when valid, else a detected
     encoding, undecodable bytes replaced).
     """
-    if len(data) > MAX_HTML_CHARS:
-        raise BriefParseError(f"page is larger than {MAX_HTML_LABEL}")
+    if len(data) > IMPORT_MAX_PAGE_BYTES:
+        raise BriefParseError(f"page is larger than {IMPORT_MAX_PAGE_LABEL}")
     if charset:
         try:
             return data.decode(charset, errors="replace")
@@ -88,23 +94,23 @@ def decode_html_bytes(data, *, charset=None):
             pass
     from trafilatura.utils import decode_file
 
-    return decode_file(data, max_size=MAX_HTML_CHARS)
+    return decode_file(data, max_size=IMPORT_MAX_PAGE_BYTES)
 
 
 def parse_html(html, *, url=None):
     """Read one saved or fetched page into a ParsedBrief, or raise BriefParseError.
 
-    ``html`` is the page as text (str, at most ``MAX_HTML_CHARS`` characters); ``url``,
-    when known, is where it came from: it helps find the date and gives the source
-    name when the page names no site. Returns a ParsedBrief whose ``published_at`` is
+    ``html`` is the page as text (str, at most ``IMPORT_MAX_PAGE_BYTES`` characters);
+    ``url``, when known, is where it came from: it helps find the date and gives the
+    source name when the page names no site. Returns a ParsedBrief whose ``published_at`` is
     an aware datetime or None (no date found; see ``warnings``). Raises
     BriefParseError with a one-line reason when the page holds no article.
     Extraction: trafilatura with htmldate (see the module docstring).
     """
     if not isinstance(html, str):
         raise BriefParseError("expected HTML text, got " + type(html).__name__)
-    if len(html) > MAX_HTML_CHARS:
-        raise BriefParseError(f"page is larger than {MAX_HTML_LABEL}")
+    if len(html) > IMPORT_MAX_PAGE_BYTES:
+        raise BriefParseError(f"page is larger than {IMPORT_MAX_PAGE_LABEL}")
     if not html.strip():
         raise BriefParseError("page is empty")
     return _Page(html, url).read()
@@ -120,7 +126,7 @@ class _Page:
 
     def read(self):
         document = _extract(self.html, self.url)
-        title = _clip(_clean(document.title or ""), MAX_TITLE, "title", self.warnings)
+        title = _clip(_clean(document.title or ""), BRIEF_TITLE_MAX_LENGTH, "title", self.warnings)
         if not title:
             raise BriefParseError("no title found in the page (no <title>, og:title or <h1>)")
         paragraphs = _paragraphs(document.body)
@@ -132,9 +138,9 @@ class _Page:
         if dek and _squash(paragraphs[0]) == _squash(dek) and len(paragraphs) > 1:
             paragraphs = paragraphs[1:]  # the page's standfirst, printed above the text
         body = normalise_body("\n\n".join(paragraphs))
-        author = _clip(_clean((document.author or "").replace("; ", ", ")), MAX_NAME,
+        author = _clip(_clean((document.author or "").replace("; ", ", ")), BRIEF_AUTHOR_MAX_LENGTH,
                        "author", self.warnings)
-        source = _clip(self._source(document), MAX_NAME, "source name", self.warnings)
+        source = _clip(self._source(document), SOURCE_NAME_MAX_LENGTH, "source name", self.warnings)
         published_at, time_known = self._published(document)
         topics = self._topics(document)
         for value, missing in ((dek, "no dek (standfirst) found"), (author, "no author found"),
@@ -205,12 +211,13 @@ class _Page:
         if not names:
             self.warnings.append("no categories or tags; topics will be suggested from the "
                                  "vocabulary")
-        elif len(names) > MAX_TOPICS:
+        elif len(names) > IMPORT_MAX_TOPICS_PER_PAGE:
             self.warnings.append(
-                f"{len(names) - MAX_TOPICS} of the page's {len(names)} categories and tags "
-                f"dropped (at most {MAX_TOPICS} topics are kept)"
+                f"{len(names) - IMPORT_MAX_TOPICS_PER_PAGE} of the page's {len(names)} "
+                "categories and tags "
+                f"dropped (at most {IMPORT_MAX_TOPICS_PER_PAGE} topics are kept)"
             )
-            names = names[:MAX_TOPICS]
+            names = names[:IMPORT_MAX_TOPICS_PER_PAGE]
         return names
 
 
@@ -312,7 +319,7 @@ def _squash(text):
 
 def _iso_day(value):
     try:
-        return dt.date.fromisoformat((value or "")[:10])
+        return dt.date.fromisoformat((value or "")[:ISO_DATE_LENGTH])
     except ValueError:
         return None
 
@@ -353,7 +360,7 @@ def _json_ld_published(data):
 
 def _aware_datetime(value):
     """An ISO 8601 date-time with a UTC offset (or ``Z``) as an aware datetime, else None."""
-    if len(value) < 16 or "T" not in value[:11].upper():
+    if len(value) < 16 or "T" not in value[: ISO_DATE_LENGTH + 1].upper():
         return None
     try:
         stamp = dt.datetime.fromisoformat(value)

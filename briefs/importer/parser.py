@@ -52,7 +52,7 @@ from dataclasses import dataclass, field
 
 from django.utils.text import slugify
 
-from config.limits import IMPORT_MAX_FILE_BYTES, TOPIC_NAME_MAX_LENGTH
+from config.limits import BRIEF_TITLE_MAX_LENGTH, IMPORT_MAX_FILE_BYTES, TOPIC_NAME_MAX_LENGTH
 
 from ..text import is_subheading
 from .dates import parse_date_line
@@ -80,7 +80,6 @@ from .normalise import (
     repair_mojibake,
 )
 
-MAX_TITLE = 300
 MAX_HEADER_LINES = 30  # non-blank lines after the title searched for the header block
 
 _BOILERPLATE_LINE = re.compile(
@@ -271,10 +270,10 @@ class _Reader:
                     "no recognisable title: the first line should be the headline, "
                     f"found {quoted(shown)}"
                 )
-            if len(line) > MAX_TITLE:
+            if len(line) > BRIEF_TITLE_MAX_LENGTH:
                 raise BriefParseError(
                     f"no recognisable title: the first line is {len(line):,} characters long "
-                    f"(a title has at most {MAX_TITLE})"
+                    f"(a title has at most {BRIEF_TITLE_MAX_LENGTH})"
                 )
             for date_index, found in leading:
                 self._add_date(date_index, found)

@@ -18,7 +18,11 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from config.limits import IMPORT_MAX_TOPICS_PER_BRIEF, IMPORT_PREVIEW_TTL_SECONDS
+from config.limits import (
+    IMPORT_ITEM_NAME_MAX_LENGTH,
+    IMPORT_MAX_TOPICS_PER_BRIEF,
+    IMPORT_PREVIEW_TTL_SECONDS,
+)
 from core.history import CHANGE, history_record
 
 from ..importer import BriefParseError, parse_brief
@@ -31,6 +35,8 @@ from .sources import source_for_name
 from .topics import topics_for_names
 
 PREVIEW_STATES = (ImportRun.Status.READING, ImportRun.Status.PREVIEW)
+# Characters of a failed run's fault kept as its error (the first line only).
+ERROR_SHOWN = 500
 # Fields of the preview a curator may correct, in the order the preview shows them.
 CORRECTABLE = ("title", "dek", "date", "time", "author", "source", "topics",
                "body_start", "body_end")
@@ -112,7 +118,8 @@ def import_run_start(*, owner, brief_status, items):
         )
         ImportItem.objects.bulk_create(
             ImportItem(
-                run=run, position=position, name=item["name"][:500], kind=item["kind"],
+                run=run, position=position, kind=item["kind"],
+                name=item["name"][:IMPORT_ITEM_NAME_MAX_LENGTH],
                 url=item.get("url", ""), content=item.get("content", ""),
                 action="failed" if item.get("reason") else "", reason=item.get("reason", ""),
             )
@@ -269,7 +276,7 @@ def import_run_fail(*, run_id, error):
     """Mark a run failed with a one-line ``error`` (a task stopped by an unexpected fault)."""
     first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
     ImportRun.objects.filter(pk=run_id).update(
-        status=ImportRun.Status.FAILED, error=first_line[:500], finished_at=timezone.now()
+        status=ImportRun.Status.FAILED, error=first_line[:ERROR_SHOWN], finished_at=timezone.now()
     )
 
 

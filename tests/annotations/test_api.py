@@ -285,7 +285,7 @@ def test_anonymous_reader_gets_only_public_annotations(client, brief, user):
 
 
 def test_collection_pages_link_first_next_prev_and_last(client, brief, user, monkeypatch):
-    monkeypatch.setattr(api, "PAGE_SIZE", 2)
+    monkeypatch.setattr(api, "API_PAGE_SIZE", 2)
     for _ in range(5):
         make_annotation(brief, user, QUOTE, visibility="public")
     collection = client.get(f"/api/annotations/?brief={brief.slug}").json()

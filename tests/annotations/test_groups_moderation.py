@@ -8,6 +8,7 @@ from django.test import Client
 
 from annotations.groups import group_create, group_join
 from annotations.models import Flag, Group, Membership
+from config.limits import GROUP_DESCRIPTION_MAX_LENGTH, GROUP_NAME_MAX_LENGTH
 from tests.conftest import read_feed
 from tests.factories import make_annotation, make_brief, make_user
 
@@ -18,6 +19,32 @@ BODY = "The school term starts in September.\n\nTeachers want smaller classes."
 
 def _soup(response):
     return BeautifulSoup(response.content, "html.parser")
+
+
+@pytest.mark.parametrize(
+    ("name", "description", "problem"),
+    [
+        ("n" * (GROUP_NAME_MAX_LENGTH + 1), "", f"name has at most {GROUP_NAME_MAX_LENGTH}"),
+        ("Readers", "d" * (GROUP_DESCRIPTION_MAX_LENGTH + 1), "description has at most"),
+    ],
+    ids=["name", "description"],
+)
+def test_too_long_group_name_or_description_is_refused_not_cut(
+    client, user, name, description, problem
+):
+    client.force_login(user)
+    response = client.post("/annotations/groups/", {"name": name, "description": description})
+    assert response.status_code == 200
+    assert problem in _soup(response).find(class_="form-errors").get_text()
+    assert not Group.objects.exists()
+
+
+def test_group_name_and_description_at_their_limits_are_kept_whole(client, user):
+    client.force_login(user)
+    name, description = "n" * GROUP_NAME_MAX_LENGTH, "d" * GROUP_DESCRIPTION_MAX_LENGTH
+    client.post("/annotations/groups/", {"name": name, "description": description})
+    group = Group.objects.get()
+    assert (group.name, group.description) == (name, description)
 
 
 def test_a_reader_creates_a_group_and_invites_by_a_renewable_link(client, user, other_user):

@@ -10,6 +10,7 @@ from django.test import Client
 
 from annotations.models import Annotation, ApiToken
 from annotations.tokens import api_token_create
+from config.limits import API_TOKEN_NAME_MAX_LENGTH
 from tests.annotations.w3c import assert_conforms
 from tests.factories import make_annotation, make_brief, make_user
 
@@ -52,6 +53,16 @@ def test_token_is_shown_once_and_stored_hashed(client, user):
     assert text.startswith("ba_") and text not in (token.key_hash, token.prefix)
     assert text not in client.get("/annotations/account/").content.decode()
     assert "my script" in client.get("/annotations/account/").content.decode()
+
+
+def test_too_long_token_name_is_refused_not_cut(client, user):
+    client.force_login(user)
+    page = client.post("/annotations/account/", {"token_name": "t" * (API_TOKEN_NAME_MAX_LENGTH + 1)})
+    error = BeautifulSoup(page.content, "html.parser").find(class_="form-errors").get_text()
+    assert f"at most {API_TOKEN_NAME_MAX_LENGTH} characters" in error
+    assert not ApiToken.objects.exists()
+    client.post("/annotations/account/", {"token_name": "t" * API_TOKEN_NAME_MAX_LENGTH})
+    assert ApiToken.objects.get().name == "t" * API_TOKEN_NAME_MAX_LENGTH
 
 
 def test_bearer_token_writes_without_session_or_csrf_and_records_last_use(user):

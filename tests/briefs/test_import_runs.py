@@ -19,7 +19,7 @@ from django.test import Client
 from django.utils import timezone
 
 from briefs.models import Brief, ImportItem, ImportRun
-from config.limits import IMPORT_MAX_TOPICS_PER_BRIEF
+from config.limits import IMPORT_MAX_TOPICS_PER_BRIEF, IMPORT_URL_MAX_LENGTH
 from tests.briefs.import_pages import IMPORT, form_values, preview_of
 from tests.factories import make_curator
 
@@ -281,6 +281,14 @@ def test_urls_are_fetched_in_the_background_and_failures_are_one_line(curator_cl
 def test_url_field_refuses_other_schemes(curator_client):
     response = curator_client.post(IMPORT, {"urls": "ftp://example.org/x", "status": "draft"})
     assert "ftp://example.org/x: not an http or https address." in response.content.decode()
+    assert not ImportRun.objects.exists()
+
+
+def test_url_field_refuses_addresses_longer_than_the_limit(curator_client):
+    url = "https://example.org/" + "a" * (IMPORT_URL_MAX_LENGTH - 19)  # valid, one too long
+    response = curator_client.post(IMPORT, {"urls": url, "status": "draft"})
+    assert response.status_code == 200
+    assert f"longer than {IMPORT_URL_MAX_LENGTH:,} characters" in response.content.decode()
     assert not ImportRun.objects.exists()
 
 

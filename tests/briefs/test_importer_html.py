@@ -5,8 +5,9 @@ import datetime as dt
 import pytest
 
 from briefs.importer import BriefParseError
-from briefs.importer.html import MAX_HTML_CHARS, MAX_TOPICS, decode_html_bytes, parse_html
+from briefs.importer.html import decode_html_bytes, parse_html
 from briefs.text import body_blocks
+from config.limits import IMPORT_MAX_PAGE_BYTES, IMPORT_MAX_TOPICS_PER_PAGE
 
 PARAGRAPHS = [
     "Freight operators on the northern corridor said on Monday that rail capacity would "
@@ -160,7 +161,7 @@ def test_topics_are_deduplicated_split_filtered_and_capped():
 
     assert brief.topics[0] == "Transport"
     assert "transport" not in brief.topics
-    assert len(brief.topics) == MAX_TOPICS
+    assert len(brief.topics) == IMPORT_MAX_TOPICS_PER_PAGE
     assert all(len(topic.split()) <= 6 for topic in brief.topics)
     assert any("reads like a sentence" in warning for warning in brief.warnings)
     assert any("dropped (at most" in warning for warning in brief.warnings)
@@ -191,7 +192,7 @@ def test_a_short_brief_is_still_read():
     [
         (b"<html></html>", "expected HTML text, got bytes"),
         ("   \n ", "page is empty"),
-        ("x" * (MAX_HTML_CHARS + 1), "page is larger than 5 MB"),
+        ("x" * (IMPORT_MAX_PAGE_BYTES + 1), "page is larger than 5 MB"),
         ("<html><head><title>Only a title</title></head><body></body></html>", "no article"),
         (page(article="<p>\u00a0</p>", title=""), "no article"),
     ],
@@ -214,4 +215,4 @@ def test_page_bytes_decode_with_the_declared_charset_or_by_detection():
 
 def test_page_bytes_over_the_cap_are_refused():
     with pytest.raises(BriefParseError, match="page is larger than 5 MB"):
-        decode_html_bytes(b"x" * (MAX_HTML_CHARS + 1))
+        decode_html_bytes(b"x" * (IMPORT_MAX_PAGE_BYTES + 1))

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from briefs.importer import BriefParseError, decode_brief_bytes, parse_brief
+from config.limits import BRIEF_TITLE_MAX_LENGTH
 
 SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"
 UTC = dt.timezone.utc
@@ -396,13 +397,19 @@ def test_caption_printed_twice_inside_the_body_is_kept_once_as_the_caption():
         ("Only A Title Here\n\nJuly 1, 2025\n\nCover Image\nShare this article", "no body text"),
         ("July 1, 2025\n\nBody text.", "no recognisable title"),
         ("12345 ... 678\n\nJuly 1, 2025\n\nBody.", "no recognisable title"),
-        ("x" * 400 + "\n\nJuly 1, 2025\n\nBody.", "no recognisable title"),
+        ("x" * (BRIEF_TITLE_MAX_LENGTH + 1) + "\n\nJuly 1, 2025\n\nBody.", "no recognisable title"),
     ],
 )
 def test_text_without_title_or_body_is_refused_with_a_one_line_reason(text, reason):
     with pytest.raises(BriefParseError, match=reason) as raised:
         parse_brief(text)
     assert "\n" not in str(raised.value)
+
+
+def test_a_first_line_as_long_as_the_title_column_is_the_title():
+    title = "Long headline " * (BRIEF_TITLE_MAX_LENGTH // 14) + "x" * (BRIEF_TITLE_MAX_LENGTH % 14)
+    brief = parse_brief(title + "\n\nJuly 1, 2025\n\nThe body of the brief.")
+    assert brief.title == title and len(title) == BRIEF_TITLE_MAX_LENGTH
 
 
 def test_content_hash_is_sha256_of_the_normalised_text():

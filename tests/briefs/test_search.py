@@ -4,7 +4,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from briefs.models import Brief, TaggedBrief, Topic
-from briefs.search import MAX_QUERY_LENGTH, UnusableQuery, highlighted, search_briefs
+from briefs.search import UnusableQuery, highlighted, search_briefs
+from config.limits import SEARCH_QUERY_MAX_LENGTH
 from tests.factories import make_brief, make_topic
 
 
@@ -113,7 +114,7 @@ def test_topics_narrow_the_results(library):
         ("!!! ??? ...", "Add a word"),
         ("-battery", "Add a word"),
         ('""', "Add a word"),
-        ("x" * (MAX_QUERY_LENGTH + 1), "too long"),
+        ("x" * (SEARCH_QUERY_MAX_LENGTH + 1), "too long"),
         (" ".join(f"w{n}" for n in range(40)), "at most"),
     ],
 )
@@ -294,8 +295,8 @@ def test_a_search_matching_more_than_the_cap_ranks_the_newest_and_says_so(
     client, db, monkeypatch
 ):
     # The cap keeps a word found in every brief from ranking the whole archive.
-    monkeypatch.setattr("briefs.search.MAX_RESULTS", 3)
-    monkeypatch.setattr("briefs.views.MAX_RESULTS", 3)
+    monkeypatch.setattr("briefs.search.SEARCH_MAX_RESULTS", 3)
+    monkeypatch.setattr("briefs.views.SEARCH_MAX_RESULTS", 3)
     monkeypatch.setattr("briefs.search.COMMON_RESULTS", 2)
     for n in range(5):
         make_brief(f"Tidal Report {n}", body="Tidal power.")  # each newer than the last

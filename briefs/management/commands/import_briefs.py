@@ -14,12 +14,12 @@ from tqdm import tqdm
 
 from briefs.importer import BriefParseError, decode_brief_bytes
 from briefs.importer.fetch import FetchError, fetch_page
-from briefs.importer.html import MAX_HTML_CHARS, decode_html_bytes, parse_html
+from briefs.importer.html import decode_html_bytes, parse_html
 from briefs.importer.normalise import IMPORT_MAX_FILE_LABEL
 from briefs.models import Brief
 from briefs.services.batch import briefs_import_texts
 from briefs.services.importing import ImportResult, brief_import_parsed
-from config.limits import IMPORT_MAX_FILE_BYTES
+from config.limits import IMPORT_MAX_FILE_BYTES, IMPORT_MAX_PAGE_BYTES
 
 STDIN = "-"
 TEXT_SUFFIXES = (".txt",)
@@ -214,7 +214,7 @@ def _import_url(url, *, status, dry_run):
 def _import_page(path, *, status, dry_run):
     """Import a saved page (.html, .htm); the file's HTML is kept as the raw text."""
     with path.open("rb") as handle:  # decode_html_bytes refuses what is over the limit
-        html = decode_html_bytes(handle.read(MAX_HTML_CHARS + 1))
+        html = decode_html_bytes(handle.read(IMPORT_MAX_PAGE_BYTES + 1))
     parsed = parse_html(html)
     return brief_import_parsed(
         parsed=parsed, raw_text=html, status=status, dry_run=dry_run, reference=_file_time(path)
