@@ -1,16 +1,15 @@
 """Sign up, log out and password reset; logging in and changing a password are Django's own.
 
 Every page that sends the reader somewhere afterwards reads ``next`` through
-:func:`safe_next`, so a link can bring a reader back to the brief they were on and never
+:func:`core.redirects.safe_next`, so a link can bring a reader back to the brief they were on and never
 off the site.
 """
 
 from django.conf import settings
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
 
 from config.limits import (
     PASSWORD_RESET_MAILS_PER_ADDRESS,
@@ -18,27 +17,18 @@ from config.limits import (
     SIGNUP_RATE,
 )
 from core.ratelimit import rate_limit_hit, ratelimit
+from core.redirects import redirect_next, safe_next
 from core.site import site_url
 
 from .forms import SignUpForm, ThrottledPasswordResetForm
 from .services import account_activate, account_signup
 
 
-def safe_next(request, default=None):
-    """The ``next`` of the request when it points at this site, else ``default`` (a path)."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default if default is not None else settings.LOGIN_REDIRECT_URL
-
-
 @ratelimit(key="ip", rate=SIGNUP_RATE)
 def signup(request):
     """Start a sign-up; the answer is "check your mail" whatever is already registered."""
     if request.user.is_authenticated:
-        return redirect(safe_next(request))
+        return redirect_next(request, settings.LOGIN_REDIRECT_URL)
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         account_signup(
@@ -101,4 +91,4 @@ def activate(request, uidb64, token):
     if user is None:
         return render(request, "registration/activate_failed.html", status=404)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-    return redirect(safe_next(request))
+    return redirect_next(request, settings.LOGIN_REDIRECT_URL)

@@ -10,14 +10,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from accounts.views import safe_next
 from briefs import cache_keys
 from briefs.models import Brief, Topic
 from briefs.views import feed_links
@@ -30,6 +28,7 @@ from config.limits import (
 )
 from core.cache import CachedPaginator, depends_on
 from core.ratelimit import rate_limit_hit, too_many_requests
+from core.redirects import local_path, redirect_next, safe_next
 from core.site import site_url
 from core.text import whole_number
 
@@ -337,7 +336,7 @@ def mine_edit(request, pk):
             form.add_error("note", error)
         else:
             messages.success(request, "Note saved.")
-            return redirect(_back_to_mine(request))
+            return redirect_next(request, reverse("annotations:mine"))
     return render(
         request,
         "annotations/mine_edit.html",
@@ -355,7 +354,7 @@ def mine_delete(request, pk):
             return refused
         annotation_delete(annotation=annotation, by=request.user)
         messages.success(request, "Note deleted.")
-        return redirect(_back_to_mine(request))
+        return redirect_next(request, reverse("annotations:mine"))
     return render(
         request,
         "annotations/mine_delete.html",
@@ -382,9 +381,9 @@ def tags_mine(request):
 
 def _back_to(annotation, request):
     """Where a note action returns: the thread on the brief page, or a safe ``next``."""
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
+    target = local_path(request.POST.get("next", ""), request)
+    if target:
+        return HttpResponseRedirect(target)
     thread = annotation.parent_id or annotation.pk
     return redirect(annotation.brief.get_absolute_url() + f"#note-{thread}")
 
