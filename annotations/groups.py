@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from briefs.slugs import unique_slug
+from core.text import strip_unfit_characters
 
 from .models import Group, Membership, new_secret
 
@@ -25,11 +26,15 @@ def _require_owner(group, by):
 
 @transaction.atomic
 def group_create(*, by, name, description=""):
-    """A new group named ``name`` with ``by`` as its owner; its slug is made unique."""
-    name = (name or "").strip()
+    """A new group named ``name`` with ``by`` as its owner; its slug is made unique.
+
+    Name and description lose invisible and control characters
+    (``core.text.strip_unfit_characters``); runs of spaces in the name shrink to one.
+    """
+    name = " ".join(strip_unfit_characters(name or "").split())
     if not name:
         raise ValidationError("A group needs a name.", code="name")
-    group = Group(name=name, description=(description or "").strip())
+    group = Group(name=name, description=strip_unfit_characters(description or "").strip())
     group.slug = unique_slug(
         name,
         taken=lambda base: Group.objects.filter(slug__startswith=base).values_list(

@@ -15,6 +15,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
 from briefs.models import Brief
+from core.text import strip_unfit_characters
 
 from .querysets import AnnotationQuerySet
 
@@ -49,6 +50,10 @@ class Group(models.Model):
 
     def get_absolute_url(self):
         return reverse("annotations:group-detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        self.name = strip_unfit_characters(self.name or "")
+        self.description = strip_unfit_characters(self.description or "")
 
 
 class Membership(models.Model):
@@ -292,6 +297,9 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.prefix}…)"
+
+    def clean(self):
+        self.name = strip_unfit_characters(self.name or "")
 
     def get_absolute_url(self):
         return reverse("annotations:account")

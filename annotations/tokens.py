@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from config.limits import API_TOKENS_MAX
+from core.text import strip_unfit_characters
 
 from .models import ApiToken
 
@@ -26,7 +27,7 @@ def _digest(token):
 @transaction.atomic
 def api_token_create(*, user, name, read_only=False):
     """A new token for ``user``: returns ``(ApiToken, token_text)``; the text is never stored."""
-    name = " ".join((name or "").split())[:100]
+    name = " ".join(strip_unfit_characters(name or "").split())[:100]
     if not name:
         raise ValidationError("Give the token a name, to recognise it later.", code="name")
     if user.api_tokens.count() >= API_TOKENS_MAX:
