@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from briefs import cache_keys
 from briefs.models import Brief, Topic
+from briefs.topic_selection import UnknownTopic, resolve_topic_slugs
 from briefs.views import feed_links
 from config.limits import (
     ANNOTATION_NOTE_MAX_LENGTH,
@@ -201,9 +202,11 @@ def _mine(request):
     topic = None
     topic_slug = request.GET.get("topic", "")
     if topic_slug:
-        topic = Topic.objects.public().filter(slug=topic_slug).first()
-        if topic is None:
-            raise Http404("No such topic.")
+        # One topic, found as its page finds it: an old slug names its topic now.
+        try:
+            topic = resolve_topic_slugs(topic_slug, limit=1).topics[0]
+        except UnknownTopic:
+            raise Http404("No such topic.") from None
         queryset = queryset.filter(brief__tagged_items__tag=topic)
     query = request.GET.get("q", "").strip()[:200]
     if query:
