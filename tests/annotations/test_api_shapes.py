@@ -10,12 +10,11 @@ import json
 
 import pytest
 
+from tests.annotations.test_api import BODY, QUOTE, _payload
 from tests.factories import make_annotation, make_brief
 
 pytestmark = pytest.mark.django_db
 
-BODY = "Dock workers walked out at dawn on Thursday. The strike halted container traffic."
-QUOTE = "halted container traffic"
 
 ODD_VALUES = [
     [],
@@ -66,21 +65,7 @@ FIELDS = [
 
 
 def _document(brief):
-    start = BODY.index(QUOTE)
-    return {
-        "@context": "http://www.w3.org/ns/anno.jsonld",
-        "type": "Annotation",
-        "motivation": "commenting",
-        "body": {"type": "TextualBody", "value": "A note.", "format": "text/plain"},
-        "target": {
-            "source": f"http://testserver{brief.get_absolute_url()}",
-            "selector": [
-                {"type": "TextQuoteSelector", "exact": QUOTE, "prefix": "", "suffix": ""},
-                {"type": "TextPositionSelector", "start": start, "end": start + len(QUOTE)},
-            ],
-        },
-        "visibility": "private",
-    }
+    return _payload(brief, note="A note.", visibility="private")
 
 
 def _with(document, path, value):
