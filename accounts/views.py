@@ -1,4 +1,4 @@
-"""Sign up, log out and password reset; logging in and changing a password are Django's own.
+"""Sign up, log in and out, password reset; changing a password is Django's own.
 
 Every page that sends the reader somewhere afterwards reads ``next`` through
 :func:`core.redirects.safe_next`, so a link can bring a reader back to the brief they were on and never
@@ -17,7 +17,7 @@ from config.limits import (
     SIGNUP_RATE,
 )
 from core.ratelimit import rate_limit_hit, ratelimit
-from core.redirects import redirect_next, safe_next
+from core.redirects import local_path, redirect_next, safe_next
 from core.site import site_url
 
 from .forms import SignUpForm, ThrottledPasswordResetForm
@@ -45,7 +45,22 @@ def signup(request):
     )
 
 
-class LogoutView(auth_views.LogoutView):
+class LocalNextMixin:
+    """For Django's auth views: their ``next`` counts only as a path on this site
+    (``core.redirects.local_path``); Django's own check lets ``?next=logout`` through as a
+    relative address."""
+
+    def get_redirect_url(self):
+        return local_path(super().get_redirect_url(), self.request) or ""
+
+
+class LoginView(LocalNextMixin, auth_views.LoginView):
+    """Django's log-in page; a signed-in reader goes straight on to ``next``."""
+
+    redirect_authenticated_user = True
+
+
+class LogoutView(LocalNextMixin, auth_views.LogoutView):
     """Log out by POST (as Django requires); a GET shows a page with the log-out button."""
 
     http_method_names = ["get", "post", "options"]

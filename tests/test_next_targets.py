@@ -93,3 +93,21 @@ def test_note_reply_with_odd_next_goes_to_the_thread(client, user, target):
 @pytest.mark.parametrize("target", ODD_TARGETS)
 def test_versions_choice_with_odd_next_goes_home(client, target):
     _stays_home(client.post("/versions/", {"show": "all", "next": target}), "/")
+
+
+@pytest.mark.parametrize("target", ODD_TARGETS)
+def test_log_in_and_log_out_with_odd_next_go_home(client, user, target):
+    signed_in = client.post(
+        "/accounts/login/",
+        {"username": user.username, "password": "correct-horse-battery", "next": target},
+    )
+    _stays_home(signed_in, "/")
+    _stays_home(client.post("/accounts/logout/", {"next": target}), "/")
+
+
+def test_log_in_follows_a_local_next(client, user):
+    response = client.post(
+        "/accounts/login/",
+        {"username": user.username, "password": "correct-horse-battery", "next": "/topics/"},
+    )
+    assert response["Location"] == "/topics/"
