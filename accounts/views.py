@@ -1,8 +1,9 @@
 """Sign up, log in and out, password reset; changing a password is Django's own.
 
 Every page that sends the reader somewhere afterwards reads ``next`` through
-:func:`core.redirects.safe_next`, so a link can bring a reader back to the brief they were on and never
-off the site.
+:func:`core.redirects.safe_next` (Django's log-in and log-out views through
+``LocalNextMixin``), so a link can bring a reader back to the brief they were on and
+never off the site.
 """
 
 from django.conf import settings
