@@ -17,7 +17,7 @@ def _auth_page(route, view, name):
 urlpatterns = [
     path("signup/", views.signup, name="signup"),
     path("activate/<str:uidb64>/<str:token>/", views.activate, name="activate"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     _auth_page("password/change/", auth_views.PasswordChangeView, "password_change"),
     _auth_page("password/change/done/", auth_views.PasswordChangeDoneView, "password_change_done"),

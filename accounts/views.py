@@ -1,16 +1,16 @@
-"""Sign up, log out and password reset; logging in and changing a password are Django's own.
+"""Sign up, log in and out, password reset; changing a password is Django's own.
 
 Every page that sends the reader somewhere afterwards reads ``next`` through
-:func:`safe_next`, so a link can bring a reader back to the brief they were on and never
-off the site.
+:func:`core.redirects.safe_next` (Django's log-in and log-out views through
+``LocalNextMixin``), so a link can bring a reader back to the brief they were on and
+never off the site.
 """
 
 from django.conf import settings
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
 
 from config.limits import (
     PASSWORD_RESET_MAILS_PER_ADDRESS,
@@ -18,27 +18,18 @@ from config.limits import (
     SIGNUP_RATE,
 )
 from core.ratelimit import rate_limit_hit, ratelimit
+from core.redirects import local_path, redirect_next, safe_next
 from core.site import site_url
 
 from .forms import SignUpForm, ThrottledPasswordResetForm
 from .services import account_activate, account_signup
 
 
-def safe_next(request, default=None):
-    """The ``next`` of the request when it points at this site, else ``default`` (a path)."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default if default is not None else settings.LOGIN_REDIRECT_URL
-
-
 @ratelimit(key="ip", rate=SIGNUP_RATE)
 def signup(request):
     """Start a sign-up; the answer is "check your mail" whatever is already registered."""
     if request.user.is_authenticated:
-        return redirect(safe_next(request))
+        return redirect_next(request, settings.LOGIN_REDIRECT_URL)
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         account_signup(
@@ -55,7 +46,22 @@ def signup(request):
     )
 
 
-class LogoutView(auth_views.LogoutView):
+class LocalNextMixin:
+    """For Django's auth views: their ``next`` counts only as a path on this site
+    (``core.redirects.local_path``); Django's own check lets ``?next=logout`` through as a
+    relative address."""
+
+    def get_redirect_url(self):
+        return local_path(super().get_redirect_url(), self.request) or ""
+
+
+class LoginView(LocalNextMixin, auth_views.LoginView):
+    """Django's log-in page; a signed-in reader goes straight on to ``next``."""
+
+    redirect_authenticated_user = True
+
+
+class LogoutView(LocalNextMixin, auth_views.LogoutView):
     """Log out by POST (as Django requires); a GET shows a page with the log-out button."""
 
     http_method_names = ["get", "post", "options"]
@@ -101,4 +107,4 @@ def activate(request, uidb64, token):
     if user is None:
         return render(request, "registration/activate_failed.html", status=404)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-    return redirect(safe_next(request))
+    return redirect_next(request, settings.LOGIN_REDIRECT_URL)

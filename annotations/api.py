@@ -156,9 +156,9 @@ class AnnotationCollectionView(ApiView):
         document = jsonld.read_json(request)
         if document.get("type", "Annotation") != "Annotation":
             raise ApiError(400, 'type must be "Annotation".')
-        motivation = document.get("motivation", "commenting")
-        if motivation not in {"commenting", "highlighting", "replying"}:
-            raise ApiError(400, 'motivation must be "commenting", "highlighting" or "replying".')
+        motivation = jsonld.choice_from(
+            document, "motivation", ["commenting", "highlighting", "replying"], default="commenting"
+        )
         target = document.get("target")
         try:
             if motivation == "replying" or isinstance(target, str):

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from briefs.slugs import unique_slug
 from config.limits import GROUP_DESCRIPTION_MAX_LENGTH, GROUP_NAME_MAX_LENGTH
 from core.history import ADDITION, CHANGE, history_record
+from core.text import strip_unfit_characters
 
 from .models import Group, Membership, new_secret
 
@@ -32,10 +33,12 @@ def group_create(*, by, name, description=""):
     """A new group named ``name`` with ``by`` as its owner; its slug is made unique.
 
     Raises ValidationError when the name is blank or longer than GROUP_NAME_MAX_LENGTH
-    characters, or the description longer than GROUP_DESCRIPTION_MAX_LENGTH (both stripped).
+    characters, or the description longer than GROUP_DESCRIPTION_MAX_LENGTH. Name and
+    description lose invisible and control characters first
+    (``core.text.strip_unfit_characters``); runs of spaces in the name shrink to one.
     """
-    name = (name or "").strip()
-    description = (description or "").strip()
+    name = " ".join(strip_unfit_characters(name or "").split())
+    description = strip_unfit_characters(description or "").strip()
     if not name:
         raise ValidationError("A group needs a name.", code="name")
     if len(name) > GROUP_NAME_MAX_LENGTH:

@@ -5,6 +5,7 @@ what a field means on the way out and on the way in is defined side by side.
 """
 
 import json
+import re
 from urllib.parse import urlencode, urlsplit
 
 from django.core.exceptions import RequestDataTooBig
@@ -110,6 +111,11 @@ def annotation_document(annotation, absolute, *, with_context=True):
 # a message, whatever the shape of the JSON (lists for objects, numbers for strings, ...).
 
 
+# A group's slug (Group.slug, a SlugField of 100): anything else names no group, and is not
+# sent to the database (PostgreSQL refuses a NUL in a query).
+_SLUG = re.compile(r"[-\w]{1,100}")
+
+
 class ApiError(Exception):
     """An error answered as ``{"error": message}`` with ``status``."""
 
@@ -184,13 +190,27 @@ def tags_from(document):
     return tags
 
 
+def choice_from(document, name, choices, *, default):
+    """``document[name]`` when it is one of the strings ``choices``, ``default`` when the
+    field is absent (or null); ApiError 400 naming the choices for anything else, a list
+    or object included (a membership test on those would be a TypeError)."""
+    value = document.get(name)
+    if value is None:
+        return default
+    if not isinstance(value, str) or value not in choices:
+        named = ", ".join(f'"{choice}"' for choice in choices[:-1])
+        raise ApiError(400, f'{name} must be {named} or "{choices[-1]}".')
+    return value
+
+
 def visibility_from(document, *, required):
-    visibility = document.get("visibility")
-    if visibility is None:
-        return Annotation.Visibility.PRIVATE if required else None
-    if visibility not in Annotation.Visibility.values:
-        raise ApiError(400, 'visibility must be "private", "group" or "public".')
-    return visibility
+    """The ``visibility`` string; private when ``required`` and absent, else None."""
+    return choice_from(
+        document,
+        "visibility",
+        list(Annotation.Visibility.values),
+        default=Annotation.Visibility.PRIVATE if required else None,
+    )
 
 
 def group_from(document, user):
@@ -202,7 +222,7 @@ def group_from(document, user):
     slug = document.get("group")
     if slug is None:
         return None
-    if not isinstance(slug, str):
+    if not isinstance(slug, str) or not _SLUG.fullmatch(slug):
         raise ApiError(400, "group must be the slug of one of your groups.")
     group = Group.objects.filter(slug=slug, memberships__user=user).first()
     if group is None:

@@ -20,6 +20,7 @@ from config.limits import (
     FLAG_REASON_MAX_LENGTH,
     GROUP_NAME_MAX_LENGTH,
 )
+from core.text import strip_unfit_characters
 
 from .querysets import AnnotationQuerySet
 
@@ -57,6 +58,10 @@ class Group(models.Model):
 
     def get_absolute_url(self):
         return reverse("annotations:group-detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        self.name = strip_unfit_characters(self.name or "")
+        self.description = strip_unfit_characters(self.description or "")
 
 
 class Membership(models.Model):
@@ -302,6 +307,9 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.prefix}…)"
+
+    def clean(self):
+        self.name = strip_unfit_characters(self.name or "")
 
     def get_absolute_url(self):
         return reverse("annotations:account")

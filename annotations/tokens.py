@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from config.limits import API_TOKEN_NAME_MAX_LENGTH, API_TOKENS_MAX
 from core.history import ADDITION, DELETION, history_record
+from core.text import strip_unfit_characters
 
 from .models import ApiToken
 
@@ -31,11 +32,11 @@ def api_token_create(*, by, name, read_only=False):
     """A new token for ``by``: returns ``(ApiToken, token_text)``; the text is never stored.
 
     Raises ValidationError when the name is blank or longer than API_TOKEN_NAME_MAX_LENGTH
-    characters (after runs of whitespace become one space), or the reader holds
-    API_TOKENS_MAX tokens already. Recorded in the token's admin history, as its revocation
-    is (a token acts for its owner).
+    characters (after invisible and control characters are dropped and runs of whitespace
+    become one space), or the reader holds API_TOKENS_MAX tokens already. Recorded in the
+    token's admin history, as its revocation is (a token acts for its owner).
     """
-    name = " ".join((name or "").split())
+    name = " ".join(strip_unfit_characters(name or "").split())
     if not name:
         raise ValidationError("Give the token a name, to recognise it later.", code="name")
     if len(name) > API_TOKEN_NAME_MAX_LENGTH:

@@ -10,16 +10,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from accounts.views import safe_next
 from briefs import cache_keys
 from briefs.models import Brief, Topic
+from briefs.topic_selection import UnknownTopic, resolve_topic_slugs
 from briefs.views import feed_links
 from config.limits import (
     ANNOTATION_NOTE_MAX_LENGTH,
@@ -33,6 +32,7 @@ from config.limits import (
 )
 from core.cache import CachedPaginator, depends_on
 from core.ratelimit import rate_limit_hit, too_many_requests
+from core.redirects import local_path, redirect_next, safe_next
 from core.site import site_url
 from core.text import whole_number
 
@@ -203,9 +203,11 @@ def _mine(request):
     topic = None
     topic_slug = request.GET.get("topic", "")
     if topic_slug:
-        topic = Topic.objects.public().filter(slug=topic_slug).first()
-        if topic is None:
-            raise Http404("No such topic.")
+        # One topic, found as its page finds it: an old slug names its topic now.
+        try:
+            topic = resolve_topic_slugs(topic_slug, limit=1).topics[0]
+        except UnknownTopic:
+            raise Http404("No such topic.") from None
         queryset = queryset.filter(brief__tagged_items__tag=topic)
     query = request.GET.get("q", "").strip()[:SEARCH_QUERY_MAX_LENGTH]
     if query:
@@ -338,7 +340,7 @@ def mine_edit(request, pk):
             form.add_error("note", error)
         else:
             messages.success(request, "Note saved.")
-            return redirect(_back_to_mine(request))
+            return redirect_next(request, reverse("annotations:mine"))
     return render(
         request,
         "annotations/mine_edit.html",
@@ -356,7 +358,7 @@ def mine_delete(request, pk):
             return refused
         annotation_delete(annotation=annotation, by=request.user)
         messages.success(request, "Note deleted.")
-        return redirect(_back_to_mine(request))
+        return redirect_next(request, reverse("annotations:mine"))
     return render(
         request,
         "annotations/mine_delete.html",
@@ -383,9 +385,9 @@ def tags_mine(request):
 
 def _back_to(annotation, request):
     """Where a note action returns: the thread on the brief page, or a safe ``next``."""
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
+    target = local_path(request.POST.get("next", ""), request)
+    if target:
+        return HttpResponseRedirect(target)
     thread = annotation.parent_id or annotation.pk
     return redirect(annotation.brief.get_absolute_url() + f"#note-{thread}")
 

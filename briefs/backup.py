@@ -179,13 +179,13 @@ def backup_restore(stream):
                     "(was the file cut short?)."
                 )
             _reset_sequences(list(known.values()))
-            _refill_derived()
+            refill_derived()
     except DatabaseError as error:
         raise BackupError(f"The database refused the archive: {error}") from error
     return dict(seen)
 
 
-def _refill_derived():
+def refill_derived():
     """Rebuild the derived tables (topic counts, public note counts, the story candidate
     index): backups leave them out, and a restore's writes may reach their triggers in any
     order."""

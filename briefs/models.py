@@ -117,6 +117,7 @@ class Topic(TagBase):
 
     def clean(self):
         self.name = strip_unfit_characters(self.name or "")
+        self.description = strip_unfit_characters(self.description or "")
 
     def save(self, *args, **kwargs):
         # Whatever path creates a topic (services, taggit's own add()), its name carries no
@@ -252,6 +253,9 @@ class Story(models.Model):
 
     def get_absolute_url(self):
         return reverse("briefs:story-detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        self.title = strip_unfit_characters(self.title or "")
 
     def save(self, *args, **kwargs):
         if not self.slug:

@@ -15,12 +15,12 @@ version. Feeds follow the parameter alone: feed readers carry no cookies.
 from django.http import HttpResponseBadRequest, HttpResponseRedirect
 from django.middleware.csrf import CsrfViewMiddleware
 from django.utils.cache import patch_vary_headers
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from config.limits import VERSIONS_COOKIE_SECONDS
 from core.cache import cached_list, depends_on
+from core.redirects import safe_next
 
 from . import cache_keys
 from .models import Brief
@@ -162,11 +162,7 @@ def versions_choice(request):
         return HttpResponseBadRequest(
             "Say show=all or show=stories.", content_type="text/plain; charset=utf-8"
         )
-    target = request.POST.get("next", "")
-    if not target.startswith("/") or not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = "/"
+    target = safe_next(request, "/")
     response = HttpResponseRedirect(target, status=303)
     if request.user.is_authenticated:
         refused = CsrfViewMiddleware(lambda _: None).process_view(request, None, (), {})

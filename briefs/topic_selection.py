@@ -1,12 +1,15 @@
 """Reading topic selections from URLs: ``rare-earths+semiconductors`` and old slugs."""
 
+import re
 from dataclasses import dataclass
 
 from django.http import Http404
 
 from config.limits import MAX_TOPICS_IN_SELECTION
 
-from .models import Topic, TopicSlugRedirect
+from .models import SLUG_MAX_LENGTH, Topic, TopicSlugRedirect
+
+_SLUG = re.compile(rf"[-\w]{{1,{SLUG_MAX_LENGTH}}}")
 
 
 class UnknownTopic(LookupError):
@@ -35,7 +38,8 @@ def resolve_topic_slugs(slugs, *, limit=MAX_TOPICS_IN_SELECTION):
     """Turn ``"a+b"`` (or a list of slugs) into a TopicSelection; UnknownTopic for any unknown.
 
     Old slugs of renamed or merged topics name their topic now (``redirect`` is then
-    true). More than ``limit`` slugs, or none, is UnknownTopic too. The one resolver of
+    true). More than ``limit`` slugs, none, or a string that cannot be a slug is
+    UnknownTopic too (its argument: the unknown slugs, comma-separated). The one resolver of
     topic slugs: pages, feeds and OPML use it. Only public topics (``Topic.objects.public()``)
     are found: a topic used only by drafts is unknown. Runs one query, plus one more only when
     some slug is not a current one.
@@ -43,6 +47,9 @@ def resolve_topic_slugs(slugs, *, limit=MAX_TOPICS_IN_SELECTION):
     wanted = {slug for slug in (slugs.split("+") if isinstance(slugs, str) else slugs) if slug}
     if not wanted or len(wanted) > limit:
         raise UnknownTopic(slugs)
+    malformed = {slug for slug in wanted if not _SLUG.fullmatch(slug)}
+    if malformed:  # never a slug, and not sent to the database (PostgreSQL refuses NUL)
+        raise UnknownTopic(", ".join(sorted(malformed)))
     found = {topic.slug: topic for topic in Topic.objects.public().filter(slug__in=wanted)}
     missing = wanted - found.keys()
     redirect = False

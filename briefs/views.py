@@ -42,9 +42,8 @@ from .search import (
 )
 from .story_cards import StoryCardsMixin
 from .timeline import build_timeline
-from .topic_selection import topic_selection_or_404
+from .topic_selection import UnknownTopic, resolve_topic_slugs, topic_selection_or_404
 
-SLUG = re.compile(r"[-\w]+")
 MONTH = re.compile(r"(?P<year>[0-9]{4})-(?P<month>[0-9]{2})")
 SITE_NAME = "Brief Archive"
 FEED_TYPES = (
@@ -562,13 +561,19 @@ class SearchView(BriefListView):
 
     def get_queryset(self):
         self.query = clean_query(self.request.GET.get("q", ""))
-        wanted = [
-            slug
-            for slug in self.request.GET.getlist("topic")[:MAX_TOPICS_IN_SELECTION]
-            if SLUG.fullmatch(slug)
-        ]
-        self.filter_topics = list(Topic.objects.public().filter(slug__in=wanted)) if wanted else []
-        self.problem, self.candidates = "", []
+        self.problem, self.candidates, self.filter_topics = "", [], []
+        wanted = [slug for slug in self.request.GET.getlist("topic") if slug]
+        if wanted:
+            # Old slugs of renamed or merged topics name their topic now; an unknown one
+            # is said, never dropped (dropping it would widen the search).
+            try:
+                self.filter_topics = list(resolve_topic_slugs(wanted).topics)
+            except UnknownTopic as unknown:
+                if len(set(wanted)) > MAX_TOPICS_IN_SELECTION:
+                    self.problem = f"Search within at most {MAX_TOPICS_IN_SELECTION} topics."
+                else:
+                    self.problem = f"No topic has the slug “{unknown}”."
+                return Brief.objects.none()
         try:
             self.candidates = search_candidates(self.query, topics=self.filter_topics)
         except UnusableQuery as problem:

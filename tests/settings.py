@@ -27,3 +27,22 @@ WHITENOISE_USE_FINDERS = True
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 # The canonical address the feeds' ids and links are built from (core/site.py).
 SITE_URL = "http://testserver"
+
+# One cache per pytest-xdist worker (PYTEST_XDIST_WORKER is "gw0", "gw1", ...). Each
+# worker has its own test database, but cached pages and reads are keyed on the URL, the
+# connection alias and version counters, which agree across workers: through one shared
+# Redis a worker would be served another worker's pages and query results, and each
+# test's cache.clear() (a FLUSHDB) would empty the others' rate limits and locks mid-test.
+# So with REDIS_URL each worker takes its own Redis database (1-15) and key prefix.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+_PREFIX = f"tests-{_WORKER or 'main'}"
+CACHES = {"default": {**CACHES["default"], "KEY_PREFIX": _PREFIX}}  # noqa: F405
+if REDIS_URL:  # noqa: F405
+    from urllib.parse import urlsplit
+
+    _number = int(_WORKER[2:]) if _WORKER[2:].isdigit() else 0
+    CACHES["default"]["LOCATION"] = (
+        urlsplit(REDIS_URL)._replace(path=f"/{1 + _number % 15}").geturl()  # noqa: F405
+    )
+else:
+    CACHES["default"]["LOCATION"] = f"brief-archive-{_PREFIX}"

@@ -299,10 +299,10 @@ def test_connections_are_health_checked_before_reuse():
 # --- Configuration ---------------------------------------------------------------------
 
 
-def _settings_value(expression, **env):
+def _settings_value(expression, package="config", **env):
     base = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "REDIS_"))}
     result = subprocess.run(
-        [sys.executable, "-c", f"from config import settings; print({expression})"],
+        [sys.executable, "-c", f"from {package} import settings; print({expression})"],
         cwd=ROOT,
         env={**base, "DJANGO_SECRET_KEY": "x" * 60, **env},
         capture_output=True,
@@ -311,6 +311,18 @@ def _settings_value(expression, **env):
     )
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
+
+
+def test_each_xdist_worker_of_the_test_suite_has_its_own_cache():
+    cache = 'settings.CACHES["default"]'
+    shared = "redis://cache.internal:6379/0"
+    first = _settings_value(cache, "tests", REDIS_URL=shared, PYTEST_XDIST_WORKER="gw0")
+    second = _settings_value(cache, "tests", REDIS_URL=shared, PYTEST_XDIST_WORKER="gw1")
+    assert "'LOCATION': 'redis://cache.internal:6379/1'" in first
+    assert "'LOCATION': 'redis://cache.internal:6379/2'" in second
+    assert "'KEY_PREFIX': 'tests-gw1'" in second
+    local = _settings_value(cache, "tests", PYTEST_XDIST_WORKER="gw1")
+    assert "'LOCATION': 'brief-archive-tests-gw1'" in local
 
 
 def test_cache_is_local_memory_unless_redis_url_is_set():

@@ -118,7 +118,7 @@ def topic_rename(*, topic, name, slug="", description=None, by=None):
     name, new_slug = topic_check(topic=stored, name=name, slug=slug)
     topic.name, topic.slug = name, new_slug
     if description is not None:
-        topic.description = description
+        topic.description = strip_unfit_characters(description)
     topic.full_clean()
     topic.save()
     changes = []

@@ -7,6 +7,7 @@ from bs4 import BeautifulSoup
 
 from annotations.models import Annotation
 from annotations.services import annotation_hide
+from briefs.services.topics import topic_rename
 from tests.factories import make_annotation, make_brief, make_topic, make_user
 
 pytestmark = pytest.mark.django_db
@@ -178,6 +179,27 @@ def test_my_notes_lists_own_notes_newest_first_with_topic_filter_and_search(clie
     assert [i.select_one(".note-text").get_text() for i in by_topic] == ["price spiral"]
     searched = _soup(client.get("/annotations/mine/?q=crop")).select(".annotation-item")
     assert [i.select_one(".note-text").get_text() for i in searched] == ["early crop"]
+
+
+def test_my_notes_topic_filter_follows_an_old_slug_of_a_renamed_topic(client, user, curator):
+    energy, farming = make_topic("Energy"), make_topic("Farming")
+    first = make_brief("Fuel", body="Diesel rose again.", topics=[energy])
+    second = make_brief("Fields", body="Wheat harvest began early.", topics=[farming])
+    make_annotation(first, user, "Diesel rose", note="price spiral")
+    make_annotation(second, user, "Wheat harvest", note="early crop")
+    topic_rename(topic=energy, name="Power", by=curator)
+    client.force_login(user)
+
+    by_old = _soup(client.get("/annotations/mine/?topic=energy")).select(".annotation-item")
+    assert [i.select_one(".note-text").get_text() for i in by_old] == ["price spiral"]
+
+
+@pytest.mark.parametrize("slug", ["no-such-topic", "energy+farming", "ener\x07gy", "²"])
+def test_my_notes_topic_filter_answers_404_for_what_names_no_topic(client, user, slug):
+    make_brief("Fuel", body="Diesel rose again.", topics=[make_topic("Energy")])
+    make_topic("Farming")
+    client.force_login(user)
+    assert client.get("/annotations/mine/", {"topic": slug}).status_code == 404
 
 
 def test_my_notes_needs_login(client):

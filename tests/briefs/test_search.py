@@ -5,7 +5,8 @@ from bs4 import BeautifulSoup
 
 from briefs.models import Brief, TaggedBrief, Topic
 from briefs.search import UnusableQuery, highlighted, search_briefs
-from config.limits import SEARCH_QUERY_MAX_LENGTH
+from briefs.services.topics import topic_merge, topic_rename
+from config.limits import MAX_TOPICS_IN_SELECTION, SEARCH_QUERY_MAX_LENGTH
 from tests.factories import make_brief, make_topic
 
 
@@ -262,15 +263,45 @@ def test_search_page_offers_topics_to_narrow_to(client, library):
     assert links == {"+ Shipping": "/search/?q=container&topic=shipping"}
 
 
-def test_unknown_topic_filter_is_ignored(client, library):
-    page = search_page(client, "q=cranes&topic=no-such-topic")
+def test_unknown_topic_filter_is_said_and_never_widens_the_search(client, library):
+    page = search_page(client, "q=cranes&topic=no-such-topic&topic=shipping")
+    assert page.select(".card-title a") == []
+    assert "No topic has the slug “no-such-topic”." in page.select_one(".notice").get_text()
+
+
+def test_an_old_topic_slug_filters_by_the_renamed_topic(client, library, curator):
+    topic_rename(topic=library["shipping"], name="Sea freight", by=curator)
+    make_brief("Cranes idle at the inland depot", body="The cranes stood still.")
+    page = search_page(client, "q=cranes&topic=shipping")
     assert [a.get_text() for a in page.select(".card-title a")] == ["Harbour Strike Ends"]
+    hidden = page.select_one('input[type="hidden"][name="topic"]')
+    assert hidden["value"] == "sea-freight"
+
+
+def test_an_old_slug_of_a_merged_topic_filters_by_the_topic_kept(client, library, curator):
+    freight = make_topic("Freight")
+    make_brief("Cranes for freight", topics=[freight], body="Cranes and more cranes.")
+    make_brief("Cranes idle at the inland depot", body="The cranes stood still.")
+    topic_merge(keep=library["shipping"], merge=[freight], by=curator)
+    page = search_page(client, "q=cranes&topic=freight")
+    assert {a.get_text() for a in page.select(".card-title a")} == {
+        "Harbour Strike Ends",
+        "Cranes for freight",
+    }
+
+
+def test_too_many_topic_filters_are_said(client, library):
+    query = "&".join(f"topic=t{n}" for n in range(MAX_TOPICS_IN_SELECTION + 1))
+    page = search_page(client, f"q=cranes&{query}")
+    assert page.select(".card-title a") == []
+    assert "at most" in page.select_one(".notice").get_text()
 
 
 def test_control_characters_in_query_and_topic_are_harmless(client, library):
     assert titles(search_briefs("cran\x00es")) == ["Harbour Strike Ends"]
     page = search_page(client, "q=cranes%07&topic=ship%07ping&topic=%1B")
-    assert [a.get_text() for a in page.select(".card-title a")] == ["Harbour Strike Ends"]
+    assert page.select(".card-title a") == []
+    assert "No topic has the slug" in page.select_one(".notice").get_text()
 
 
 def test_search_results_paginate_with_query_kept(client, db):

@@ -155,7 +155,7 @@ def test_signed_in_list_costs_one_query_more_for_the_preference(
         ({"show": "all", "next": "https://elsewhere.example/"}, 303, "/"),
         ({"show": "all", "next": "//elsewhere.example/"}, 303, "/"),
         ({"show": "all", "next": "/\\elsewhere.example/"}, 303, "/"),
-        ({"show": "all", "next": "/topics/\r\nSet-Cookie: a=b"}, 303, "/topics/%0D%0ASet-Cookie:%20a=b"),
+        ({"show": "all", "next": "/topics/\r\nSet-Cookie: a=b"}, 303, "/"),
         ({"show": "all", "next": "/topics/ré/?page=2"}, 303, "/topics/r%C3%A9/?page=2"),
         ({"show": "all"}, 303, "/"),
         ({"show": "some", "next": "/"}, 400, None),

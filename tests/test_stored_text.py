@@ -1,0 +1,71 @@
+"""Text readers and curators type is stored without invisible and control characters
+(``core.text.strip_unfit_characters``), whatever the write path: groups, API tokens,
+story titles, topic descriptions. "Read\\u200bers" would otherwise look like "Readers"
+and never match it, and a ``\\u202e`` would turn the rest of a page's line around."""
+
+import pytest
+
+from annotations.groups import group_create
+from annotations.models import ApiToken, Group
+from annotations.tokens import api_token_create
+from briefs.models import Story, Topic
+from briefs.services.topics import topic_rename
+from tests.factories import make_topic
+
+pytestmark = pytest.mark.django_db
+
+UNFIT = "\u200b\u00ad\u202e\x07\ufeff"
+
+
+def _dirty(text):
+    """``text`` with an unfit character after each letter."""
+    return "".join(letter + UNFIT[n % len(UNFIT)] for n, letter in enumerate(text))
+
+
+def test_a_group_made_on_its_page_keeps_no_invisible_characters(client, user):
+    client.force_login(user)
+    client.post(
+        "/annotations/groups/",
+        {"name": _dirty("Harbour readers"), "description": _dirty("We read ports.")},
+    )
+    group = Group.objects.get()
+    assert (group.name, group.description) == ("Harbour readers", "We read ports.")
+
+
+def test_a_group_name_of_only_invisible_characters_is_refused(user):
+    with pytest.raises(Exception, match="needs a name"):
+        group_create(by=user, name=UNFIT)
+    assert not Group.objects.exists()
+
+
+def test_a_token_made_on_the_account_page_keeps_no_invisible_characters(client, user):
+    client.force_login(user)
+    client.post("/annotations/account/", {"token_name": _dirty("Laptop script")})
+    assert ApiToken.objects.get().name == "Laptop script"
+
+
+def test_a_token_name_of_only_invisible_characters_is_refused(user):
+    with pytest.raises(Exception, match="name"):
+        api_token_create(by=user, name=UNFIT)
+
+
+def test_a_story_title_edited_by_a_curator_keeps_no_invisible_characters(curator_client):
+    story = Story.objects.create(title="Port strike")
+    response = curator_client.post(
+        f"/admin/briefs/story/{story.pk}/change/",
+        {
+            "title": _dirty("Port strike ends"),
+            "slug": story.slug,
+            "briefs-TOTAL_FORMS": "0",
+            "briefs-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code in (200, 302)
+    story.refresh_from_db()
+    assert story.title == "Port strike ends"
+
+
+def test_a_topic_description_keeps_no_invisible_characters(curator):
+    topic = make_topic("Ports")
+    topic_rename(topic=topic, name="Ports", description=_dirty("Harbours and docks"), by=curator)
+    assert Topic.objects.get(pk=topic.pk).description == "Harbours and docks"
