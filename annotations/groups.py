@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from briefs.slugs import unique_slug
 from config.limits import GROUP_DESCRIPTION_MAX_LENGTH, GROUP_NAME_MAX_LENGTH
 from core.history import ADDITION, CHANGE, history_record
-from core.text import strip_unfit_characters
+from core.text import one_line_name, strip_unfit_characters
 
 from .models import Group, Membership, new_secret
 
@@ -37,16 +37,11 @@ def group_create(*, by, name, description=""):
     description lose invisible and control characters first
     (``core.text.strip_unfit_characters``); runs of spaces in the name shrink to one.
     """
-    name = " ".join(strip_unfit_characters(name or "").split())
+    name = one_line_name(
+        name, max_length=GROUP_NAME_MAX_LENGTH, blank="A group needs a name.",
+        too_long="A group's name",
+    )
     description = strip_unfit_characters(description or "").strip()
-    if not name:
-        raise ValidationError("A group needs a name.", code="name")
-    if len(name) > GROUP_NAME_MAX_LENGTH:
-        raise ValidationError(
-            f"A group's name has at most {GROUP_NAME_MAX_LENGTH} characters "
-            f"(this one has {len(name):,}).",
-            code="name",
-        )
     if len(description) > GROUP_DESCRIPTION_MAX_LENGTH:
         raise ValidationError(
             f"A group's description has at most {GROUP_DESCRIPTION_MAX_LENGTH:,} characters "

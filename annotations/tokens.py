@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from config.limits import API_TOKEN_NAME_MAX_LENGTH, API_TOKENS_MAX
 from core.history import ADDITION, DELETION, history_record
-from core.text import strip_unfit_characters
+from core.text import one_line_name
 
 from .models import ApiToken
 
@@ -36,15 +36,10 @@ def api_token_create(*, by, name, read_only=False):
     become one space), or the reader holds API_TOKENS_MAX tokens already. Recorded in the
     token's admin history, as its revocation is (a token acts for its owner).
     """
-    name = " ".join(strip_unfit_characters(name or "").split())
-    if not name:
-        raise ValidationError("Give the token a name, to recognise it later.", code="name")
-    if len(name) > API_TOKEN_NAME_MAX_LENGTH:
-        raise ValidationError(
-            f"A token's name has at most {API_TOKEN_NAME_MAX_LENGTH} characters "
-            f"(this one has {len(name):,}).",
-            code="name",
-        )
+    name = one_line_name(
+        name, max_length=API_TOKEN_NAME_MAX_LENGTH,
+        blank="Give the token a name, to recognise it later.", too_long="A token's name",
+    )
     if by.api_tokens.count() >= API_TOKENS_MAX:
         raise ValidationError(
             f"You have {API_TOKENS_MAX} tokens already; revoke one first.", code="too_many"

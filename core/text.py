@@ -24,6 +24,27 @@ def strip_unfit_characters(text):
     return _UNFIT_CHARACTERS.sub("", text)
 
 
+def one_line_name(raw, *, max_length, blank, too_long):
+    """A name a reader typed (``raw``: str or None), as stored: unfit characters dropped
+    (``strip_unfit_characters``), runs of white space made one space.
+
+    Raises ``ValidationError`` (code ``"name"``) with ``blank`` when nothing is left, or
+    ``too_long`` (a sentence such as "A group's name") followed by the limit and the
+    length when longer than ``max_length`` characters.
+    """
+    from django.core.exceptions import ValidationError
+
+    name = " ".join(strip_unfit_characters(raw or "").split())
+    if not name:
+        raise ValidationError(blank, code="name")
+    if len(name) > max_length:
+        raise ValidationError(
+            f"{too_long} has at most {max_length} characters (this one has {len(name):,}).",
+            code="name",
+        )
+    return name
+
+
 # The largest value a database row id (a signed 64-bit integer) can hold.
 MAX_ROW_ID = 2**63 - 1
 

@@ -36,7 +36,7 @@ from ..services.briefs import (
 from ..services.sources import source_save
 from ..services.stories import brief_story_exclude, brief_story_move_out, brief_story_put
 from ..services.topics import topic_suggestion_accept, topic_suggestion_dismiss
-from .common import LIST_MEDIA, ReadOnlyInline, action_form_response, count_of
+from .common import LIST_MEDIA, BriefCountMixin, ReadOnlyInline, action_form_response, count_of
 from .forms import (
     BriefAdminForm,
     StoryPickerForm,
@@ -50,20 +50,14 @@ REVISION_BODY_SHOWN = 300
 
 
 @admin.register(Source)
-class SourceAdmin(ServiceHistoryAdmin, SiteModelAdmin):
+class SourceAdmin(BriefCountMixin, ServiceHistoryAdmin, SiteModelAdmin):
+    brief_count_of = (Brief, "source")
     list_display = ["name", "slug", "homepage", "brief_count"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
     # A homepage typed without a scheme is an https address (Django 6's default, chosen now:
     # the form's old default warned on every add page, found by tests/test_fuzz.py).
     formfield_overrides = {URLField: {"assume_scheme": "https"}}
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(brief_count=count_of(Brief, "source"))
-
-    @admin.display(description="briefs", ordering="brief_count")
-    def brief_count(self, source):
-        return source.brief_count
 
     def save_model(self, request, obj, form, change):
         source_save(source=obj, by=request.user)

@@ -21,6 +21,22 @@ def count_of(rows, field):
     return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
 
+class BriefCountMixin:
+    """A ``brief_count`` column (sortable) for the admin of a row briefs point at:
+    ``brief_count_of`` is ``(model, field)``, the rows counted and their field naming
+    this row (``(Brief, "source")``, ``(TaggedBrief, "tag")``), read as one subquery."""
+
+    brief_count_of = None
+
+    def get_queryset(self, request):
+        rows, field = self.brief_count_of
+        return super().get_queryset(request).annotate(brief_count=count_of(rows, field))
+
+    @admin.display(description="briefs", ordering="brief_count")
+    def brief_count(self, row):
+        return row.brief_count
+
+
 def action_form_response(modeladmin, request, queryset, *, action, template, context):
     """Render an action's intermediate page, which posts the selection back to the action."""
     return TemplateResponse(

@@ -15,7 +15,7 @@ from core.history import ServiceHistoryAdmin
 from ..models import Brief, Story
 from ..services.stories import stories_merge, story_save
 from ..slugs import STORY_ROUTE_WORDS
-from .common import ReadOnlyInline, count_of
+from .common import BriefCountMixin, ReadOnlyInline
 
 
 class StoryBriefInline(ReadOnlyInline):
@@ -46,7 +46,8 @@ class StoryAdminForm(forms.ModelForm):
 
 
 @admin.register(Story)
-class StoryAdmin(ServiceHistoryAdmin, SiteModelAdmin):
+class StoryAdmin(BriefCountMixin, ServiceHistoryAdmin, SiteModelAdmin):
+    brief_count_of = (Brief, "story")
     form = StoryAdminForm
     list_display = ["title", "brief_count", "curator_fixed", "updated_at", "site_link"]
     list_filter = ["curator_fixed"]
@@ -55,13 +56,6 @@ class StoryAdmin(ServiceHistoryAdmin, SiteModelAdmin):
     fields = ["title", "slug", "curator_fixed", "created_at", "updated_at"]
     inlines = [StoryBriefInline]
     actions = ["merge_stories"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(brief_count=count_of(Brief, "story"))
-
-    @admin.display(description="briefs", ordering="brief_count")
-    def brief_count(self, story):
-        return story.brief_count
 
     def save_model(self, request, obj, form, change):
         story_save(story=obj, by=request.user)

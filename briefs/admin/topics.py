@@ -16,7 +16,7 @@ from ..models import (
     TopicSuggestion,
 )
 from ..services import topics as topic_services
-from .common import ReadOnlyInline, action_form_response, count_of
+from .common import BriefCountMixin, ReadOnlyInline, action_form_response, count_of
 from .forms import (
     TopicAdminForm,
     TopicMergeForm,
@@ -33,7 +33,8 @@ class OldSlugInline(ReadOnlyInline):
 
 
 @admin.register(Topic)
-class TopicAdmin(ServiceHistoryAdmin, SiteModelAdmin):
+class TopicAdmin(BriefCountMixin, ServiceHistoryAdmin, SiteModelAdmin):
+    brief_count_of = (TaggedBrief, "tag")
     form = TopicAdminForm
     list_display = ["name", "slug", "brief_count", "old_slug_list"]
     search_fields = ["name", "slug"]
@@ -43,12 +44,7 @@ class TopicAdmin(ServiceHistoryAdmin, SiteModelAdmin):
     list_per_page = ADMIN_TOPICS_PER_PAGE
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(brief_count=count_of(TaggedBrief, "tag"))
-            .prefetch_related("old_slugs")
-        )
+        return super().get_queryset(request).prefetch_related("old_slugs")
 
     def get_urls(self):
         return [
@@ -63,10 +59,6 @@ class TopicAdmin(ServiceHistoryAdmin, SiteModelAdmin):
         extra_context = {"duplicate_group_count": len(topic_services.topic_near_duplicates()),
                          **(extra_context or {})}
         return super().changelist_view(request, extra_context)
-
-    @admin.display(description="briefs", ordering="brief_count")
-    def brief_count(self, topic):
-        return topic.brief_count
 
     @admin.display(description="old slugs")
     def old_slug_list(self, topic):
