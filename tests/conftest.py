@@ -1,5 +1,7 @@
 """Shared fixtures for the whole suite (row factories live in tests/factories.py)."""
 
+import time
+
 import feedparser
 import pytest
 
@@ -92,3 +94,14 @@ def _empty_cache():
     yield
     for cache in caches.all():
         cache.clear()
+
+
+@pytest.fixture
+def pinned_rate_clock(monkeypatch):
+    """Rate limits count in calendar-aligned windows (a minute, an hour; see
+    ``core.ratelimit.rate_limit_hit``): a test that counts up to a limit must not see its
+    window turn over midway, or the request past the limit opens a new window and passes.
+    Pins the limiter's clock to this moment for the test."""
+    moment = time.time()
+    monkeypatch.setattr("core.ratelimit.time.time", lambda: moment)
+    return moment

@@ -190,6 +190,7 @@ def test_accounts_login_is_throttled_too(client, throttled):
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("pinned_rate_clock")
 def test_sixth_signup_from_one_address_in_an_hour_gets_429(client):
     for _ in range(5):
         response = client.post("/test/signup/", REMOTE_ADDR="203.0.113.5")
@@ -209,6 +210,7 @@ def test_showing_the_signup_form_is_not_counted(client):
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("pinned_rate_clock")
 def test_forwarded_address_counts_only_behind_a_trusted_proxy(client, settings):
     """A client cannot dodge the limit by inventing X-Forwarded-For headers."""
     for n in range(6):

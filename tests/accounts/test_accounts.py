@@ -86,6 +86,7 @@ def test_password_change_needs_the_old_password(client):
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("pinned_rate_clock")
 def test_sign_up_is_throttled_per_address_after_five_attempts_an_hour(client):
     for n in range(5):
         client.post(

@@ -67,6 +67,7 @@ def test_reset_mails_per_address_are_limited_silently(client):
     assert len(mail.outbox) == 3  # PASSWORD_RESET_MAILS_PER_ADDRESS
 
 
+@pytest.mark.usefixtures("pinned_rate_clock")
 def test_reset_requests_per_client_are_limited_with_429(client):
     for n in range(10):
         assert client.post(

@@ -185,6 +185,7 @@ def test_note_over_ten_thousand_characters_is_413(writer, brief):
     assert _send(writer, "post", "/api/annotations/", _payload(brief, note="x" * 10_000)).status_code == 201
 
 
+@pytest.mark.usefixtures("pinned_rate_clock")
 def test_sixty_one_creations_in_a_minute_is_429(writer, brief):
     for _ in range(ANNOTATION_WRITES_PER_MINUTE):
         assert _send(writer, "post", "/api/annotations/", _payload(brief)).status_code == 201
@@ -194,6 +195,7 @@ def test_sixty_one_creations_in_a_minute_is_429(writer, brief):
     assert Annotation.objects.count() == ANNOTATION_WRITES_PER_MINUTE
 
 
+@pytest.mark.usefixtures("pinned_rate_clock")
 def test_rate_limit_counts_each_user_separately(writer, brief, other_user):
     for _ in range(ANNOTATION_WRITES_PER_MINUTE + 1):
         _send(writer, "post", "/api/annotations/", _payload(brief))

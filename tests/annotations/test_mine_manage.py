@@ -73,6 +73,7 @@ def test_edit_and_delete_need_csrf_and_the_owner(user, other_user):
     assert note.note == "mine"
 
 
+@pytest.mark.usefixtures("pinned_rate_clock")
 def test_edit_and_delete_share_the_note_write_limit(client, user, settings):
     notes = [make_annotation(make_brief(body=BODY), user, "Cranes") for _ in range(3)]
     client.force_login(user)

@@ -26,10 +26,7 @@ BODY = "Magnets matter.\n\nChips too."
 
 
 @pytest.fixture
-def author(client, db, monkeypatch):
-    # One fixed moment: the limit's window (a calendar minute) cannot turn over mid-test.
-    moment = time.time()
-    monkeypatch.setattr("core.ratelimit.time.time", lambda: moment)
+def author(client, db, pinned_rate_clock):
     user = make_user()
     brief = make_brief("Magnets", body=BODY)
     note = make_annotation(brief, user, "Magnets", note="First.")
