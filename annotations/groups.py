@@ -56,6 +56,7 @@ def group_create(*, by, name, description=""):
         ),
         max_length=GROUP_NAME_MAX_LENGTH,
         fallback="group",
+        allow_unicode=False,  # an ASCII SlugField and <slug:> URLs
     )
     group.full_clean()
     group.save()

@@ -3,13 +3,17 @@
 from django.utils.text import slugify
 
 
-def base_slug(text, *, max_length=200, fallback="brief"):
+def base_slug(text, *, max_length=200, fallback="brief", allow_unicode=True):
     """Return the slugified ``text`` cut at a word boundary to ``max_length``.
 
-    Titles made only of punctuation or non-Latin script slugify to nothing;
-    ``fallback`` keeps the URL usable in that case.
+    Titles made only of punctuation or non-Latin script slugify to nothing in ASCII: then
+    the Unicode slug is taken (unless ``allow_unicode`` is False, for models whose slug
+    field and URLs take ASCII only), and ``fallback`` keeps the URL usable when even that
+    is empty.
     """
     slug = slugify(text or "")
+    if not slug and not allow_unicode:
+        slug = fallback
     if not slug:
         slug = slugify(text or "", allow_unicode=True) or fallback
     if len(slug) > max_length:
@@ -39,14 +43,16 @@ def first_free_slug(base, taken, *, max_length=200):
 STORY_ROUTE_WORDS = frozenset({"feed"})
 
 
-def unique_slug(text, *, taken, max_length=200, fallback="brief", reserved=()):
+def unique_slug(text, *, taken, max_length=200, fallback="brief", reserved=(), allow_unicode=True):
     """The slug for ``text``: ``base_slug`` of it, or ``base-N`` when that is in use.
 
     ``taken(base)`` returns the slugs in use that start with ``base`` (a query the
     caller owns: the model's own slugs, old slugs that still redirect); ``reserved``
     are words the model's URLs use for other pages (``STORY_ROUTE_WORDS``), never
-    given out. The one way every model here picks a slug, so briefs, sources and
-    topics never disagree.
+    given out; ``allow_unicode`` as for ``base_slug``. The one way every model here picks
+    a slug, so briefs, sources and topics never disagree.
     """
-    base = base_slug(text, max_length=max_length - 10, fallback=fallback)
+    base = base_slug(
+        text, max_length=max_length - 10, fallback=fallback, allow_unicode=allow_unicode
+    )
     return first_free_slug(base, set(taken(base)) | set(reserved), max_length=max_length)

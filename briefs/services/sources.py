@@ -8,12 +8,16 @@ from core.history import history_save
 from core.text import strip_unfit_characters
 
 from ..models import Source
+from ..slugs import base_slug
 
 
 def source_for_name(name):
     """The Source called ``name``, ignoring case and spaces ("Clash Report" is "ClashReport").
 
-    Created when missing; None for an empty name. Invisible characters do not count.
+    A source a curator renamed keeps its slug, made from the name the imports carry: it is
+    found by that slug too, so an article re-imported under the outlet's own name updates
+    its brief instead of making a second source. Created when missing; None for an empty
+    name. Invisible characters do not count.
     """
     name = " ".join(strip_unfit_characters(name or "").split())
     if not name:
@@ -25,6 +29,9 @@ def source_for_name(name):
         .order_by("pk")
         .first()
     )
+    if existing:
+        return existing
+    existing = Source.objects.filter(slug=base_slug(name, fallback="")).first()
     if existing:
         return existing
     source = Source(name=name)

@@ -188,3 +188,16 @@ def test_group_owner_sees_flagged_group_notes_and_clears_or_hides_them(client, u
     rude.refresh_from_db()
     assert rude.hidden
     assert _soup(client.get(group.get_absolute_url())).select_one(".flagged-notes") is None
+
+
+@pytest.mark.parametrize("name", ["مرحبا", "日本語", "Пример", "!!!"])
+def test_a_group_named_in_any_script_is_created_with_a_working_address(client, user, name):
+    client.force_login(user)
+    response = client.post("/annotations/groups/", {"name": name, "description": ""})
+    group = Group.objects.get()
+    assert group.name == name
+    assert response.status_code == 302 and response["Location"] == group.get_absolute_url()
+    page = client.get(group.get_absolute_url())
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert text.count("created") == 1  # the confirmation is shown once, not twice

@@ -6,6 +6,7 @@ import pytest
 
 from briefs.models import Brief, BriefRevision, Source, Topic, TopicSuggestion
 from briefs.services.importing import brief_import
+from briefs.services.sources import source_save
 from briefs.services.topics import (
     brief_suggest_topics,
     topic_suggestion_accept,
@@ -215,3 +216,16 @@ def test_mentions_stay_fast_with_a_large_vocabulary():
     found = find_mentions(text, vocabulary)
     assert time.perf_counter() - started < 1.0
     assert found == [-1, 4999]
+
+
+def test_an_article_of_a_source_a_curator_renamed_updates_its_brief_not_a_second_source():
+    first = brief_import(raw_text=ARTICLE).brief
+    source = first.source
+    source.name = "The Harbor Ledger (Lisbon)"
+    source_save(source=source)
+
+    result = brief_import(raw_text=ARTICLE.replace("half loads", "a third of their usual loads"))
+
+    assert result.action == "updated"
+    assert list(Source.objects.values_list("name", flat=True)) == ["The Harbor Ledger (Lisbon)"]
+    assert Brief.objects.get().source == source
