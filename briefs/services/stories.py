@@ -223,6 +223,12 @@ def _story_place(brief, *, by, candidates=None, apart=None):
     brief = Brief.objects.select_for_update().get(pk=brief.pk)
     old_story_id = brief.story_id
     if brief.story_excluded or brief.status != Brief.Status.PUBLISHED:
+        if old_story_id and not brief.story_excluded and _is_curators(old_story_id):
+            # A withdrawn version stays in a curator's story: hidden while fewer than two
+            # of its briefs are published (``visible()``), as the curator left it when
+            # it is published again; a later regrouping never undoes a curator's story.
+            Story.objects.filter(pk=old_story_id).update(updated_at=timezone.now())
+            return brief.story
         if old_story_id:
             _leave_story(brief, by=by)
         return None
@@ -377,6 +383,12 @@ def _prune(story_ids, *, by):
     lonely = list(lonely)
     history_record(by=by, objects=lonely, action=DELETION, message="Fewer than two briefs left.")
     Story.objects.filter(pk__in=[story.pk for story in lonely]).delete()
+
+
+def _is_curators(story_id):
+    """Whether story ``story_id`` is one a curator fixed (merged, put briefs in, moved one
+    out)."""
+    return Story.objects.filter(pk=story_id, curator_fixed=True).exists()
 
 
 def _leave_story(brief, *, by):
@@ -602,6 +614,12 @@ def stories_regroup(*, by=None, progress=None):
     for brief_id, story_id in Brief.objects.filter(story__isnull=False).values_list("pk", "story_id"):
         current.setdefault(story_id, set()).add(brief_id)
     fixed_ids = set(Story.objects.filter(curator_fixed=True).values_list("pk", flat=True))
+    # Withdrawn versions a curator's story keeps (``_story_place``): not regrouped, not
+    # taken out, and their story stays while it holds them.
+    withdrawn = dict(
+        Brief.objects.filter(story__in=fixed_ids).exclude(status=Brief.Status.PUBLISHED)
+        .values_list("pk", "story_id")
+    )
     source_of = {row["pk"]: (row["source__name"] or "").casefold() for row in rows}
     position = {key: index for index, key in enumerate(source_of)}
     pinned = {
@@ -630,17 +648,17 @@ def stories_regroup(*, by=None, progress=None):
             report.created.append(story.pk)
             continue
         claimed.add(story_id)
-        if current[story_id] == set(group):
+        if current[story_id] - withdrawn.keys() == set(group):
             report.unchanged += 1
             continue
-        leaving = Brief.objects.filter(story_id=story_id).exclude(pk__in=group)
+        leaving = Brief.objects.filter(story_id=story_id).exclude(pk__in=[*group, *withdrawn])
         left = list(leaving.values_list("title", flat=True))
         leaving.update(story=None)
         Brief.objects.filter(pk__in=group).update(story_id=story_id)
         Story.objects.filter(pk=story_id).update(updated_at=timezone.now())
         _retitle(story_id, left=left)
         report.changed.append(story_id)
-    gone = Story.objects.exclude(pk__in=claimed | set(report.created))
+    gone = Story.objects.exclude(pk__in=claimed | set(report.created) | set(withdrawn.values()))
     report.deleted = list(gone.values_list("pk", flat=True))
     history_record(by=by, objects=gone, action=DELETION, message="No longer grouped.")
     gone.delete()

@@ -21,7 +21,7 @@ from tests.briefs.test_stories_service import (
     members,
     story_of,
 )
-from tests.factories import make_brief, make_source
+from tests.factories import make_brief, make_source, make_story
 
 pytestmark = pytest.mark.django_db
 
@@ -198,3 +198,36 @@ def test_a_feed_never_says_a_brief_is_also_reported_by_its_own_source(client):
     assert "Also reported by Meridian Wire —" in text
     assert "Also reported by Meridian Wire, Harbor Ledger" not in text
     assert "Also reported by Harbor Ledger" not in text
+
+
+def test_a_curators_story_keeps_a_withdrawn_version_and_takes_it_back_when_republished(
+    curator_client, client
+):
+    first, second = import_seeds()
+    story = make_story(briefs=[first, second], title="Stockholm talks, as the desk sees them")
+    address = story.get_absolute_url()
+
+    _admin_action(curator_client, "unpublish", [second])
+    assert client.get(address).status_code == 404  # one published version: no story page
+    assert "Also reported by" not in client.get(first.get_absolute_url()).content.decode()
+
+    _admin_action(curator_client, "publish", [second])
+    story.refresh_from_db()
+    assert members(story) == {first.pk, second.pk}
+    assert (story.title, story.get_absolute_url(), story.curator_fixed) == (
+        "Stockholm talks, as the desk sees them", address, True
+    )
+    assert client.get(address).status_code == 200
+
+
+def test_regrouping_keeps_a_curators_story_with_a_withdrawn_version(curator_client):
+    first, second = import_seeds()
+    story = make_story(briefs=[first, second], title="Stockholm talks, as the desk sees them")
+    _admin_action(curator_client, "unpublish", [second])
+
+    stories_regroup()
+    _admin_action(curator_client, "publish", [second])
+
+    story.refresh_from_db()
+    assert members(story) == {first.pk, second.pk}
+    assert story.title == "Stockholm talks, as the desk sees them"
