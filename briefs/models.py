@@ -25,7 +25,13 @@ from config.limits import (
 )
 from core.text import strip_unfit_characters
 
-from .querysets import BriefQuerySet, SourceQuerySet, StoryQuerySet, TopicQuerySet
+from .querysets import (
+    BriefQuerySet,
+    SourceQuerySet,
+    StoryQuerySet,
+    TopicQuerySet,
+    TopicTimelineQuerySet,
+)
 from .signals import brief_body_changed
 from .slugs import STORY_ROUTE_WORDS, unique_slug
 from .text import normalise_body, topic_identity
@@ -213,6 +219,53 @@ class TopicBriefCount(models.Model):
         )
         cls.objects.all().delete()
         cls.objects.bulk_create([cls(topic_id=row["tag_id"], n=row["n"]) for row in counts])
+
+
+class TopicTimeline(models.Model):
+    """A published brief under one of its topics, in date order, kept by the database
+    (migration 0015): what topic pages page through, count by month and sample.
+
+    One row per topic link of a published brief, keyed ``(topic, month, published_at,
+    brief)``: a topic's briefs newest first, page 200 included, and its month counts
+    are index-only scans of that key, and a combination of topics intersects the rows of
+    each on the same key. ``month`` is the first day of the brief's UTC month. Triggers
+    on links, briefs and topics keep it; read it through ``TopicTimelineQuerySet``.
+    """
+
+    pk = models.CompositePrimaryKey("topic", "month", "published_at", "brief")
+    topic = models.ForeignKey(
+        Topic, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    month = models.DateField()
+    published_at = models.DateTimeField()
+    brief = models.ForeignKey(
+        "Brief", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+
+    objects = TopicTimelineQuerySet.as_manager()
+
+    class Meta:
+        # Derived data the database keeps: its migration creates the table and triggers,
+        # and backups leave it out (a restore rebuilds it: ``refill``).
+        managed = False
+        db_table = "briefs_topic_timeline"
+
+    def __str__(self):
+        return f"{self.topic_id}: {self.brief_id} ({self.published_at:%Y-%m-%d})"
+
+    @classmethod
+    def refill(cls):
+        """Rebuild every row from the links and briefs (two statements), for writes that
+        bypassed the triggers: a restore, a bulk load."""
+        from importlib import import_module
+
+        from django.db import connection
+
+        timeline = import_module("briefs.migrations.0015_topic_timeline")
+        fill = timeline.PG_FILL if connection.vendor == "postgresql" else timeline.SQLITE_FILL
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {timeline.TABLE}")
+            cursor.execute(fill)
 
 
 # Reading speed for a brief's reading time: about 230 words a minute of ~6 characters each.

@@ -9,7 +9,7 @@ or neighbours. Pages chain them: ``Brief.objects.published().for_cards()``,
 import datetime as dt
 
 from django.db import models
-from django.db.models import Count, F, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Length, TruncMonth
 
 from config.limits import RELATED_CANDIDATES, RELATED_RARE_TOPICS
@@ -210,3 +210,41 @@ class StoryQuerySet(models.QuerySet):
             .order_by("published_at", "id")
         )
         return self.prefetch_related(Prefetch("briefs", queryset=briefs, to_attr="versions"))
+
+
+class TopicTimelineQuerySet(models.QuerySet):
+    """Reads of the topic timeline (``briefs.models.TopicTimeline``): published briefs
+    under topics, newest first, from index-only scans of its key."""
+
+    def carrying(self, topics):
+        """One row per published brief carrying every one of ``topics`` (a non-empty list
+        of Topic): the first topic's rows, each matched in the others' on the whole key."""
+        first, *others = topics
+        rows = self.filter(topic=first)
+        for topic in others:
+            rows = rows.filter(
+                Exists(
+                    self.model.objects.filter(
+                        topic=topic,
+                        month=OuterRef("month"),
+                        published_at=OuterRef("published_at"),
+                        brief_id=OuterRef("brief_id"),
+                    )
+                )
+            )
+        return rows
+
+    def newest_first(self):
+        """In the order of brief lists (``-published_at, -id``), walking the key backwards."""
+        return self.order_by("-month", "-published_at", "-brief_id")
+
+    def brief_ids(self):
+        """The briefs' ids, newest first (slice it for a page)."""
+        return self.newest_first().values_list("brief_id", flat=True)
+
+    def month_counts(self):
+        """``[(first day of month, number of briefs)]`` for each month covered, newest first."""
+        return [
+            (row["month"], row["n"])
+            for row in self.values("month").annotate(n=Count("*")).order_by("-month")
+        ]

@@ -1,0 +1,242 @@
+"""The topic timeline: every published brief under each of its topics, in date order.
+
+``briefs_topic_timeline`` holds one row ``(topic_id, month, published_at, brief_id)`` per
+topic link of a published brief, its primary key in that order. A topic page (one topic,
+or a combination intersected on the same key) then reads its page of briefs, however
+deep, its month counts and its newest briefs from index-only scans of one index: page
+200 of a topic on a third of the archive read 4,000 rows of ``brief_pub_idx`` probing the
+link table for each (134 ms); it reads 4,020 index entries (under 1 ms). Month counts of
+a topic: 8 ms instead of 73 (``month`` is stored, so no ``date_trunc`` per row).
+
+Kept by triggers, like the topic counts of 0013: a link added, removed or moved (a topic
+merge), a brief published, withdrawn, re-dated or deleted, a topic deleted. PostgreSQL
+uses statement triggers over transition tables; SQLite row triggers. ``month`` is the
+first day of the UTC month of ``published_at``. A bulk load that skips the triggers
+refills it (``TopicTimeline.refill``); backups leave it out.
+"""
+
+from django.db import migrations, models
+
+from core.migration_sql import vendor_sql
+
+TABLE = "briefs_topic_timeline"
+PG_MONTH = "(date_trunc('month', {} AT TIME ZONE 'UTC'))::date"
+SQLITE_MONTH = "strftime('%Y-%m-01', {})"
+
+# Rows for the links in a relation "links" (tag_id, content_object_id) of published briefs.
+PG_INSERT_ROWS = f"""
+    INSERT INTO {TABLE} (topic_id, month, published_at, brief_id)
+    SELECT links.tag_id, {PG_MONTH.format("b.published_at")}, b.published_at, b.id
+    FROM links JOIN briefs_brief b ON b.id = links.content_object_id
+    WHERE b.status = 'published' AND b.published_at IS NOT NULL
+    ORDER BY 1, 2, 3, 4
+    ON CONFLICT DO NOTHING
+"""
+FILL = f"""
+    INSERT INTO {TABLE} (topic_id, month, published_at, brief_id)
+    SELECT l.tag_id, {{month}}, b.published_at, b.id
+    FROM briefs_taggedbrief l JOIN briefs_brief b ON b.id = l.content_object_id
+    WHERE b.status = 'published' AND b.published_at IS NOT NULL
+"""
+PG_FILL = FILL.format(month=PG_MONTH.format("b.published_at"))
+SQLITE_FILL = FILL.format(month=SQLITE_MONTH.format("b.published_at"))
+
+# Briefs of an UPDATE whose status or date moved: an edit of the text touches nothing here.
+PG_MOVED = """
+    SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
+    WHERE n.status IS DISTINCT FROM o.status OR n.published_at IS DISTINCT FROM o.published_at
+"""
+
+PG_FUNCTIONS = {
+    "briefs_taggedbrief_timeline_insert": f"""
+        WITH links AS (SELECT tag_id, content_object_id FROM new_rows) {PG_INSERT_ROWS};
+    """,
+    "briefs_taggedbrief_timeline_update": f"""
+        DELETE FROM {TABLE} t USING old_rows o
+        WHERE t.brief_id = o.content_object_id AND t.topic_id = o.tag_id;
+        WITH links AS (SELECT tag_id, content_object_id FROM new_rows) {PG_INSERT_ROWS};
+    """,
+    "briefs_taggedbrief_timeline_delete": f"""
+        DELETE FROM {TABLE} t USING old_rows o
+        WHERE t.brief_id = o.content_object_id AND t.topic_id = o.tag_id;
+    """,
+    "briefs_brief_timeline_update": f"""
+        DELETE FROM {TABLE} WHERE brief_id IN ({PG_MOVED});
+        WITH links AS (
+            SELECT tag_id, content_object_id FROM briefs_taggedbrief
+            WHERE content_object_id IN ({PG_MOVED})
+        ) {PG_INSERT_ROWS};
+    """,
+    "briefs_brief_timeline_delete": f"""
+        DELETE FROM {TABLE} WHERE brief_id IN (SELECT id FROM old_rows);
+    """,
+    "briefs_topic_timeline_delete": f"""
+        DELETE FROM {TABLE} WHERE topic_id IN (SELECT id FROM old_rows);
+    """,
+}
+PG_TRIGGERS = {
+    "briefs_taggedbrief_timeline_insert": ("INSERT", "briefs_taggedbrief"),
+    "briefs_taggedbrief_timeline_update": ("UPDATE", "briefs_taggedbrief"),
+    "briefs_taggedbrief_timeline_delete": ("DELETE", "briefs_taggedbrief"),
+    "briefs_brief_timeline_update": ("UPDATE", "briefs_brief"),
+    "briefs_brief_timeline_delete": ("DELETE", "briefs_brief"),
+    "briefs_topic_timeline_delete": ("DELETE", "briefs_topic"),
+}
+TRANSITIONS = {
+    "INSERT": "REFERENCING NEW TABLE AS new_rows",
+    "UPDATE": "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows",
+    "DELETE": "REFERENCING OLD TABLE AS old_rows",
+}
+
+POSTGRES_FORWARD = [
+    f"""
+    CREATE TABLE {TABLE} (
+        topic_id bigint NOT NULL,
+        month date NOT NULL,
+        published_at timestamp with time zone NOT NULL,
+        brief_id bigint NOT NULL,
+        PRIMARY KEY (topic_id, month, published_at, brief_id)
+    )
+    """,
+    f"CREATE INDEX briefs_topic_timeline_brief_idx ON {TABLE} (brief_id)",
+    *[
+        statement
+        for name, body in PG_FUNCTIONS.items()
+        for statement in (
+            f"""
+            CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                {body}
+                RETURN NULL;
+            END $$
+            """,
+            f"""
+            CREATE TRIGGER {name} AFTER {PG_TRIGGERS[name][0]} ON {PG_TRIGGERS[name][1]}
+            {TRANSITIONS[PG_TRIGGERS[name][0]]}
+            FOR EACH STATEMENT EXECUTE FUNCTION {name}()
+            """,
+        )
+    ],
+    PG_FILL,
+]
+POSTGRES_BACKWARD = [
+    *[
+        statement
+        for name, (_, table) in PG_TRIGGERS.items()
+        for statement in (
+            f"DROP TRIGGER IF EXISTS {name} ON {table}",
+            f"DROP FUNCTION IF EXISTS {name}()",
+        )
+    ],
+    f"DROP TABLE IF EXISTS {TABLE}",
+]
+
+
+def _sqlite_insert(side):
+    return f"""
+        INSERT OR IGNORE INTO {TABLE} (topic_id, month, published_at, brief_id)
+        SELECT {side}.tag_id, {SQLITE_MONTH.format("b.published_at")}, b.published_at, b.id
+        FROM briefs_brief b WHERE b.id = {side}.content_object_id
+        AND b.status = 'published' AND b.published_at IS NOT NULL;
+    """
+
+
+def _sqlite_delete(side):
+    return (
+        f"DELETE FROM {TABLE} WHERE brief_id = {side}.content_object_id"
+        f" AND topic_id = {side}.tag_id;"
+    )
+
+
+SQLITE_TRIGGERS = {
+    "briefs_taggedbrief_timeline_insert": (
+        "AFTER INSERT ON briefs_taggedbrief", _sqlite_insert("NEW")),
+    "briefs_taggedbrief_timeline_update": (
+        "AFTER UPDATE ON briefs_taggedbrief", _sqlite_delete("OLD") + _sqlite_insert("NEW")),
+    "briefs_taggedbrief_timeline_delete": (
+        "AFTER DELETE ON briefs_taggedbrief", _sqlite_delete("OLD")),
+    "briefs_brief_timeline_update": (
+        "AFTER UPDATE OF status, published_at ON briefs_brief",
+        f"""
+        DELETE FROM {TABLE} WHERE brief_id = OLD.id;
+        INSERT OR IGNORE INTO {TABLE} (topic_id, month, published_at, brief_id)
+        SELECT l.tag_id, {SQLITE_MONTH.format("NEW.published_at")}, NEW.published_at, NEW.id
+        FROM briefs_taggedbrief l WHERE l.content_object_id = NEW.id
+        AND NEW.status = 'published' AND NEW.published_at IS NOT NULL;
+        """,
+    ),
+    "briefs_brief_timeline_delete": (
+        "AFTER DELETE ON briefs_brief", f"DELETE FROM {TABLE} WHERE brief_id = OLD.id;"),
+    "briefs_topic_timeline_delete": (
+        "AFTER DELETE ON briefs_topic", f"DELETE FROM {TABLE} WHERE topic_id = OLD.id;"),
+}
+
+SQLITE_FORWARD = [
+    f"""
+    CREATE TABLE {TABLE} (
+        topic_id integer NOT NULL,
+        month date NOT NULL,
+        published_at datetime NOT NULL,
+        brief_id integer NOT NULL,
+        PRIMARY KEY (topic_id, month, published_at, brief_id)
+    )
+    """,
+    f"CREATE INDEX briefs_topic_timeline_brief_idx ON {TABLE} (brief_id)",
+    *[
+        f"CREATE TRIGGER {name} {event} BEGIN {body} END"
+        for name, (event, body) in SQLITE_TRIGGERS.items()
+    ],
+    SQLITE_FILL,
+]
+SQLITE_BACKWARD = [
+    *[f"DROP TRIGGER IF EXISTS {name}" for name in SQLITE_TRIGGERS],
+    f"DROP TABLE IF EXISTS {TABLE}",
+]
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ("briefs", "0014_story_tokens"),
+    ]
+
+    operations = [
+        migrations.CreateModel(
+            name="TopicTimeline",
+            fields=[
+                (
+                    "pk",
+                    models.CompositePrimaryKey(
+                        "topic", "month", "published_at", "brief",
+                        blank=True, editable=False, primary_key=True, serialize=False,
+                    ),
+                ),
+                (
+                    "topic",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=models.DO_NOTHING,
+                        related_name="+",
+                        to="briefs.topic",
+                    ),
+                ),
+                ("month", models.DateField()),
+                ("published_at", models.DateTimeField()),
+                (
+                    "brief",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=models.DO_NOTHING,
+                        related_name="+",
+                        to="briefs.brief",
+                    ),
+                ),
+            ],
+            options={"db_table": "briefs_topic_timeline", "managed": False},
+        ),
+        vendor_sql(
+            {"postgresql": POSTGRES_FORWARD, "sqlite": SQLITE_FORWARD},
+            {"postgresql": POSTGRES_BACKWARD, "sqlite": SQLITE_BACKWARD},
+            feature="The topic timeline",
+        ),
+    ]
