@@ -22,6 +22,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from briefs import cache_keys
 from briefs.models import Brief
+from briefs.querysets import LIST_DEFERRED_FIELDS
 from config.limits import ANNOTATION_WRITES_PER_MINUTE, API_PAGE_SIZE, MAX_PAGE_SIZE
 from core.cache import CachedPaginator, depends_on
 from core.ratelimit import rate_limit_hit
@@ -141,6 +142,8 @@ class ApiView(View):
         return (
             Annotation.objects.visible_to(self.request.user)
             .select_related("brief", "user", "group")
+            # The document names the brief by its URL: its texts stay in the database.
+            .defer(*(f"brief__{name}" for name in LIST_DEFERRED_FIELDS), "user__password")
             .prefetch_related("tags")
         )
 

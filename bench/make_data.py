@@ -387,8 +387,8 @@ def _finish_postgres(connection, first_brief, triggers_off, out):
 
 
 def _after_bulk_load(cursor):
-    """Redo what the bypassed triggers keep (topic counts and timeline, public note counts)
-    and mark every cache stale."""
+    """Redo what the bypassed triggers keep (topic counts and timeline, month counts,
+    public note counts) and mark every cache stale."""
     cursor.execute("SELECT to_regclass('briefs_topic_brief_count') IS NOT NULL")
     if cursor.fetchone()[0]:
         from importlib import import_module
@@ -398,9 +398,10 @@ def _after_bulk_load(cursor):
         cursor.execute(counts.FILL_COUNTS)
     cursor.execute("SELECT to_regclass('briefs_topic_timeline') IS NOT NULL")
     if cursor.fetchone()[0]:
-        from briefs.models import TopicTimeline
+        from briefs.models import MonthBriefCount, TopicTimeline
 
         TopicTimeline.refill()
+        MonthBriefCount.refill()
     cursor.execute("SELECT to_regclass('annotations_public_note_total') IS NOT NULL")
     if cursor.fetchone()[0]:
         from annotations.models import PublicNoteTotal

@@ -106,6 +106,7 @@ def _soak(args, wrk, workdir):
         "peak_rss_mb": sampler.peak_kb / 1024,
         "writes": writes,
         "load": f"{run._load_text(load_before)} before, {run._load_text(load_after)} after",
+        "slowest": slowest_paths(access),
     }
     report = _report(result, machine, args)
     print(report)
@@ -164,7 +165,35 @@ def _report(r, machine, args):
         f"{restarts} {run._mark(not restarts)} ({failures}) | {r['recycled']} |",
         "",
         f"Workers booted in all: {r['boots']}; peak RSS of a worker {r['peak_rss_mb']:.0f} MB.",
+        "",
+        "Where the workers' time went (gunicorn's access log: time from request to response,",
+        "without the wait for a free worker), the paths that took the most in all:",
+        "",
+        "| path | requests | total s | p50 ms | max ms | over 100 ms |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        *(f"| `{row['path']}` | {row['requests']:,} | {row['total_s']:.1f} | {row['p50']:.0f} "
+          f"| {row['max']:.0f} | {row['slow']} |" for row in r["slowest"]),
     ])
+
+
+ACCESS_LINE = re.compile(r'"[A-Z]+ (?P<path>\S+) HTTP/[\d.]+" (?P<status>\d{3}) \S+ (?P<ms>\d+)ms')
+
+
+def slowest_paths(access_log, most=8):
+    """The ``most`` paths of gunicorn's access log (``access_log_format`` of
+    gunicorn.conf.py, ``%(M)sms``: ms from request to response) with the largest total
+    time: ``[{path, requests, total_s, p50, max, slow}]``, ``slow`` counting answers that
+    took over 100 ms. What a soak's tail is made of: rebuilds, or a page never cached."""
+    times = {}
+    for match in ACCESS_LINE.finditer(access_log):
+        times.setdefault(match["path"], []).append(int(match["ms"]))
+    rows = []
+    for path, values in times.items():
+        values.sort()
+        rows.append({"path": path, "requests": len(values), "total_s": sum(values) / 1000,
+                     "p50": values[len(values) // 2], "max": values[-1],
+                     "slow": sum(value > 100 for value in values)})
+    return sorted(rows, key=lambda row: -row["total_s"])[:most]
 
 
 def _write_readme(report):

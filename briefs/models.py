@@ -27,6 +27,7 @@ from core.text import strip_unfit_characters
 
 from .querysets import (
     BriefQuerySet,
+    MonthBriefCountQuerySet,
     SourceQuerySet,
     StoryQuerySet,
     TopicQuerySet,
@@ -221,6 +222,33 @@ class TopicBriefCount(models.Model):
         cls.objects.bulk_create([cls(topic_id=row["tag_id"], n=row["n"]) for row in counts])
 
 
+class MonthBriefCount(models.Model):
+    """How many published briefs a UTC month has, kept by the database (migration 0015).
+
+    The home page's count, the archive's months and a year's or month's count read these
+    few rows instead of counting 100k briefs. A month without a row (or with 0) has none.
+    """
+
+    month = models.DateField(primary_key=True)  # its first day
+    n = models.IntegerField(default=0)
+
+    objects = MonthBriefCountQuerySet.as_manager()
+
+    class Meta:
+        # Derived data the database keeps: backups leave it out, a restore refills it.
+        managed = False
+        db_table = "briefs_month_brief_count"
+
+    def __str__(self):
+        return f"{self.month:%Y-%m}: {self.n}"
+
+    @classmethod
+    def refill(cls):
+        """Count every month's published briefs afresh (two statements), after writes that
+        bypassed the triggers: a restore, a bulk load."""
+        _refill("MONTHS", "FILL_MONTHS")
+
+
 class TopicTimeline(models.Model):
     """A published brief under one of its topics, in date order, kept by the database
     (migration 0015): what topic pages page through, count by month and sample.
@@ -257,15 +285,20 @@ class TopicTimeline(models.Model):
     def refill(cls):
         """Rebuild every row from the links and briefs (two statements), for writes that
         bypassed the triggers: a restore, a bulk load."""
-        from importlib import import_module
+        _refill("TABLE", "FILL")
 
-        from django.db import connection
 
-        timeline = import_module("briefs.migrations.0015_topic_timeline")
-        fill = timeline.PG_FILL if connection.vendor == "postgresql" else timeline.SQLITE_FILL
-        with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {timeline.TABLE}")
-            cursor.execute(fill)
+def _refill(table, fill):
+    """Empty a table of migration 0015 and fill it again with its ``<vendor>_<fill>`` SQL."""
+    from importlib import import_module
+
+    from django.db import connection
+
+    migration = import_module("briefs.migrations.0015_topic_timeline_and_month_counts")
+    vendor = "PG" if connection.vendor == "postgresql" else "SQLITE"
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {getattr(migration, table)}")
+        cursor.execute(getattr(migration, f"{vendor}_{fill}"))
 
 
 # Reading speed for a brief's reading time: about 230 words a minute of ~6 characters each.

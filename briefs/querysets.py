@@ -9,7 +9,7 @@ or neighbours. Pages chain them: ``Brief.objects.published().for_cards()``,
 import datetime as dt
 
 from django.db import models
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Sum
 from django.db.models.functions import Length, TruncMonth
 
 from config.limits import RELATED_CANDIDATES, RELATED_RARE_TOPICS
@@ -248,3 +248,20 @@ class TopicTimelineQuerySet(models.QuerySet):
             (row["month"], row["n"])
             for row in self.values("month").annotate(n=Count("*")).order_by("-month")
         ]
+
+
+class MonthBriefCountQuerySet(models.QuerySet):
+    """Reads of the month counts the database keeps (``briefs.models.MonthBriefCount``)."""
+
+    def between(self, start, end):
+        """Months from the date ``start`` up to, not including, the date ``end``."""
+        return self.filter(month__gte=start, month__lt=end)
+
+    def month_counts(self):
+        """``[(first day of month, published briefs)]`` of the months that have any, newest
+        first: what ``BriefQuerySet.month_counts()`` gives for published briefs."""
+        return list(self.filter(n__gt=0).order_by("-month").values_list("month", "n"))
+
+    def total(self):
+        """The number of published briefs in these months."""
+        return self.aggregate(total=Sum("n"))["total"] or 0

@@ -32,7 +32,15 @@ from config.limits import (
 from core.cache import CachedPaginator, cached_list, depends_on, remember, sql_key
 
 from . import cache_keys
-from .models import Brief, Source, Topic, TopicBriefCount, TopicTimeline, topic_url
+from .models import (
+    Brief,
+    MonthBriefCount,
+    Source,
+    Topic,
+    TopicBriefCount,
+    TopicTimeline,
+    topic_url,
+)
 from .search import (
     UnusableQuery,
     clean_query,
@@ -152,6 +160,11 @@ class HomeView(StoryCardsMixin, BriefListView):
 
     def get_breadcrumbs(self):
         return []
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        # The month counts the database keeps: no COUNT of every published brief.
+        count = MonthBriefCount.objects.total()
+        return super().get_paginator(queryset, per_page, count=count, **kwargs)
 
     def get_feeds(self):
         return feed_links("briefs:feed", "Latest briefs")
@@ -485,7 +498,7 @@ class ArchiveIndexView(ArchiveMixin, generic_dates.ArchiveIndexView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        months = Brief.objects.published().month_counts()
+        months = MonthBriefCount.objects.month_counts()
         context["years"] = [
             (year, list(group)) for year, group in groupby(months, key=lambda m: m[0].year)
         ]
@@ -528,15 +541,22 @@ class ArchivePeriodMixin(StoryCardsMixin, ArchiveMixin):
     def get_previous_month(self, date):
         return None
 
+    def get_period(self):
+        """``(first day, first day after)`` of the year or month shown."""
+        raise NotImplementedError
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        # The month counts the database keeps: no COUNT of the period's briefs.
+        count = MonthBriefCount.objects.between(*self.get_period()).total()
+        return super().get_paginator(queryset, per_page, count=count, **kwargs)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         if not context["paginator"].count:
             raise Http404("No briefs from that time.")
-        year = int(self.get_year())
-        year_start = dt.datetime(year, 1, 1, tzinfo=dt.timezone.utc)
+        year = dt.date(int(self.get_year()), 1, 1)
         context["months"] = (
-            Brief.objects.published()
-            .filter(published_at__gte=year_start, published_at__lt=year_start.replace(year=year + 1))
+            MonthBriefCount.objects.between(year, year.replace(year=year.year + 1))
             .month_counts()[::-1]
         )
         return context
@@ -550,6 +570,10 @@ class ArchiveYearView(ArchivePeriodMixin, generic_dates.YearArchiveView):
     def get_heading(self):
         return str(self.get_year())
 
+    def get_period(self):
+        year = int(self.get_year())
+        return dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
+
 
 class ArchiveMonthView(ArchivePeriodMixin, generic_dates.MonthArchiveView):
     """Published briefs of one month, newest first."""
@@ -558,6 +582,10 @@ class ArchiveMonthView(ArchivePeriodMixin, generic_dates.MonthArchiveView):
 
     def get_heading(self):
         return f"{calendar.month_name[int(self.get_month())]} {self.get_year()}"
+
+    def get_period(self):
+        start = dt.date(int(self.get_year()), int(self.get_month()), 1)
+        return start, (start + dt.timedelta(days=32)).replace(day=1)
 
     def get_breadcrumbs(self):
         year = self.get_year()

@@ -111,3 +111,19 @@ def test_soak_tells_failed_workers_from_recycled_ones():
     assert {name: len(p.findall(log)) for name, p in FAILURES.items()} == {
         "timeout": 1, "killed": 1, "crashed": 1}
     assert len(RECYCLED.findall(log)) == 1 and len(BOOTED.findall(log)) == 1
+
+
+def test_the_soak_report_names_the_paths_that_took_the_workers_time():
+    from bench.soak import slowest_paths
+
+    log = "\n".join([
+        '127.0.0.1 "GET /topics/ports/?page=9 HTTP/1.1" 200 5120 240ms "wrk"',
+        '127.0.0.1 "GET /topics/ports/?page=9 HTTP/1.1" 200 5120 4ms "wrk"',
+        '127.0.0.1 "GET /topics/ports/?page=9 HTTP/1.1" 200 5120 6ms "wrk"',
+        '127.0.0.1 "GET / HTTP/1.1" 200 9000 3ms "wrk"',
+        '127.0.0.1 "GET /feed/ HTTP/1.1" 304 0 1ms "wrk"',
+    ])
+    rows = slowest_paths(log, most=2)
+    assert [row["path"] for row in rows] == ["/topics/ports/?page=9", "/"]
+    assert rows[0] == {"path": "/topics/ports/?page=9", "requests": 3, "total_s": 0.25,
+                       "p50": 6, "max": 240, "slow": 1}

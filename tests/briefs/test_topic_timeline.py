@@ -1,10 +1,12 @@
-"""Topic pages read the topic timeline the database keeps (issue 14, briefs migration 0015).
+"""Topic pages read the topic timeline the database keeps, and lists the month counts
+(issue 14, briefs migration 0015).
 
 ``briefs_topic_timeline`` holds a row per topic link of a published brief, keyed for
 date order: what a topic page pages through (however deep), counts by month and samples
 for "narrow down". The database's triggers keep it, whatever does the write, so these
 tests compare it with what the links and briefs say after every kind of write, and check
-that the pages built on it list exactly the briefs they did before.
+that the pages built on it list exactly the briefs they did before. The month counts
+(``briefs_month_brief_count``) likewise, for the home page's count and the archive.
 """
 
 import datetime as dt
@@ -12,7 +14,7 @@ import datetime as dt
 import pytest
 
 from briefs.backup import refill_derived
-from briefs.models import Brief, TaggedBrief, TopicTimeline
+from briefs.models import Brief, MonthBriefCount, TaggedBrief, TopicTimeline
 from briefs.services.batch import briefs_import_texts
 from briefs.services.briefs import (
     brief_update,
@@ -49,40 +51,50 @@ def stored_rows():
     )
 
 
+def expected_months():
+    return sorted(Brief.objects.published().month_counts(), reverse=True)
+
+
+def consistent():
+    """The timeline and the month counts say what the links and briefs say."""
+    assert MonthBriefCount.objects.month_counts() == expected_months()
+    return stored_rows() == expected_rows()
+
+
 def test_the_timeline_follows_links_status_dates_merges_and_deletes():
     rare, chips = make_topic("Rare Earths"), make_topic("Semiconductors")
     ports = make_topic("Ports")
     a = make_brief("Gallium Curbs", topics=[rare, chips], published_at=moment(3))
     b = make_brief("Fab Opens", topics=[chips], published_at=moment(5))
     draft = make_brief("Quay Draft", topics=[ports], status=Brief.Status.DRAFT)
-    assert stored_rows() == expected_rows() and len(stored_rows()) == 3
+    assert consistent() and len(stored_rows()) == 3
 
     briefs_add_topics(briefs=Brief.objects.filter(pk=b.pk), topics=[rare, ports])
-    assert stored_rows() == expected_rows()
+    assert consistent()
     briefs_set_status(briefs=Brief.objects.filter(pk=draft.pk), status="published")
-    assert stored_rows() == expected_rows()
+    assert consistent()
     briefs_set_status(briefs=Brief.objects.filter(pk=a.pk), status="draft")
-    assert stored_rows() == expected_rows()
+    assert consistent()
     assert not TopicTimeline.objects.filter(brief_id=a.pk).exists()
     Brief.objects.filter(pk=a.pk).update(status="published")  # a bulk update, no service
-    assert stored_rows() == expected_rows()
+    assert consistent()
 
     b.published_at = moment(8, 20)  # re-dated into another month
     brief_update(brief=b, changed_fields=["published_at"])
-    assert stored_rows() == expected_rows()
+    assert consistent()
     assert set(TopicTimeline.objects.filter(brief_id=b.pk).values_list("month", flat=True)) == {
         dt.date(2025, 8, 1)}
     Brief.objects.filter(pk=b.pk).update(title="Fab Opens Early")  # text only: rows stay
-    assert stored_rows() == expected_rows()
+    assert consistent()
 
     briefs_remove_topics(briefs=Brief.objects.filter(pk=b.pk), topics=[chips])
-    assert stored_rows() == expected_rows()
+    assert consistent()
     topic_merge(keep=rare, merge=[ports])  # links move to the kept topic
-    assert stored_rows() == expected_rows()
+    assert consistent()
     assert not TopicTimeline.objects.filter(topic_id=ports.pk).exists()
     Brief.objects.filter(pk=a.pk).delete()
     chips.delete()
-    assert stored_rows() == expected_rows()
+    assert consistent()
     assert stored_rows()  # something is left to compare
 
 
@@ -90,10 +102,12 @@ def test_a_batch_import_fills_the_timeline_and_a_refill_rebuilds_it():
     results = list(briefs_import_texts(texts=[article(n) for n in range(1, 6)]))
     assert all(result.brief for result in results)
     assert len(stored_rows()) == 10  # five briefs, two topics each
-    assert stored_rows() == expected_rows()
+    assert consistent()
     TopicTimeline.objects.all().delete()
+    MonthBriefCount.objects.all().delete()
     refill_derived()  # what a restore and a bulk load do
-    assert stored_rows() == expected_rows() and len(stored_rows()) == 10
+    assert consistent() and len(stored_rows()) == 10
+    assert MonthBriefCount.objects.total() == 5
 
 
 @pytest.fixture
@@ -166,3 +180,21 @@ def test_a_deep_topic_page_costs_the_same_queries_as_the_first(
         cache.clear()
         with django_assert_max_num_queries(7):
             assert client.get(f"/topics/rare-earths/?page={page}").status_code == 200
+
+
+def test_home_and_archive_pages_count_from_the_month_counts(client, shelf):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        home = client.get("/?page=2").content.decode()
+        archive = client.get("/archive/").content.decode()
+        april = client.get("/archive/2025/04/?page=1").content.decode()
+    assert "Page 2 of 3" in home  # 50 published briefs, 20 a page
+    counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert not any("briefs_brief" in sql.split("FROM", 1)[1][:40] for sql in counts), counts
+    for month, count in (("March", 16), ("April", 17), ("May", 17)):
+        assert f'{month} <span class="count">{count}</span>' in archive
+    assert client.get("/archive/2025/06/").status_code == 404  # no briefs that month
+    assert "Page 1 of" not in april  # 17 briefs in April: one page
+    assert MonthBriefCount.objects.between(dt.date(2025, 4, 1), dt.date(2025, 5, 1)).total() == 17
