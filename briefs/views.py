@@ -35,6 +35,7 @@ from . import cache_keys
 from .models import Brief, Source, Topic, TopicBriefCount, topic_url
 from .search import (
     UnusableQuery,
+    briefs_among,
     clean_query,
     highlighted,
     ranked_briefs,
@@ -579,7 +580,7 @@ class SearchView(BriefListView):
         except UnusableQuery as problem:
             self.problem = "" if "q" not in self.request.GET else str(problem)
             return Brief.objects.none()
-        return ranked_briefs(self.query, self.candidates).with_body_length().select_related(
+        return ranked_briefs(self.query, self.candidates).select_related(
             "source"
         ).prefetch_topics().defer("body", "raw_text", "image_caption")
 
@@ -622,7 +623,7 @@ class SearchView(BriefListView):
             ],
         )
         if searched and context["paginator"].count:
-            sample = Brief.objects.filter(pk__in=self.candidates[:NARROW_DOWN_SAMPLE])
+            sample = briefs_among(self.candidates[:NARROW_DOWN_SAMPLE])
             within = Topic.objects.with_brief_counts(sample).exclude(
                 pk__in=[topic.pk for topic in self.filter_topics]
             )

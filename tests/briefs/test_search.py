@@ -4,7 +4,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from briefs.models import Brief, TaggedBrief, Topic
-from briefs.search import UnusableQuery, highlighted, search_briefs
+from briefs.search import UnusableQuery, briefs_among, highlighted, search_briefs
 from briefs.services.topics import topic_merge, topic_rename
 from config.limits import MAX_TOPICS_IN_SELECTION, SEARCH_QUERY_MAX_LENGTH
 from tests.factories import make_brief, make_topic
@@ -350,3 +350,22 @@ def test_only_the_newest_candidates_are_ranked_the_others_follow_newest_first(
     found = titles(search_briefs("harbour"))
     assert found[2:] == ["Tidal Harbour Harbour", "Harbour dredging"]
     assert sorted(found[:2]) == ["Council budget", "Ferry timetable"]
+
+
+def test_each_search_card_shows_the_reading_time_of_its_own_brief(client, db):
+    # The length is counted for the shown briefs only (after ranking), each its own.
+    make_brief("Short Quarry Note", body="Quarry " + "word " * 10)
+    make_brief("Long Quarry Study", body="Quarry " + "x" * 4_200)  # 3 minutes
+    page = search_page(client, "q=quarry")
+    minutes = {
+        card.select_one(".card-title a").get_text(): card.select_one(".reading-time").get_text()
+        for card in page.select(".card")
+    }
+    assert minutes == {"Short Quarry Note": "1 min read", "Long Quarry Study": "3 min read"}
+
+
+def test_briefs_among_finds_exactly_the_briefs_listed(db):
+    found = [make_brief(f"Listed {n}") for n in range(3)]
+    make_brief("Not listed")
+    assert set(titles(briefs_among([found[0].pk, found[2].pk]))) == {"Listed 0", "Listed 2"}
+    assert list(briefs_among([])) == []
