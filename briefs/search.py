@@ -190,12 +190,17 @@ class AnyOf(Lookup):
     lookup_name = "any_of"
     prepare_rhs = False
 
+    def __init__(self, lhs, rhs):
+        super().__init__(lhs, tuple(rhs))  # a tuple hashes at once; a list, item by item
+
     def as_sql(self, compiler, connection):
         return In(self.lhs, list(self.rhs)).as_sql(compiler, connection)
 
     def as_postgresql(self, compiler, connection):
         lhs, params = self.process_lhs(compiler, connection)
-        return f"{lhs} = ANY(%s)", (*params, [int(pk) for pk in self.rhs])
+        # The array's text, joined here: psycopg dumps a list item by item in Python.
+        array = "{" + ",".join(str(int(pk)) for pk in self.rhs) + "}"
+        return f"{lhs} = ANY(%s::bigint[])", (*params, array)
 
 
 def briefs_among(pks):
