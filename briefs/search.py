@@ -373,6 +373,8 @@ def _postgres_ranked(briefs, text, ranked):
         search_rank=_within(ranked, SearchRank(
             document, query, weights=[0.1, BODY_WEIGHT, DEK_WEIGHT, TITLE_WEIGHT]
         )),
+        # ts_headline costs 100 operators, so PostgreSQL runs it after the sort and limit:
+        # for the page's briefs only (tests/briefs/test_search.py checks the plan).
         search_snippet=SearchHeadline(
             "body",
             query,

@@ -2,6 +2,8 @@
 
 import pytest
 from bs4 import BeautifulSoup
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from briefs.models import Brief, TaggedBrief, Topic
 from briefs.search import UnusableQuery, briefs_among, highlighted, search_briefs
@@ -369,3 +371,29 @@ def test_briefs_among_finds_exactly_the_briefs_listed(db):
     make_brief("Not listed")
     assert set(titles(briefs_among([found[0].pk, found[2].pk]))) == {"Listed 0", "Listed 2"}
     assert list(briefs_among([])) == []
+
+
+def _plan_nodes(node):
+    yield node
+    for child in node.get("Plans", ()):
+        yield from _plan_nodes(child)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plan")
+def test_search_page_reads_bodies_only_for_the_briefs_it_shows(client, db):
+    # Ranking sorts every candidate; the body's length (and the snippet) must be computed
+    # after that sort, for the page's 20 briefs, not decompressed for all the candidates.
+    for n in range(25):
+        make_brief(f"Lantern report {n}", body="The lantern was lit. " * (n + 1))
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/search/?q=lantern")
+    [page_query] = [q["sql"] for q in queries.captured_queries if "ts_headline" in q["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + page_query)
+        [[plan]] = cursor.fetchone()
+    body_reads = [
+        node for node in _plan_nodes(plan["Plan"])
+        if node.get("Relation Name") == "briefs_brief" and node.get("Alias") == "u0"
+    ]
+    assert body_reads, "the body length is no longer counted in its own subquery"
+    assert all(node["Actual Loops"] <= 20 for node in body_reads)
