@@ -379,6 +379,11 @@ def _plan_nodes(node):
         yield from _plan_nodes(child)
 
 
+def _outputs(node):
+    """The columns computed by ``node`` and the nodes below it (EXPLAIN VERBOSE), as text."""
+    return " ".join(" ".join(each.get("Output", ())) for each in _plan_nodes(node))
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plan")
 def test_search_page_reads_bodies_only_for_the_briefs_it_shows(client, db):
     # Ranking sorts every candidate; the body's length (and the snippet) must be computed
@@ -389,7 +394,7 @@ def test_search_page_reads_bodies_only_for_the_briefs_it_shows(client, db):
         client.get("/search/?q=lantern")
     [page_query] = [q["sql"] for q in queries.captured_queries if "ts_headline" in q["sql"]]
     with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + page_query)
+        cursor.execute("EXPLAIN (ANALYZE, VERBOSE, FORMAT JSON) " + page_query)
         [[plan]] = cursor.fetchone()
     body_reads = [
         node for node in _plan_nodes(plan["Plan"])
@@ -397,3 +402,5 @@ def test_search_page_reads_bodies_only_for_the_briefs_it_shows(client, db):
     ]
     assert body_reads, "the body length is no longer counted in its own subquery"
     assert all(node["Actual Loops"] <= 20 for node in body_reads)
+    [ranking] = [node for node in _plan_nodes(plan["Plan"]) if node["Node Type"] == "Sort"]
+    assert "ts_headline" in _outputs(plan["Plan"]) and "ts_headline" not in _outputs(ranking)
