@@ -580,9 +580,10 @@ class SearchView(BriefListView):
         except UnusableQuery as problem:
             self.problem = "" if "q" not in self.request.GET else str(problem)
             return Brief.objects.none()
-        return ranked_briefs(self.query, self.candidates).select_related(
-            "source"
-        ).prefetch_topics().defer("body", "raw_text", "image_caption")
+        shown = Brief.objects.select_related("source").prefetch_topics()
+        return ranked_briefs(
+            self.query, self.candidates, shown=shown.defer("body", "raw_text", "image_caption")
+        )
 
     def get_paginator(self, queryset, per_page, **kwargs):
         paginator = super().get_paginator(queryset, per_page, **kwargs)

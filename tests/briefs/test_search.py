@@ -318,6 +318,18 @@ def test_search_results_paginate_with_query_kept(client, db):
     assert client.get("/search/?q=lighthouse&page=3").status_code == 404
 
 
+def test_search_pages_list_every_result_once_in_rank_order(client, db, monkeypatch):
+    monkeypatch.setattr("briefs.search.RANKED", 7)  # ranked first, then the rest by date
+    for n in range(25):
+        make_brief(f"Beacon note {n}", body="Beacon. " * (1 + n % 4) + "Other words here.")
+    shown = []
+    for number in (1, 2):
+        page = search_page(client, f"q=beacon&page={number}")
+        shown += [a.get_text() for a in page.select(".card-title a")]
+    assert shown == titles(search_briefs("beacon")) and len(set(shown)) == 25
+    assert titles(search_briefs("beacon")[20:22]) == shown[20:22]
+
+
 def test_search_page_links_its_feed(client, library):
     page = search_page(client, "q=battery&topic=energy-storage")
     feed = page.select_one('head link[rel="alternate"]')["href"]
@@ -379,28 +391,23 @@ def _plan_nodes(node):
         yield from _plan_nodes(child)
 
 
-def _outputs(node):
-    """The columns computed by ``node`` and the nodes below it (EXPLAIN VERBOSE), as text."""
-    return " ".join(" ".join(each.get("Output", ())) for each in _plan_nodes(node))
-
-
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plan")
-def test_search_page_reads_bodies_only_for_the_briefs_it_shows(client, db):
-    # Ranking sorts every candidate; the body's length (and the snippet) must be computed
-    # after that sort, for the page's 20 briefs, not decompressed for all the candidates.
-    for n in range(25):
+def test_search_page_reads_snippets_and_lengths_only_for_the_briefs_it_shows(client, db):
+    # Ranking sorts every candidate; snippets and body lengths (each parses or
+    # decompresses a whole body) must be computed for the page's briefs alone, even on a
+    # later page (computed above an OFFSET, they were computed for every brief before it).
+    for n in range(45):
         make_brief(f"Lantern report {n}", body="The lantern was lit. " * (n + 1))
     with CaptureQueriesContext(connection) as queries:
-        client.get("/search/?q=lantern")
+        page = client.get("/search/?q=lantern&page=2")
+    assert len(BeautifulSoup(page.content, "html5lib").select(".card")) == 20
     [page_query] = [q["sql"] for q in queries.captured_queries if "ts_headline" in q["sql"]]
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN (ANALYZE, VERBOSE, FORMAT JSON) " + page_query)
         [[plan]] = cursor.fetchone()
-    body_reads = [
+    computing = [
         node for node in _plan_nodes(plan["Plan"])
-        if node.get("Relation Name") == "briefs_brief" and node.get("Alias") == "u0"
+        if any("ts_headline" in column or "length(" in column for column in node.get("Output", ()))
     ]
-    assert body_reads, "the body length is no longer counted in its own subquery"
-    assert all(node["Actual Loops"] <= 20 for node in body_reads)
-    [ranking] = [node for node in _plan_nodes(plan["Plan"]) if node["Node Type"] == "Sort"]
-    assert "ts_headline" in _outputs(plan["Plan"]) and "ts_headline" not in _outputs(ranking)
+    assert computing
+    assert all(node["Actual Rows"] * node["Actual Loops"] <= 20 for node in computing)
