@@ -45,7 +45,7 @@ from core.site import site_host, site_url
 from . import cache_keys
 from .feed_formats import FORMATS, body_html, clean_text, plain_text
 from .models import Brief, Source, Topic
-from .search import UnusableQuery, search_candidates
+from .search import UnusableQuery, briefs_among, search_candidates
 from .story_cards import (
     EVERY_VERSION,
     VERSIONS_PARAMETER,
@@ -442,7 +442,7 @@ class SearchBriefsFeed(BriefFeed):
             heading=f"Search: {words}",
             link=reverse("briefs:search") + "?" + urlencode({"q": words}),
             description=f"Briefs matching “{words}”, newest first.",
-            queryset=Brief.objects.published().filter(pk__in=matches),
+            queryset=briefs_among(matches).published(),
         )
 
 

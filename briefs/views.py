@@ -43,6 +43,7 @@ from .models import (
 )
 from .search import (
     UnusableQuery,
+    briefs_among,
     clean_query,
     highlighted,
     ranked_briefs,
@@ -623,9 +624,10 @@ class SearchView(BriefListView):
         except UnusableQuery as problem:
             self.problem = "" if "q" not in self.request.GET else str(problem)
             return Brief.objects.none()
-        return ranked_briefs(self.query, self.candidates).with_body_length().select_related(
-            "source"
-        ).prefetch_topics().defer("body", "raw_text", "image_caption")
+        shown = Brief.objects.select_related("source").prefetch_topics()
+        return ranked_briefs(
+            self.query, self.candidates, shown=shown.defer("body", "raw_text", "image_caption")
+        )
 
     def get_paginator(self, queryset, per_page, **kwargs):
         paginator = super().get_paginator(queryset, per_page, **kwargs)
@@ -666,7 +668,7 @@ class SearchView(BriefListView):
             ],
         )
         if searched and context["paginator"].count:
-            sample = Brief.objects.filter(pk__in=self.candidates[:NARROW_DOWN_SAMPLE])
+            sample = briefs_among(self.candidates[:NARROW_DOWN_SAMPLE])
             within = Topic.objects.with_brief_counts(sample).exclude(
                 pk__in=[topic.pk for topic in self.filter_topics]
             )

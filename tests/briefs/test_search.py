@@ -2,9 +2,11 @@
 
 import pytest
 from bs4 import BeautifulSoup
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from briefs.models import Brief, TaggedBrief, Topic
-from briefs.search import UnusableQuery, highlighted, search_briefs
+from briefs.search import UnusableQuery, briefs_among, highlighted, search_briefs
 from briefs.services.topics import topic_merge, topic_rename
 from config.limits import MAX_TOPICS_IN_SELECTION, SEARCH_QUERY_MAX_LENGTH
 from tests.factories import make_brief, make_topic
@@ -316,6 +318,18 @@ def test_search_results_paginate_with_query_kept(client, db):
     assert client.get("/search/?q=lighthouse&page=3").status_code == 404
 
 
+def test_search_pages_list_every_result_once_in_rank_order(client, db, monkeypatch):
+    monkeypatch.setattr("briefs.search.RANKED", 7)  # ranked first, then the rest by date
+    for n in range(25):
+        make_brief(f"Beacon note {n}", body="Beacon. " * (1 + n % 4) + "Other words here.")
+    shown = []
+    for number in (1, 2):
+        page = search_page(client, f"q=beacon&page={number}")
+        shown += [a.get_text() for a in page.select(".card-title a")]
+    assert shown == titles(search_briefs("beacon")) and len(set(shown)) == 25
+    assert titles(search_briefs("beacon")[20:22]) == shown[20:22]
+
+
 def test_search_page_links_its_feed(client, library):
     page = search_page(client, "q=battery&topic=energy-storage")
     feed = page.select_one('head link[rel="alternate"]')["href"]
@@ -350,3 +364,50 @@ def test_only_the_newest_candidates_are_ranked_the_others_follow_newest_first(
     found = titles(search_briefs("harbour"))
     assert found[2:] == ["Tidal Harbour Harbour", "Harbour dredging"]
     assert sorted(found[:2]) == ["Council budget", "Ferry timetable"]
+
+
+def test_each_search_card_shows_the_reading_time_of_its_own_brief(client, db):
+    # The length is counted for the shown briefs only (after ranking), each its own.
+    make_brief("Short Quarry Note", body="Quarry " + "word " * 10)
+    make_brief("Long Quarry Study", body="Quarry " + "x" * 4_200)  # 3 minutes
+    page = search_page(client, "q=quarry")
+    minutes = {
+        card.select_one(".card-title a").get_text(): card.select_one(".reading-time").get_text()
+        for card in page.select(".card")
+    }
+    assert minutes == {"Short Quarry Note": "1 min read", "Long Quarry Study": "3 min read"}
+
+
+def test_briefs_among_finds_exactly_the_briefs_listed(db):
+    found = [make_brief(f"Listed {n}") for n in range(3)]
+    make_brief("Not listed")
+    assert set(titles(briefs_among([found[0].pk, found[2].pk]))) == {"Listed 0", "Listed 2"}
+    assert list(briefs_among([])) == []
+
+
+def _plan_nodes(node):
+    yield node
+    for child in node.get("Plans", ()):
+        yield from _plan_nodes(child)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plan")
+def test_search_page_reads_snippets_and_lengths_only_for_the_briefs_it_shows(client, db):
+    # Ranking sorts every candidate; snippets and body lengths (each parses or
+    # decompresses a whole body) must be computed for the page's briefs alone, even on a
+    # later page (computed above an OFFSET, they were computed for every brief before it).
+    for n in range(45):
+        make_brief(f"Lantern report {n}", body="The lantern was lit. " * (n + 1))
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/search/?q=lantern&page=2")
+    assert len(BeautifulSoup(page.content, "html5lib").select(".card")) == 20
+    [page_query] = [q["sql"] for q in queries.captured_queries if "ts_headline" in q["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, VERBOSE, FORMAT JSON) " + page_query)
+        [[plan]] = cursor.fetchone()
+    computing = [
+        node for node in _plan_nodes(plan["Plan"])
+        if any("ts_headline" in column or "length(" in column for column in node.get("Output", ()))
+    ]
+    assert computing
+    assert all(node["Actual Rows"] * node["Actual Loops"] <= 20 for node in computing)
