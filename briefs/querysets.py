@@ -11,6 +11,7 @@ import datetime as dt
 from django.db import models
 from django.db.models import Count, F, Prefetch, Q, Subquery
 from django.db.models.functions import Length, TruncMonth
+from django.db.models.query import ModelIterable
 
 from config.limits import RELATED_CANDIDATES, RELATED_RARE_TOPICS
 
@@ -32,16 +33,32 @@ class BriefQuerySet(models.QuerySet):
             queryset = queryset.filter(pk__in=links.filter(tag=topic).values("content_object"))
         return queryset
 
-    def prefetch_topics(self):
-        """Prefetch each brief's topics in name order, read back as ``brief.topic_list``.
+    # Set by prefetch_topics(): fill each fetched brief's ``topic_list`` (one query).
+    _topics_wanted = False
 
-        taggit's own prefetch of ``brief.topics`` keeps no order; this is the one place
-        the order is set, for pages and feeds alike (one query, as taggit's).
+    def prefetch_topics(self):
+        """Fetch each brief's topics in name order with the briefs, read back as
+        ``brief.topic_list`` (one query for the whole list, as a prefetch).
+
+        This is the one place the order is set, for pages and feeds alike. It reads plain
+        rows (brief id, topic id, name, slug) rather than a link and a Topic instance per
+        link: a feed of 50 briefs links some 750 topics, and building and pickling those
+        model instances was most of a cold page's Python time (issue 14).
         """
-        links = self.model.topics.through.objects.select_related("tag").order_by(
-            "tag__name", "tag_id"
-        )
-        return self.prefetch_related(Prefetch("tagged_items", queryset=links))
+        clone = self._chain()
+        clone._topics_wanted = True
+        return clone
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._topics_wanted = self._topics_wanted
+        return clone
+
+    def _fetch_all(self):
+        fetching = self._result_cache is None
+        super()._fetch_all()
+        if fetching and self._topics_wanted and self._iterable_class is ModelIterable:
+            attach_topic_lists(self._result_cache, using=self.db)
 
     def for_cards(self):
         """Briefs ready for a list of cards: source joined, topics prefetched, wide text left
@@ -138,6 +155,29 @@ class BriefQuerySet(models.QuerySet):
             .annotate(brief_count=Count("pk"))
             .order_by("-month")
         ]
+
+
+def attach_topic_lists(briefs, *, using=None):
+    """Give each of ``briefs`` its topics by name as ``topic_list`` (TopicRef, shared
+    between the briefs that carry the same topic), in one query; none for no briefs."""
+    from .models import TaggedBrief, TopicRef
+
+    by_brief = {brief.pk: [] for brief in briefs}
+    if by_brief:
+        rows = (
+            TaggedBrief.objects.using(using)
+            .filter(content_object__in=list(by_brief))
+            .order_by("tag__name", "tag_id")
+            .values_list("content_object_id", "tag_id", "tag__name", "tag__slug")
+        )
+        topics = {}
+        for brief_id, topic_id, name, slug in rows:
+            topic = topics.get(topic_id)
+            if topic is None:
+                topic = topics[topic_id] = TopicRef(topic_id, name, slug)
+            by_brief[brief_id].append(topic)
+    for brief in briefs:
+        brief._topic_list = tuple(by_brief[brief.pk])
 
 
 class TopicQuerySet(models.QuerySet):
