@@ -365,7 +365,7 @@ class SearchView(ApiView):
             raise ApiError(400, str(error)) from None
         per_page = self.number("per_page", default=API_PAGE_SIZE, high=MAX_PAGE_SIZE)
         paginator = Paginator(
-            queryset.select_related("brief", "user", "group").prefetch_related("tags"), per_page
+            queryset.select_related("brief", "user", "group").prefetch_tags(), per_page
         )
         number = self.number("page", default=1, high=max(paginator.num_pages, 1))
         page = paginator.page(number)

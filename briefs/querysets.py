@@ -11,14 +11,14 @@ import datetime as dt
 from django.db import models
 from django.db.models import Count, F, Prefetch, Q, Subquery
 from django.db.models.functions import Length, TruncMonth
-from django.db.models.query import ModelIterable
 
 from config.limits import RELATED_CANDIDATES, RELATED_RARE_TOPICS
+from core.querysets import FillingQuerySet
 
 LIST_DEFERRED_FIELDS = ("body", "raw_text", "image_caption", "content_hash")
 
 
-class BriefQuerySet(models.QuerySet):
+class BriefQuerySet(FillingQuerySet):
     """Reads of briefs; visibility is decided here and nowhere else."""
 
     def published(self):
@@ -33,9 +33,6 @@ class BriefQuerySet(models.QuerySet):
             queryset = queryset.filter(pk__in=links.filter(tag=topic).values("content_object"))
         return queryset
 
-    # Set by prefetch_topics(): fill each fetched brief's ``topic_list`` (one query).
-    _topics_wanted = False
-
     def prefetch_topics(self):
         """Fetch each brief's topics in name order with the briefs, read back as
         ``brief.topic_list`` (one query for the whole list, as a prefetch).
@@ -45,20 +42,7 @@ class BriefQuerySet(models.QuerySet):
         link: a feed of 50 briefs links some 750 topics, and building and pickling those
         model instances was most of a cold page's Python time (issue 14).
         """
-        clone = self._chain()
-        clone._topics_wanted = True
-        return clone
-
-    def _clone(self):
-        clone = super()._clone()
-        clone._topics_wanted = self._topics_wanted
-        return clone
-
-    def _fetch_all(self):
-        fetching = self._result_cache is None
-        super()._fetch_all()
-        if fetching and self._topics_wanted and self._iterable_class is ModelIterable:
-            attach_topic_lists(self._result_cache, using=self.db)
+        return self.fill_after_fetch(attach_topic_lists)
 
     def for_cards(self):
         """Briefs ready for a list of cards: source joined, topics prefetched, wide text left
