@@ -141,7 +141,7 @@ class ApiView(View):
         return (
             Annotation.objects.visible_to(self.request.user)
             .select_related("brief", "user", "group")
-            .prefetch_related("tags")
+            .prefetch_tags()
         )
 
     def loaded(self, pk):
