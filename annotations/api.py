@@ -144,7 +144,7 @@ class ApiView(View):
             .select_related("brief", "user", "group")
             # The document names the brief by its URL: its texts stay in the database.
             .defer(*(f"brief__{name}" for name in LIST_DEFERRED_FIELDS), "user__password")
-            .prefetch_related("tags")
+            .prefetch_tags()
         )
 
     def loaded(self, pk):
@@ -368,7 +368,7 @@ class SearchView(ApiView):
             raise ApiError(400, str(error)) from None
         per_page = self.number("per_page", default=API_PAGE_SIZE, high=MAX_PAGE_SIZE)
         paginator = Paginator(
-            queryset.select_related("brief", "user", "group").prefetch_related("tags"), per_page
+            queryset.select_related("brief", "user", "group").prefetch_tags(), per_page
         )
         number = self.number("page", default=1, high=max(paginator.num_pages, 1))
         page = paginator.page(number)

@@ -77,7 +77,7 @@ def group_detail(request, slug):
         Annotation.objects.in_groups_of(request.user)
         .filter(group=group)
         .select_related("brief", "user")
-        .prefetch_related("tags")
+        .prefetch_tags()
     )
     tag = request.GET.get("tag", "").strip()[:NOTE_TAG_MAX_LENGTH]
     if tag:

@@ -74,8 +74,8 @@ def annotation_document(annotation, absolute, *, with_context=True):
     """One annotation as a W3C Web Annotation; ``absolute`` turns a path into a full URL.
 
     ``annotation`` needs its ``brief``, ``user`` (and ``group``) loaded; its tags are read
-    from ``prefetch_related("tags")`` when the caller prefetched them. A note's body is
-    one TextualBody, or a list when it has tags (``purpose: tagging``).
+    from ``prefetch_tags()`` or ``prefetch_related("tags")`` when the caller prefetched
+    them. A note's body is one TextualBody, or a list when it has tags (``purpose: tagging``).
     """
     document = {}
     if with_context:

@@ -4,12 +4,21 @@ Every surface (brief pages, note lists, feeds, the API, search, counts) starts f
 ``Annotation.objects.public()`` or ``Annotation.objects.visible_to(user)``.
 """
 
-from django.db import models
-
 from briefs.models import Brief
+from core.querysets import FillingQuerySet
 
 
-class AnnotationQuerySet(models.QuerySet):
+class AnnotationQuerySet(FillingQuerySet):
+    def prefetch_tags(self):
+        """Each note's tags fetched with the notes (one query), read back as
+        ``note.tags.all()`` in the order they were added, as ``prefetch_related("tags")``.
+
+        For lists that read the tags (iterate, test, count): taggit's own prefetch builds
+        a filtered queryset per note, a fifth of a page of 50 notes' Python time (issue 14);
+        here they are a plain list, so chaining a query onto them is not for these lists.
+        """
+        return self.fill_after_fetch(attach_tags)
+
     def _shown(self):
         """Notes fit to show to anyone entitled to them: not hidden, anchored, on a published
         brief, and (for a reply) under a parent that is itself neither hidden nor orphaned."""
@@ -72,3 +81,27 @@ class AnnotationQuerySet(models.QuerySet):
             return self.public()
         own = self.filter(user=user, brief__in=Brief.objects.published())
         return self.public() | self.in_groups_of(user) | own
+
+
+def attach_tags(notes, *, using=None):
+    """Put each of ``notes``' tags (NoteTag, by link order) where ``note.tags.all()`` reads
+    a prefetch, in one query; none for no notes."""
+    from .models import NoteTag, TaggedNote
+
+    by_note = {note.pk: [] for note in notes}
+    if by_note:
+        rows = (
+            TaggedNote.objects.using(using)
+            .filter(content_object__in=list(by_note))
+            .order_by("pk")
+            .values_list("content_object_id", "tag_id", "tag__name", "tag__slug")
+        )
+        tags = {}
+        for note_id, tag_id, name, slug in rows:
+            tag = tags.get(tag_id)
+            if tag is None:
+                fields = ["id", "name", "slug"]
+                tag = tags[tag_id] = NoteTag.from_db(using, fields, [tag_id, name, slug])
+            by_note[note_id].append(tag)
+    for note in notes:
+        note.__dict__.setdefault("_prefetched_objects_cache", {})["tags"] = by_note[note.pk]

@@ -80,7 +80,7 @@ def recent(request):
         except NoReverseMatch:  # a name no reader can have ("a/b")
             raise Http404("No reader with public notes has that name.") from None
     queryset = (
-        Annotation.objects.public().select_related("brief", "user").prefetch_related("tags")
+        Annotation.objects.public().select_related("brief", "user").prefetch_tags()
     )
     tag = _tag_param(request)
     if tag:
@@ -191,7 +191,7 @@ def _mine(request):
         queryset = Annotation.objects.in_groups_of(request.user).filter(group__slug=group_slug)
     else:
         queryset = Annotation.objects.filter(user=request.user)
-    queryset = queryset.select_related("brief", "user", "group").prefetch_related("tags")
+    queryset = queryset.select_related("brief", "user", "group").prefetch_tags()
     tag = _tag_param(request)
     if tag:
         queryset = queryset.filter(tagged_items__tag__name__iexact=tag)

@@ -9,6 +9,7 @@ machinery; the annotations app builds on it too.
 """
 
 import hashlib
+import io
 import re
 import time
 from dataclasses import dataclass, field
@@ -246,9 +247,13 @@ class ConditionalFeed(Feed):
         shared by every worker and server, it never goes backwards, and it moves forward
         with every change, a deletion included.
         """
-        rendered = HttpResponse()
+        # Written to a string, not to an HttpResponse: the XML writer makes thousands of
+        # small writes, each a bytes conversion in HttpResponse.write (issue 14). Encoded
+        # as the response's writer encoded them: characters UTF-8 cannot carry (none once
+        # cleaned) become character references.
+        rendered = io.StringIO()
         self.get_feed(subject, _CanonicalRequest(subject.feed_url)).write(rendered, "utf-8")
-        body = rendered.content
+        body = rendered.getvalue().encode("utf-8", "xmlcharrefreplace")
         etag = quote_etag(hashlib.sha256(body).hexdigest()[:32])
         return body, etag, self.last_modified(subject)
 

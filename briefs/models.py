@@ -32,6 +32,7 @@ from .querysets import (
     StoryQuerySet,
     TopicQuerySet,
     TopicTimelineQuerySet,
+    attach_topic_lists,
 )
 from .signals import brief_body_changed
 from .slugs import STORY_ROUTE_WORDS, unique_slug
@@ -153,6 +154,42 @@ class Topic(TagBase):
             old_slugs = old_slugs.exclude(topic=self)
         return [*other_topics.values_list("slug", flat=True),
                 *old_slugs.values_list("old_slug", flat=True)]
+
+
+class TopicRef:
+    """A topic as a brief's topic list shows it: ``pk``, ``name``, ``slug`` and its URL.
+
+    Not a model instance: lists of cards and feeds link hundreds of topics, and a Topic
+    (with the link row it came through) per link cost more to build, cache and render
+    than the rest of the page (issue 14). Equal to another TopicRef of the same topic.
+    """
+
+    __slots__ = ("name", "pk", "slug")
+
+    def __init__(self, pk, name, slug):
+        self.pk, self.name, self.slug = pk, name, slug
+
+    @property
+    def id(self):
+        return self.pk
+
+    def __str__(self):
+        return self.name
+
+    def __repr__(self):
+        return f"<TopicRef {self.pk}: {self.name}>"
+
+    def __eq__(self, other):
+        return isinstance(other, TopicRef) and other.pk == self.pk
+
+    def __hash__(self):
+        return hash(("TopicRef", self.pk))
+
+    def __reduce__(self):  # a plain tuple: cached lists of briefs pickle quickly
+        return TopicRef, (self.pk, self.name, self.slug)
+
+    def get_absolute_url(self):
+        return topic_url(self.slug)
 
 
 class TaggedBrief(TaggedItemBase):
@@ -508,11 +545,13 @@ class Brief(models.Model):
 
     @property
     def topic_list(self):
-        """The brief's topics by name, from ``prefetch_topics()`` when the query asked for it."""
-        if "tagged_items" not in getattr(self, "_prefetched_objects_cache", {}):
-            links = self.tagged_items.select_related("tag").order_by("tag__name", "tag_id")
-            return [link.tag for link in links]
-        return [link.tag for link in self.tagged_items.all()]
+        """The brief's topics by name (TopicRef: pk, name, slug, URL), as fetched by
+        ``prefetch_topics()`` when the query asked for it, else read now (one query)."""
+        topics = self.__dict__.get("_topic_list")
+        if topics is None:
+            attach_topic_lists([self], using=self._state.db)
+            topics = self.__dict__.pop("_topic_list")
+        return topics
 
     @property
     def paragraphs(self):

@@ -203,7 +203,9 @@ def cached_list(queryset):
         key = sql_key(queryset)
     except EmptyResultSet:  # .none() and the like: nothing to ask the database
         return list(queryset)
-    return remember("list", key, lambda: list(queryset))
+    # The name says the shape of the rows stored: "v2" since briefs carry their topic_list
+    # (TopicRef) instead of prefetched links, so no deployed code reads rows of the old one.
+    return remember("list-v2", key, lambda: list(queryset))
 
 
 def cached_count(queryset):

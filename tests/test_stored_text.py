@@ -69,3 +69,17 @@ def test_a_topic_description_keeps_no_invisible_characters(curator):
     topic = make_topic("Ports")
     topic_rename(topic=topic, name="Ports", description=_dirty("Harbours and docks"), by=curator)
     assert Topic.objects.get(pk=topic.pk).description == "Harbours and docks"
+
+
+@pytest.mark.parametrize("context", ["plain", "é", "\U0001F600"], ids=["ascii", "latin", "astral"])
+def test_every_code_point_is_kept_or_stripped_as_the_one_definition_says(context):
+    """The fast paths (ASCII text, text without astral characters) strip exactly the set."""
+    from core.text import _UNFIT_CHARACTERS, strip_unfit_characters
+
+    # Every code point once, beside text of each kind, so each path meets each character.
+    for start in range(0, 0x110000, 0x1000):
+        chunk = "".join(chr(code) for code in range(start, start + 0x1000))
+        for text in (chunk, *(f"{context} {ch} x" for ch in chunk[:128] if start == 0)):
+            assert strip_unfit_characters(text) == _UNFIT_CHARACTERS.sub("", text)
+    assert strip_unfit_characters("tab\tline\nend\r\x00\x7f") == "tab\tline\nend\r"
+    assert strip_unfit_characters("e\u0301\u200b " + context) == "e\u0301 " + context

@@ -65,7 +65,7 @@ def brief_notes_for(request, brief):
         )
         shown = list(
             anchored.select_related("user", "group")
-            .prefetch_related("tags")
+            .prefetch_tags()
             .order_by("start", "end", "created_at", "pk")[: BRIEF_PAGE_MAX_NOTES + 1]
         )
         total = len(shown) if len(shown) <= BRIEF_PAGE_MAX_NOTES else anchored.count()
@@ -110,7 +110,7 @@ def _attach_threads(visible, notes):
     replies = (
         visible.filter(parent__in=list(by_pk))
         .select_related("user", "group")
-        .prefetch_related("tags")
+        .prefetch_tags()
         .order_by("created_at", "pk")
     )
     for reply in replies:

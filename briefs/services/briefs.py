@@ -155,6 +155,7 @@ def brief_set_topics(*, brief, topics, by=None, created=False):
             parts.append(f"Removed topics {_topic_names(removed)}.")
         history_record(by=by, objects=[brief], action=CHANGE, message=" ".join(parts))
     getattr(brief, "_prefetched_objects_cache", {}).pop("topics", None)
+    brief.__dict__.pop("_topic_list", None)  # prefetch_topics()'s list is stale too
     return [topics[pk] for pk in sorted(new)], sorted(stale)
 
 
