@@ -407,3 +407,141 @@ def test_odd_page_and_month_input_is_never_a_server_error(shelf, client, query):
                  "/topics/chips+ports+rare-earths/", "/", "/archive/2025/01/", "/archive/2025/"):
         response = client.get(path + query)
         assert response.status_code < 500, (path, query, response.status_code)
+
+
+def test_emptying_the_tables_as_a_flush_does_empties_the_derived_tables_too(shelf, client):
+    """``flush`` (and a test database's reset) empties tables with TRUNCATE on PostgreSQL,
+    which fires no row or statement trigger."""
+    from tests.briefs.test_backup import _wipe
+
+    _wipe()
+    assert not TopicTimeline.objects.exists()
+    assert MonthBriefCount.objects.total() == 0
+    assert "Page 1 of" not in client.get("/").content.decode()
+    make_brief("After The Flush", topics=[make_topic("Ports")], published_at=at(2025, 3, 1))
+    assert MonthBriefCount.objects.month_counts() == [(dt.date(2025, 3, 1), 1)]
+    assert TopicTimeline.objects.count() == 1
+
+
+# --- concurrent writers (PostgreSQL: SQLite has one writer at a time) --------------------
+
+
+def in_thread(work):
+    """Run ``work`` in its own thread and database connection, in one transaction; the
+    thread and a ``done`` event, set once it has committed (or failed: ``errors``)."""
+    import threading
+
+    from django.db import connection
+
+    done, errors = threading.Event(), []
+
+    def run():
+        try:
+            with transaction.atomic():
+                work()
+        except Exception as error:  # noqa: BLE001 (the test reports it)
+            errors.append(error)
+        finally:
+            connection.close()
+            done.set()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, done, errors
+
+
+def held_open(work):
+    """Run ``work`` in a transaction of its own connection and keep it open until the
+    returned ``commit`` is called (then wait for the commit)."""
+    import threading
+
+    written, release = threading.Event(), threading.Event()
+
+    def hold():
+        work()
+        written.set()
+        release.wait(10)
+
+    thread, _done, errors = in_thread(hold)
+    assert written.wait(10), errors
+
+    def commit():
+        release.set()
+        thread.join(10)
+        assert not errors, errors
+
+    return commit
+
+
+postgres_only = pytest.mark.skipif(
+    "not __import__('django.db').db.connection.vendor == 'postgresql'",
+    reason="concurrent writers need PostgreSQL",
+)
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_two_transactions_publishing_briefs_of_one_month_add_up():
+    ports = make_topic("Ports")
+    one, two = (make_brief(f"Draft {n}", topics=[ports], status="draft",
+                           published_at=at(2025, 4, n)) for n in (1, 2))
+    commit = held_open(lambda: briefs_set_status(briefs=Brief.objects.filter(pk=one.pk),
+                                                 status="published"))
+    thread, done, errors = in_thread(
+        lambda: briefs_set_status(briefs=Brief.objects.filter(pk=two.pk), status="published"))
+    done.wait(0.5)  # the second waits for the month's row
+    commit()
+    thread.join(10)
+    assert not errors, errors
+    assert MonthBriefCount.objects.month_counts() == [(dt.date(2025, 4, 1), 2)]
+    assert_consistent()
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("first", ["publish", "link"])
+def test_a_link_added_while_its_brief_is_published_gets_its_row(first):
+    """Each writer's trigger reads the other's table: whichever commits first, the one
+    that reads must see the other's write, not its snapshot from before it."""
+    ports = make_topic("Ports")
+    draft = make_brief("Quay Draft", status="draft", published_at=at(2025, 4, 2))
+
+    def publish():
+        briefs_set_status(briefs=Brief.objects.filter(pk=draft.pk), status="published")
+
+    def link():
+        TaggedBrief.objects.create(content_object_id=draft.pk, tag=ports)
+
+    held, other = (publish, link) if first == "publish" else (link, publish)
+    commit = held_open(held)
+    thread, done, errors = in_thread(other)
+    done.wait(0.5)
+    commit()
+    thread.join(10)
+    assert not errors, errors
+    assert_consistent()
+    assert TopicTimeline.objects.filter(brief_id=draft.pk, topic=ports).exists()
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("first", ["publish", "unlink"])
+def test_a_link_removed_while_its_brief_is_published_leaves_no_row(first):
+    ports = make_topic("Ports")
+    draft = make_brief("Quay Draft", topics=[ports], status="draft", published_at=at(2025, 4, 2))
+
+    def publish():
+        briefs_set_status(briefs=Brief.objects.filter(pk=draft.pk), status="published")
+
+    def unlink():
+        TaggedBrief.objects.filter(content_object_id=draft.pk).delete()
+
+    held, other = (publish, unlink) if first == "publish" else (unlink, publish)
+    commit = held_open(held)
+    thread, done, errors = in_thread(other)
+    done.wait(0.5)
+    commit()
+    thread.join(10)
+    assert not errors, errors
+    assert_consistent()
+    assert not TopicTimeline.objects.exists()
