@@ -270,6 +270,9 @@ def test_imports_single_and_batch_and_the_import_command(tmp_path, client):
     assert_consistent()
     list(briefs_import_texts(texts=[article(n) for n in range(5, 8)], status="draft"))
     assert_consistent()
+    list(briefs_import_texts(texts=[article(n) for n in range(12, 14)], dry_run=True))
+    brief_import(raw_text=article(14), dry_run=True)
+    assert_consistent()  # a dry run writes nothing, derived rows included
     brief_import(raw_text=article(9))
     assert_consistent()
     for n in (10, 11):
@@ -545,3 +548,21 @@ def test_a_link_removed_while_its_brief_is_published_leaves_no_row(first):
     assert not errors, errors
     assert_consistent()
     assert not TopicTimeline.objects.exists()
+
+
+def test_an_import_run_whose_preview_corrects_the_date_and_topics(curator_client, client):
+    """The admin's import run: the brief is imported, then re-dated into another month
+    and re-topiced by the curator's corrections."""
+    from tests.briefs.import_pages import preview_of
+    from tests.briefs.test_import_runs import article as run_article
+    from tests.briefs.test_import_runs import confirm
+
+    preview = preview_of(curator_client, {"text": run_article(day=4), "status": "published"})
+    done = confirm(curator_client, preview, date="2025-09-30", time="23:30",
+                   topics="Rare Earths\nRefining")
+    assert "Imported: 1 new." in done.content.decode()
+    brief = Brief.objects.get()
+    assert utc_month(brief.published_at) == dt.date(2025, 9, 1)
+    assert_consistent()
+    assert MonthBriefCount.objects.month_counts() == [(dt.date(2025, 9, 1), 1)]
+    assert_pages_right(client)
