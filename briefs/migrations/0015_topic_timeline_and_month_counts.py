@@ -84,13 +84,15 @@ def _pg_month_deltas(*sides):
 # links: each would read the other's table as of its own snapshot, so a link added (or
 # removed) while another transaction publishes its brief left the timeline (and the
 # topic counts of 0013, whose link triggers fire after these) without the row, or with a
-# stale one. The link side locks its briefs FOR SHARE first, which waits for a brief
-# being updated to commit (and makes an update of the brief wait for the link's
-# transaction); the statements after it then read the committed rows (READ COMMITTED
-# takes a snapshot per statement). Briefs in id order: two such writers never deadlock.
+# stale one. The link side locks its briefs first, which waits for a brief being updated
+# to commit (and makes an update of the brief wait for the link's transaction); the
+# statements after it then read the committed rows (READ COMMITTED takes a snapshot per
+# statement). FOR NO KEY UPDATE, the lock an UPDATE of the brief takes anyway, not FOR
+# SHARE: two transactions that link a brief and then touch it (``briefs_touch``) take
+# turns, where two shared locks would each block the other's touch. In id order.
 def _pg_lock_briefs(*sides):
     ids = " UNION ".join(f"SELECT content_object_id FROM {rows}" for rows in sides)
-    return f"PERFORM 1 FROM briefs_brief WHERE id IN ({ids}) ORDER BY id FOR SHARE;"
+    return f"PERFORM 1 FROM briefs_brief WHERE id IN ({ids}) ORDER BY id FOR NO KEY UPDATE;"
 
 
 PG_FUNCTIONS = {

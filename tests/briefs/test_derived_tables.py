@@ -566,3 +566,39 @@ def test_an_import_run_whose_preview_corrects_the_date_and_topics(curator_client
     assert_consistent()
     assert MonthBriefCount.objects.month_counts() == [(dt.date(2025, 9, 1), 1)]
     assert_pages_right(client)
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_two_transactions_linking_then_touching_one_brief_take_turns_without_a_deadlock():
+    """Adding topics links, then touches the brief (``modified_at``): two such
+    transactions on one brief, their links added before either touches it, take turns
+    rather than deadlock (were the link's lock on its brief a shared one, each touch
+    would wait for the other's link)."""
+    import threading
+
+    ports, rail = make_topic("Ports"), make_topic("Rail")
+    brief = make_brief("Quay", published_at=at(2025, 4, 2))
+    linked, touch = threading.Event(), threading.Event()
+
+    def first():
+        TaggedBrief.objects.create(content_object_id=brief.pk, tag=ports)
+        linked.set()
+        touch.wait(10)
+        Brief.objects.filter(pk=brief.pk).update(title="Quay, touched first")
+
+    def second():
+        linked.wait(10)
+        TaggedBrief.objects.create(content_object_id=brief.pk, tag=rail)
+        Brief.objects.filter(pk=brief.pk).update(title="Quay, touched second")
+
+    one, _, first_errors = in_thread(first)
+    two, second_done, second_errors = in_thread(second)
+    assert linked.wait(10)
+    second_done.wait(0.5)  # the second link waits for the first transaction
+    touch.set()
+    one.join(15)
+    two.join(15)
+    assert not first_errors and not second_errors, (first_errors, second_errors)
+    assert_consistent()
+    assert TopicTimeline.objects.filter(brief_id=brief.pk).count() == 2
