@@ -602,3 +602,32 @@ def test_two_transactions_linking_then_touching_one_brief_take_turns_without_a_d
     assert not first_errors and not second_errors, (first_errors, second_errors)
     assert_consistent()
     assert TopicTimeline.objects.filter(brief_id=brief.pk).count() == 2
+
+
+def test_story_actions_leave_the_tables_alone(shelf, curator_client, client):
+    """Putting briefs into a story, moving one out and excluding one rewrite briefs'
+    story columns only: nothing to add, move or remove."""
+    from briefs.models import Story
+
+    story = Story.objects.create(title="Rare earth curbs")
+    before = (set(TopicTimeline.objects.values_list("topic_id", "month", "brief_id")),
+              MonthBriefCount.objects.month_counts())
+    response = run_action(curator_client, BRIEFS, "put_into_story", [shelf["a"], shelf["c"]],
+                          apply="yes", story=story.pk)
+    assert response.status_code == 302
+    assert Brief.objects.filter(story=story).count() == 2
+    run_action(curator_client, BRIEFS, "move_out_of_story", [shelf["c"]])
+    run_action(curator_client, BRIEFS, "exclude_from_stories", [shelf["d"]])
+    assert_consistent()
+    assert (set(TopicTimeline.objects.values_list("topic_id", "month", "brief_id")),
+            MonthBriefCount.objects.month_counts()) == before
+    assert_pages_right(client)
+
+
+@pytest.mark.parametrize("path", [
+    "/archive/0000/", "/archive/0001/01/", "/archive/9998/12/", "/archive/9999/12/",
+    "/archive/2025/00/", "/archive/2025/13/", "/archive/2025/99/", "/topics/ports/?month=0001-01",
+    "/topics/ports/?month=9999-12&page=2",
+])
+def test_odd_archive_periods_are_never_a_server_error(shelf, client, path):
+    assert client.get(path).status_code in (200, 404)
