@@ -131,10 +131,11 @@ class BriefQuerySet(FillingQuerySet):
         return (before[0] if before else None), (after[0] if after else None)
 
     def month_counts(self):
-        """``[(first day of month, number of briefs)]`` for each month covered, newest first."""
+        """``[(first day of UTC month, number of briefs)]`` for each month covered, newest
+        first. UTC whatever ``TIME_ZONE`` says: the archive's months are UTC months."""
         return [
             (row["month"].date(), row["brief_count"])
-            for row in self.annotate(month=TruncMonth("published_at"))
+            for row in self.annotate(month=TruncMonth("published_at", tzinfo=dt.UTC))
             .values("month")
             .annotate(brief_count=Count("pk"))
             .order_by("-month")

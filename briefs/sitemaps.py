@@ -8,7 +8,7 @@ drafts carry never appear. Account, note-taking and search pages stay out (robot
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from .models import Brief, Source, Story, Topic
+from .models import Brief, MonthBriefCount, Source, Story, Topic
 
 
 class BriefSitemap(Sitemap):
@@ -65,7 +65,8 @@ class ArchiveMonthSitemap(Sitemap):
     priority = 0.4
 
     def items(self):
-        return [month for month, _count in Brief.objects.published().month_counts()]
+        # The month counts the database keeps (UTC months, as the archive pages).
+        return [month for month, _count in MonthBriefCount.objects.month_counts()]
 
     def location(self, month):
         return reverse(

@@ -482,6 +482,13 @@ class ArchiveMixin(PageMixin):
     def get_queryset(self):
         return Brief.objects.published().for_cards()
 
+    def _make_date_lookup_arg(self, value):
+        # Django's date views bound a period at midnight of the current time zone; the
+        # archive's periods (and the month counts that number their pages) are UTC.
+        if self.uses_datetime_field:
+            return dt.datetime.combine(value, dt.time.min, tzinfo=dt.UTC)
+        return value
+
 
 class ArchiveIndexView(ArchiveMixin, generic_dates.ArchiveIndexView):
     """Every month with published briefs, grouped by year."""

@@ -11,8 +11,9 @@ link table for each (134 ms); it reads 4,020 index entries (under 1 ms). Month c
 a topic: 8 ms instead of 73 (``month`` is stored, so no ``date_trunc`` per row).
 
 Kept by triggers, like the topic counts of 0013: a link added, removed or moved (a topic
-merge), a brief published, withdrawn, re-dated or deleted, a topic deleted. PostgreSQL
-uses statement triggers over transition tables; SQLite row triggers. ``month`` is the
+merge), a brief published, withdrawn, re-dated or deleted, a topic deleted, a table
+truncated. PostgreSQL uses statement triggers over transition tables (a link's trigger
+locks its briefs first, so a concurrent publish is never missed); SQLite row triggers. ``month`` is the
 first day of the UTC month of ``published_at``. A bulk load that skips the triggers
 refills it (``TopicTimeline.refill``); backups leave it out.
 
@@ -79,16 +80,34 @@ def _pg_month_deltas(*sides):
     """
 
 
+# A link's trigger reads its brief's status and date, and a brief's trigger reads its
+# links: each would read the other's table as of its own snapshot, so a link added (or
+# removed) while another transaction publishes its brief left the timeline (and the
+# topic counts of 0013, whose link triggers fire after these) without the row, or with a
+# stale one. The link side locks its briefs first, which waits for a brief being updated
+# to commit (and makes an update of the brief wait for the link's transaction); the
+# statements after it then read the committed rows (READ COMMITTED takes a snapshot per
+# statement). FOR NO KEY UPDATE, the lock an UPDATE of the brief takes anyway, not FOR
+# SHARE: two transactions that link a brief and then touch it (``briefs_touch``) take
+# turns, where two shared locks would each block the other's touch. In id order.
+def _pg_lock_briefs(*sides):
+    ids = " UNION ".join(f"SELECT content_object_id FROM {rows}" for rows in sides)
+    return f"PERFORM 1 FROM briefs_brief WHERE id IN ({ids}) ORDER BY id FOR NO KEY UPDATE;"
+
+
 PG_FUNCTIONS = {
     "briefs_taggedbrief_timeline_insert": f"""
+        {_pg_lock_briefs("new_rows")}
         WITH links AS (SELECT tag_id, content_object_id FROM new_rows) {PG_INSERT_ROWS};
     """,
     "briefs_taggedbrief_timeline_update": f"""
+        {_pg_lock_briefs("old_rows", "new_rows")}
         DELETE FROM {TABLE} t USING old_rows o
         WHERE t.brief_id = o.content_object_id AND t.topic_id = o.tag_id;
         WITH links AS (SELECT tag_id, content_object_id FROM new_rows) {PG_INSERT_ROWS};
     """,
     "briefs_taggedbrief_timeline_delete": f"""
+        {_pg_lock_briefs("old_rows")}
         DELETE FROM {TABLE} t USING old_rows o
         WHERE t.brief_id = o.content_object_id AND t.topic_id = o.tag_id;
     """,
@@ -124,6 +143,16 @@ TRANSITIONS = {
     "DELETE": "REFERENCING OLD TABLE AS old_rows",
 }
 
+# TRUNCATE (``flush``, a test database's reset) fires none of the triggers above, nor
+# those of the topic counts (0013): what it empties leaves nothing to list or count. A
+# brief's or topic's TRUNCATE reaches the links (their foreign keys ask for it).
+TOPIC_COUNTS = "briefs_topic_brief_count"
+PG_TRUNCATE_CLEARS = {
+    "briefs_brief": f"TRUNCATE {TABLE}, {MONTHS};",
+    "briefs_taggedbrief": f"TRUNCATE {TABLE}, {TOPIC_COUNTS};",
+    "briefs_topic": f"TRUNCATE {TABLE}, {TOPIC_COUNTS};",
+}
+
 POSTGRES_FORWARD = [
     f"""
     CREATE TABLE {TABLE} (
@@ -154,10 +183,35 @@ POSTGRES_FORWARD = [
             """,
         )
     ],
+    *[
+        statement
+        for table, body in PG_TRUNCATE_CLEARS.items()
+        for statement in (
+            f"""
+            CREATE FUNCTION {table}_timeline_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                {body}
+                RETURN NULL;
+            END $$
+            """,
+            f"""
+            CREATE TRIGGER {table}_timeline_truncate AFTER TRUNCATE ON {table}
+            FOR EACH STATEMENT EXECUTE FUNCTION {table}_timeline_truncate()
+            """,
+        )
+    ],
     PG_FILL,
     PG_FILL_MONTHS,
 ]
 POSTGRES_BACKWARD = [
+    *[
+        statement
+        for table in PG_TRUNCATE_CLEARS
+        for statement in (
+            f"DROP TRIGGER IF EXISTS {table}_timeline_truncate ON {table}",
+            f"DROP FUNCTION IF EXISTS {table}_timeline_truncate()",
+        )
+    ],
     *[
         statement
         for name, (_, table) in PG_TRIGGERS.items()
