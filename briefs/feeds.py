@@ -45,7 +45,7 @@ from core.site import site_host, site_url
 
 from . import cache_keys
 from .feed_formats import FORMATS, body_html, clean_text, plain_text
-from .models import Brief, Source, Topic
+from .models import Brief, Source, Topic, topic_url
 from .search import UnusableQuery, briefs_among, search_candidates
 from .story_cards import (
     EVERY_VERSION,
@@ -471,14 +471,14 @@ def topics_opml(request):
     """
     depends_on(cache_keys.BRIEFS, cache_keys.TOPICS)
     if "topics" in request.GET:
-        topics = _chosen_topics(request.GET["topics"])
+        topics = [(topic.name, topic.slug) for topic in _chosen_topics(request.GET["topics"])]
     else:
-        # Topics with published briefs, from the counts table (no scan of the links).
-        topics = Topic.objects.with_brief_counts().order_by("name")
-    response = HttpResponse(content_type="text/x-opml; charset=utf-8")
-    response["Content-Disposition"] = 'inline; filename="brief-archive-topics.opml"'
-    response["Cache-Control"] = CACHE_CONTROL
-    xml = SimplerXMLGenerator(response, "utf-8")
+        # Topics with published briefs, from the counts table (no scan of the links), as
+        # plain rows: 3,000 model instances were a third of the file's cost.
+        topics = Topic.objects.with_brief_counts().order_by("name").values_list("name", "slug")
+    # Written to a string and encoded once: 3,000 topics were 30,000 writes to the response.
+    text = io.StringIO()
+    xml = SimplerXMLGenerator(text, "utf-8")
     xml.startDocument()
     xml.startElement("opml", {"version": "2.0"})
     xml.startElement("head", {})
@@ -486,20 +486,22 @@ def topics_opml(request):
     xml.addQuickElement("docs", "https://opml.org/spec2.opml")
     xml.endElement("head")
     xml.startElement("body", {})
-    for topic in topics:
-        name = plain_text(topic.name)
-        feed = reverse("briefs:topic-feed", kwargs={"slugs": topic.slug})
+    for name, slug in topics:
+        name = plain_text(name)
         xml.addQuickElement(
             "outline",
             attrs={
                 "type": "rss",
                 "text": name,
                 "title": name,
-                "xmlUrl": site_url(feed),
-                "htmlUrl": site_url(topic.get_absolute_url()),
+                "xmlUrl": site_url(topic_url(slug, "briefs:topic-feed")),
+                "htmlUrl": site_url(topic_url(slug)),
             },
         )
     xml.endElement("body")
     xml.endElement("opml")
     xml.endDocument()
+    response = HttpResponse(text.getvalue().encode(), content_type="text/x-opml; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="brief-archive-topics.opml"'
+    response["Cache-Control"] = CACHE_CONTROL
     return response

@@ -84,18 +84,20 @@ _TOPIC_URL_MARK = "0topic0slug0"
 _topic_url_templates = {}
 
 
-def topic_url(slugs):
-    """``reverse("briefs:topic-detail", kwargs={"slugs": slugs})``, without resolver work.
+def topic_url(slugs, url_name="briefs:topic-detail"):
+    """``reverse(url_name, kwargs={"slugs": slugs})`` for a topic page or its feed
+    (``"briefs:topic-feed"``), without resolver work.
 
-    The pattern is reversed once per script prefix and the slugs filled in, quoted as
-    ``reverse()`` quotes them: ``/topics/`` links 300 topics, and 300 ``reverse()`` calls
-    were a tenth of a second of a cold page (issue 14).
+    The pattern is reversed once per URL name and script prefix and the slugs filled in,
+    quoted as ``reverse()`` quotes them: ``/topics/`` links 300 topics, and 300
+    ``reverse()`` calls were a tenth of a second of a cold page; the OPML file links
+    every topic's feed (issue 14).
     """
-    prefix = get_script_prefix()
-    template = _topic_url_templates.get(prefix)
+    key = (url_name, get_script_prefix())
+    template = _topic_url_templates.get(key)
     if template is None:
-        template = reverse("briefs:topic-detail", kwargs={"slugs": _TOPIC_URL_MARK})
-        _topic_url_templates[prefix] = template
+        template = reverse(url_name, kwargs={"slugs": _TOPIC_URL_MARK})
+        _topic_url_templates[key] = template
     return template.replace(_TOPIC_URL_MARK, quote(slugs, safe=RFC3986_SUBDELIMS + "/~:@"))
 
 

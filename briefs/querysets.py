@@ -204,9 +204,12 @@ class SourceQuerySet(models.QuerySet):
         """Sources with at least one published brief, with ``brief_count``, by name."""
         from .models import Brief
 
+        published = Q(briefs__status=Brief.Status.PUBLISHED)
+        # One join counted with a filter: a semi-join on every published brief's id was
+        # 160 ms on 100k briefs (issue 14).
         return (
-            self.filter(briefs__in=Brief.objects.published().values("pk"))
-            .annotate(brief_count=Count("briefs"))
+            self.annotate(brief_count=Count("briefs", filter=published))
+            .filter(brief_count__gt=0)
             .order_by("name")
         )
 

@@ -13,8 +13,8 @@ a topic: 8 ms instead of 73 (``month`` is stored, so no ``date_trunc`` per row).
 Kept by triggers, like the topic counts of 0013: a link added, removed or moved (a topic
 merge), a brief published, withdrawn, re-dated or deleted, a topic deleted, a table
 truncated. PostgreSQL uses statement triggers over transition tables (a link's trigger
-locks its briefs first, so a concurrent publish is never missed); SQLite row triggers. ``month`` is the
-first day of the UTC month of ``published_at``. A bulk load that skips the triggers
+locks its briefs first, so a concurrent publish is never missed); SQLite row triggers.
+``month`` is the first day of the UTC month of ``published_at``. A bulk load that skips the triggers
 refills it (``TopicTimeline.refill``); backups leave it out.
 
 ``briefs_month_brief_count`` holds the number of published briefs of each UTC month
