@@ -37,7 +37,6 @@ from .models import (
     MonthBriefCount,
     Source,
     Topic,
-    TopicBriefCount,
     TopicTimeline,
     topic_url,
 )
@@ -333,13 +332,8 @@ class TopicDetailView(StoryCardsMixin, BriefListView):
 
     def get_paginator(self, queryset, per_page, **kwargs):
         paginator = super().get_paginator(queryset, per_page, **kwargs)
-        if len(self.topics) == 1 and not self.month:  # the counts table: no count of links
-            counted = TopicBriefCount.objects.filter(topic=self.topics[0]).values_list("n")
-            paginator.count = max(0, next(iter(counted), (0,))[0])
-        else:  # the timeline counts the selection by month anyway: add those up
-            paginator.count = sum(
-                n for month, n in self.month_counts if self.month in (None, month)
-            )
+        # The timeline counts the selection by month for the chart anyway: add those up.
+        paginator.count = sum(n for month, n in self.month_counts if self.month in (None, month))
         return paginator
 
     @cached_property

@@ -453,6 +453,17 @@ def in_thread(work):
     return thread, done, errors
 
 
+def race(held, other):
+    """``held`` in a transaction kept open while ``other`` starts in another connection
+    (and waits on it, or not); then both commit, and neither may have failed."""
+    commit = held_open(held)
+    thread, done, errors = in_thread(other)
+    done.wait(0.5)
+    commit()
+    thread.join(10)
+    assert not errors, errors
+
+
 def held_open(work):
     """Run ``work`` in a transaction of its own connection and keep it open until the
     returned ``commit`` is called (then wait for the commit)."""
@@ -515,13 +526,7 @@ def test_a_link_added_while_its_brief_is_published_gets_its_row(first):
     def link():
         TaggedBrief.objects.create(content_object_id=draft.pk, tag=ports)
 
-    held, other = (publish, link) if first == "publish" else (link, publish)
-    commit = held_open(held)
-    thread, done, errors = in_thread(other)
-    done.wait(0.5)
-    commit()
-    thread.join(10)
-    assert not errors, errors
+    race(*((publish, link) if first == "publish" else (link, publish)))
     assert_consistent()
     assert TopicTimeline.objects.filter(brief_id=draft.pk, topic=ports).exists()
 
@@ -539,13 +544,7 @@ def test_a_link_removed_while_its_brief_is_published_leaves_no_row(first):
     def unlink():
         TaggedBrief.objects.filter(content_object_id=draft.pk).delete()
 
-    held, other = (publish, unlink) if first == "publish" else (unlink, publish)
-    commit = held_open(held)
-    thread, done, errors = in_thread(other)
-    done.wait(0.5)
-    commit()
-    thread.join(10)
-    assert not errors, errors
+    race(*((publish, unlink) if first == "publish" else (unlink, publish)))
     assert_consistent()
     assert not TopicTimeline.objects.exists()
 
