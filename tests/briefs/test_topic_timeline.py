@@ -223,6 +223,7 @@ def test_month_counts_of_one_two_and_three_topics_match_the_aggregate_over_brief
         assert counts == expected, topics
         assert all(isinstance(month, dt.date) for month, _ in counts)
     assert TopicTimeline.objects.carrying([lonely, rare]).month_counts() == []
+    assert TopicTimeline.objects.none().month_counts() == []
     assert TopicTimeline.objects.carrying([rare, chips, ports]).month_counts()[-2:] == [
         (dt.date(2025, 1, 1), 2), (dt.date(2024, 12, 1), 1)]
 
