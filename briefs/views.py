@@ -341,7 +341,8 @@ class TopicDetailView(StoryCardsMixin, BriefListView):
         """``[(month, briefs)]`` of the whole selection (all months), for the timeline
         and the count; computed once per change of its topics."""
         rows = TopicTimeline.objects.carrying(self.topics)
-        return remember("month-counts", sql_key(rows), rows.month_counts)
+        count = rows.merged_month_counts if len(self.topics) > 1 else rows.month_counts
+        return remember("month-counts", sql_key(rows), count)
 
     def get_heading(self):
         if self.month:

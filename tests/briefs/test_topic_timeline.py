@@ -201,8 +201,9 @@ def test_home_and_archive_pages_count_from_the_month_counts(client, shelf):
 
 
 def test_month_counts_of_one_two_and_three_topics_match_the_aggregate_over_briefs():
-    """The timeline's month counts (read in key order, so PostgreSQL merges the topics'
-    rows) say what counting the published briefs that carry every topic says."""
+    """The timeline's month counts, plain and merged (read in key order, so PostgreSQL
+    merges the topics' rows), say what counting the published briefs that carry every
+    topic says."""
     rare, chips, ports = make_topic("Rare Earths"), make_topic("Semiconductors"), make_topic("Ports")
     for n in range(30):
         topics = [rare] + ([chips] if n % 2 else []) + ([ports] if n % 3 == 0 else [])
@@ -218,13 +219,14 @@ def test_month_counts_of_one_two_and_three_topics_match_the_aggregate_over_brief
 
     for topics in ([rare], [rare, chips], [chips, rare], [rare, ports], [rare, chips, ports],
                    [lonely, rare]):
-        counts = TopicTimeline.objects.carrying(topics).month_counts()
+        rows = TopicTimeline.objects.carrying(topics)
         expected = Brief.objects.published().with_topics(topics).month_counts()
-        assert counts == expected, topics
-        assert all(isinstance(month, dt.date) for month, _ in counts)
-    assert TopicTimeline.objects.carrying([lonely, rare]).month_counts() == []
-    assert TopicTimeline.objects.none().month_counts() == []
-    assert TopicTimeline.objects.carrying([rare, chips, ports]).month_counts()[-2:] == [
+        assert rows.month_counts() == expected, topics
+        assert rows.merged_month_counts() == expected, topics
+        assert all(isinstance(month, dt.date) for month, _ in rows.merged_month_counts())
+    assert TopicTimeline.objects.carrying([lonely, rare]).merged_month_counts() == []
+    assert TopicTimeline.objects.none().merged_month_counts() == []
+    assert TopicTimeline.objects.carrying([rare, chips, ports]).merged_month_counts()[-2:] == [
         (dt.date(2025, 1, 1), 2), (dt.date(2024, 12, 1), 1)]
 
 
