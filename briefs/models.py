@@ -473,6 +473,12 @@ class Brief(models.Model):
             models.Index(fields=["status", "-published_at", "-id"], name="brief_status_pub_idx"),
             models.Index(fields=["source", "-published_at"], name="brief_source_pub_idx"),
             models.Index(fields=["-published_at", "-id"], name="brief_pub_idx"),
+            # The newest change of a published brief (the sitemap index's date).
+            models.Index(
+                fields=["-modified_at"],
+                condition=models.Q(status="published"),
+                name="brief_published_modified_idx",
+            ),
         ]
 
     def __str__(self):
