@@ -84,24 +84,37 @@ class Source(models.Model):
 _URL_MARK = "0url0slug0"
 _url_templates = {}
 _SLUG = re.compile(r"[-a-zA-Z0-9_]+\Z")
+_URL_SAFE = RFC3986_SUBDELIMS + "/~:@"
 
 
-def filled_url(url_name, kwarg, value):
-    """``reverse(url_name, kwargs={kwarg: value})`` for a URL pattern whose one argument is
-    ``kwarg``, without resolver work: the pattern is reversed once per URL name and script
-    prefix and ``value`` filled in, quoted as ``reverse()`` quotes it.
+def url_filler(url_name, kwarg):
+    """A function giving ``reverse(url_name, kwargs={kwarg: value})`` for each ``value``,
+    for a URL pattern whose one argument is ``kwarg``, without resolver work.
 
-    A list links each brief, its source and some fifteen topics: ``/topics/`` links 300
-    topics, and a ``reverse()`` each was a tenth of a second of a cold page (issue 14).
-    A ``slug`` argument that is not a slug goes through ``reverse()`` (NoReverseMatch).
+    The pattern is reversed once per URL name and script prefix (read once, here) and each
+    value filled in, quoted as ``reverse()`` quotes it. A list links each brief, its source
+    and some fifteen topics: ``/topics/`` links 300 topics, and a ``reverse()`` each was a
+    tenth of a second of a cold page (issue 14). A ``slug`` that is not a slug goes through
+    ``reverse()``, which raises NoReverseMatch as before.
     """
-    if kwarg == "slug" and not _SLUG.match(value):
-        return reverse(url_name, kwargs={kwarg: value})
     key = (url_name, kwarg, get_script_prefix())
     template = _url_templates.get(key)
     if template is None:
         template = _url_templates[key] = reverse(url_name, kwargs={kwarg: _URL_MARK})
-    return template.replace(_URL_MARK, quote(value, safe=RFC3986_SUBDELIMS + "/~:@"))
+    if kwarg == "slug":
+
+        def fill(value):
+            if not _SLUG.match(value):
+                return reverse(url_name, kwargs={kwarg: value})
+            return template.replace(_URL_MARK, value)  # a slug's characters need no quoting
+
+        return fill
+    return lambda value: template.replace(_URL_MARK, quote(value, safe=_URL_SAFE))
+
+
+def filled_url(url_name, kwarg, value):
+    """``reverse(url_name, kwargs={kwarg: value})`` through :func:`url_filler`."""
+    return url_filler(url_name, kwarg)(value)
 
 
 def topic_url(slugs, url_name="briefs:topic-detail"):

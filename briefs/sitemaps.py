@@ -12,7 +12,6 @@ Both are stored by the reader page cache and depend on what they list (``SITEMAP
 """
 
 import html
-import re
 
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
@@ -28,10 +27,17 @@ from config.limits import SITEMAP_PAGE_SIZE
 from core.cache import depends_on
 
 from . import cache_keys
-from .models import Brief, MonthBriefCount, Source, Story, Topic, filled_url, topic_url
+from .models import (
+    Brief,
+    MonthBriefCount,
+    Source,
+    Story,
+    Topic,
+    filled_url,
+    topic_url,
+    url_filler,
+)
 
-_SLUG_MARK = "0sitemap0slug0"
-_SLUG = re.compile(r"[-a-zA-Z0-9_]+\Z")
 # Whatever a sitemap lists moves one of these (briefs, their topics and sources, stories).
 SITEMAP_KEYS = (cache_keys.BRIEFS, cache_keys.TOPICS, cache_keys.SOURCES, cache_keys.STORIES)
 
@@ -65,12 +71,8 @@ class BriefSitemap(ArchiveSitemap):
         return filled_url("briefs:brief-detail", "slug", row[0])
 
     def paths(self, rows):
-        # Thousands a page: the pattern reversed once, each slug put in its place.
-        pattern = filled_url("briefs:brief-detail", "slug", _SLUG_MARK)
-        return [
-            pattern.replace(_SLUG_MARK, row[0]) if _SLUG.match(row[0]) else self.location(row)
-            for row in rows
-        ]
+        url = url_filler("briefs:brief-detail", "slug")  # thousands a page
+        return [url(row[0]) for row in rows]
 
     def lastmod(self, row):
         return row[1]
