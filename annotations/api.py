@@ -242,6 +242,7 @@ class AnnotationCollectionView(ApiView):
                 API_PAGE_SIZE,
                 cache_pages=False,
                 count=None if self.brief_slug else Annotation.objects.public_count(),
+                ids_first=True,
             )
         raw = request.GET.get("page")
         if raw is not None:

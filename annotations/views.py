@@ -59,7 +59,9 @@ def notes_page(request, queryset, per_page=NOTES_PAGE_SIZE, *, count=None):
     if count is None:  # never cached: private lists bump no version when they change
         paginator = Paginator(queryset, per_page)
     else:
-        paginator = CachedPaginator(queryset, per_page, cache_pages=False, count=count)
+        paginator = CachedPaginator(
+            queryset, per_page, cache_pages=False, count=count, ids_first=True
+        )
     number = whole_number(request.GET.get("page", "1"), high=max(paginator.num_pages, 1))
     if number is None:
         raise Http404("No such page.")

@@ -1,5 +1,6 @@
 """Data model of the archive: sources, topics (taggit tags) and briefs."""
 
+import re
 from urllib.parse import quote
 
 from django.conf import settings
@@ -57,7 +58,7 @@ class Source(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("briefs:source-detail", kwargs={"slug": self.slug})
+        return filled_url("briefs:source-detail", "slug", self.slug)
 
     def clean(self):
         self.name = strip_unfit_characters(self.name or "")
@@ -80,25 +81,46 @@ class Source(models.Model):
         )
 
 
-_TOPIC_URL_MARK = "0topic0slug0"
-_topic_url_templates = {}
+_URL_MARK = "0url0slug0"
+_url_templates = {}
+_SLUG = re.compile(r"[-a-zA-Z0-9_]+\Z")
+_URL_SAFE = RFC3986_SUBDELIMS + "/~:@"
+
+
+def url_filler(url_name, kwarg):
+    """A function giving ``reverse(url_name, kwargs={kwarg: value})`` for each ``value``,
+    for a URL pattern whose one argument is ``kwarg``, without resolver work.
+
+    The pattern is reversed once per URL name and script prefix (read once, here) and each
+    value filled in, quoted as ``reverse()`` quotes it. A list links each brief, its source
+    and some fifteen topics: ``/topics/`` links 300 topics, and a ``reverse()`` each was a
+    tenth of a second of a cold page (issue 14). A ``slug`` that is not a slug goes through
+    ``reverse()``, which raises NoReverseMatch as before.
+    """
+    key = (url_name, kwarg, get_script_prefix())
+    template = _url_templates.get(key)
+    if template is None:
+        template = _url_templates[key] = reverse(url_name, kwargs={kwarg: _URL_MARK})
+    if kwarg == "slug":
+
+        def fill(value):
+            if not _SLUG.match(value):
+                return reverse(url_name, kwargs={kwarg: value})
+            return template.replace(_URL_MARK, value)  # a slug's characters need no quoting
+
+        return fill
+    return lambda value: template.replace(_URL_MARK, quote(value, safe=_URL_SAFE))
+
+
+def filled_url(url_name, kwarg, value):
+    """``reverse(url_name, kwargs={kwarg: value})`` through :func:`url_filler`."""
+    return url_filler(url_name, kwarg)(value)
 
 
 def topic_url(slugs, url_name="briefs:topic-detail"):
-    """``reverse(url_name, kwargs={"slugs": slugs})`` for a topic page or its feed
-    (``"briefs:topic-feed"``), without resolver work.
-
-    The pattern is reversed once per URL name and script prefix and the slugs filled in,
-    quoted as ``reverse()`` quotes them: ``/topics/`` links 300 topics, and 300
-    ``reverse()`` calls were a tenth of a second of a cold page; the OPML file links
-    every topic's feed (issue 14).
-    """
-    key = (url_name, get_script_prefix())
-    template = _topic_url_templates.get(key)
-    if template is None:
-        template = reverse(url_name, kwargs={"slugs": _TOPIC_URL_MARK})
-        _topic_url_templates[key] = template
-    return template.replace(_TOPIC_URL_MARK, quote(slugs, safe=RFC3986_SUBDELIMS + "/~:@"))
+    """The URL of a topic page, a combination's (``"a+b"``) or its feed
+    (``url_name="briefs:topic-feed"``): :func:`filled_url` with ``slugs``."""
+    return filled_url(url_name, "slugs", slugs)
 
 
 class Topic(TagBase):
@@ -464,13 +486,19 @@ class Brief(models.Model):
             models.Index(fields=["status", "-published_at", "-id"], name="brief_status_pub_idx"),
             models.Index(fields=["source", "-published_at"], name="brief_source_pub_idx"),
             models.Index(fields=["-published_at", "-id"], name="brief_pub_idx"),
+            # The newest change of a published brief (the sitemap index's date).
+            models.Index(
+                fields=["-modified_at"],
+                condition=models.Q(status="published"),
+                name="brief_published_modified_idx",
+            ),
         ]
 
     def __str__(self):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("briefs:brief-detail", kwargs={"slug": self.slug})
+        return filled_url("briefs:brief-detail", "slug", self.slug)
 
     @property
     def reading_minutes(self):

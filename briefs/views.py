@@ -164,7 +164,7 @@ class HomeView(StoryCardsMixin, BriefListView):
     def get_paginator(self, queryset, per_page, **kwargs):
         # The month counts the database keeps: no COUNT of every published brief.
         count = MonthBriefCount.objects.total()
-        return super().get_paginator(queryset, per_page, count=count, **kwargs)
+        return super().get_paginator(queryset, per_page, count=count, ids_first=True, **kwargs)
 
     def get_feeds(self):
         return feed_links("briefs:feed", "Latest briefs")
@@ -440,6 +440,9 @@ class SourceDetailView(StoryCardsMixin, BriefListView):
     def get_queryset(self):
         return Brief.objects.published().filter(source=self.source).for_cards()
 
+    def get_paginator(self, queryset, per_page, **kwargs):
+        return super().get_paginator(queryset, per_page, ids_first=True, **kwargs)
+
     @property
     def empty_message(self):
         return f"No published briefs from {self.source.name} yet."
@@ -549,7 +552,7 @@ class ArchivePeriodMixin(StoryCardsMixin, ArchiveMixin):
     def get_paginator(self, queryset, per_page, **kwargs):
         # The month counts the database keeps: no COUNT of the period's briefs.
         count = MonthBriefCount.objects.between(*self.get_period()).total()
-        return super().get_paginator(queryset, per_page, count=count, **kwargs)
+        return super().get_paginator(queryset, per_page, count=count, ids_first=True, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

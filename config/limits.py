@@ -36,6 +36,9 @@ BRIEF_LIST_PAGE_SIZE = 20
 TOPIC_INDEX_PAGE_SIZE = 300
 # Sources on one page of the source index.
 SOURCE_INDEX_PAGE_SIZE = 100
+# Links in one page of a sitemap section (`/sitemap-briefs.xml?p=2`); the protocol allows
+# 50,000, but a page of 50,000 briefs took seconds to build, and crawlers take many pages.
+SITEMAP_PAGE_SIZE = 5_000
 # Notes on one page of the notes lists: recent notes, a reader's public notes, My notes, a
 # group's (a brief's notes pages hold BRIEF_PAGE_MAX_NOTES, as many as the brief page).
 NOTES_PAGE_SIZE = 30

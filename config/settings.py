@@ -285,6 +285,8 @@ READER_PAGE_CACHE = {
     "annotations:topic-feed": (),
     "annotations:tag-feed": (),
     "annotations:api-list": ("Accept",),
+    "sitemap": (),
+    "sitemap-section": (),
 }
 # Cookies (and the values that count) a cached page's answer depends on: the key holds
 # them, so readers who chose differently never share a copy (briefs/story_cards.py).

@@ -1,10 +1,9 @@
 """Root URLs: the admin, the health check, and each app under its own namespace."""
 
 from django.contrib import admin
-from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
-from briefs.sitemaps import SITEMAPS
+from briefs import sitemaps
 from core import views
 
 urlpatterns = [
@@ -17,18 +16,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots"),
-    path(
-        "sitemap.xml",
-        sitemap_views.index,
-        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
-        name="sitemap",
-    ),
-    path(
-        "sitemap-<section>.xml",
-        sitemap_views.sitemap,
-        {"sitemaps": SITEMAPS},
-        name="sitemap-section",
-    ),
+    path("sitemap.xml", sitemaps.sitemap_index, name="sitemap"),
+    path("sitemap-<section>.xml", sitemaps.sitemap_section, name="sitemap-section"),
     path("accounts/", include("accounts.urls")),
     path("", include("annotations.urls")),
     path("", include("briefs.urls")),

@@ -34,6 +34,7 @@ from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.core.signals import request_finished, request_started
 from django.db import connection
+from django.db.models import QuerySet
 from django.db.models.query import RawQuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.functional import cached_property
@@ -227,12 +228,19 @@ class CachedPaginator(Paginator):
     Deep pages of a long list cost an OFFSET scan once per change of the archive, not once
     per request. With ``cache_pages=False`` only the count is cached; ``count=`` gives the
     number of rows when it is known without counting (a count the database keeps).
+
+    ``ids_first=True`` (a QuerySet with a total order) reads a page after the first as
+    ``WHERE pk IN (its ids, sliced)``: the OFFSET walks an index for the ids alone, and
+    what the rows compute (a card's body length reads the whole body) is computed for the
+    page's rows only, not for every row skipped. Page 2,000 of the newest briefs took
+    1.6 s with the lengths of 40,000 bodies (issue 14).
     """
 
-    def __init__(self, *args, cache_pages=True, count=None, **kwargs):
+    def __init__(self, *args, cache_pages=True, count=None, ids_first=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.cache_pages = cache_pages
         self.known_count = count
+        self.ids_first = ids_first and isinstance(self.object_list, QuerySet)
 
     @cached_property
     def count(self):
@@ -243,6 +251,10 @@ class CachedPaginator(Paginator):
         return super().count
 
     def _get_page(self, object_list, number, paginator):
+        if self.ids_first and object_list.query.low_mark:
+            query = object_list.query
+            ids = self.object_list.values("pk")[query.low_mark : query.high_mark]
+            object_list = self.object_list.filter(pk__in=ids)
         if self.cache_pages and hasattr(object_list, "query"):
             object_list = cached_list(object_list)
         return super()._get_page(object_list, number, paginator)

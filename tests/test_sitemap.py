@@ -62,3 +62,99 @@ def test_robots_names_the_sitemap_and_keeps_personal_and_search_pages_out(client
     for path in ["/accounts/", "/annotations/mine/", "/search/", "/api/", "/admin/"]:
         assert f"Disallow: {path}" in lines
     assert "Disallow: /" not in lines
+
+
+def _urls(client, url):
+    """The ``(loc, lastmod)`` of each ``<url>`` of a sitemap page, and the response."""
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/xml")
+    root = ET.fromstring(response.content)
+    urls = [
+        (u.findtext("s:loc", namespaces=NS), u.findtext("s:lastmod", namespaces=NS))
+        for u in root.findall("s:url", NS)
+    ]
+    return urls, response
+
+
+@pytest.fixture
+def five_briefs(monkeypatch):
+    from briefs.sitemaps import BriefSitemap
+
+    monkeypatch.setattr(BriefSitemap, "limit", 2)
+    base = dt.datetime(2025, 3, 1, 9, 30, tzinfo=dt.timezone.utc)
+    briefs = [make_brief(f"Brief {n}", published_at=base + dt.timedelta(days=n)) for n in range(5)]
+    for n, brief in enumerate(briefs):  # last changed on day 10 + n
+        Brief.objects.filter(pk=brief.pk).update(modified_at=base + dt.timedelta(days=10 + n))
+    make_brief("A draft", status="draft")  # changed now: never dates the sitemap
+    return briefs
+
+
+def test_a_big_section_is_split_into_pages_newest_first_each_listed_in_the_index(
+    client, five_briefs
+):
+    sections = _locations(client, "/sitemap.xml")
+    pages = [s for s in sections if "sitemap-briefs" in s]
+    assert pages == [
+        "http://testserver/sitemap-briefs.xml",
+        "http://testserver/sitemap-briefs.xml?p=2",
+        "http://testserver/sitemap-briefs.xml?p=3",
+    ]
+    listed = []
+    for page in pages:
+        urls, response = _urls(client, page.removeprefix("http://testserver"))
+        assert response["X-Robots-Tag"] == "noindex, noodp, noarchive"
+        assert len(urls) <= 2
+        listed += urls
+    newest_first = list(reversed(five_briefs))
+    assert listed == [
+        (f"http://testserver{b.get_absolute_url()}", f"2025-03-{15 - n:02d}")
+        for n, b in enumerate(newest_first)
+    ]
+
+
+def test_a_sitemap_page_is_dated_by_its_newest_change_and_the_index_by_the_sections(
+    client, five_briefs
+):
+    _urls_, response = _urls(client, "/sitemap-briefs.xml")
+    assert response["Last-Modified"] == "Sat, 15 Mar 2025 09:30:00 GMT"
+    _urls_, response = _urls(client, "/sitemap-briefs.xml?p=3")
+    assert response["Last-Modified"] == "Tue, 11 Mar 2025 09:30:00 GMT"
+    index = client.get("/sitemap.xml")
+    root = ET.fromstring(index.content)
+    dated = {
+        s.findtext("s:loc", namespaces=NS): s.findtext("s:lastmod", namespaces=NS)
+        for s in root.findall("s:sitemap", NS)
+    }
+    assert dated["http://testserver/sitemap-briefs.xml"].startswith("2025-03-15T09:30:00")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/sitemap-briefs.xml?p=4",
+        "/sitemap-briefs.xml?p=0",
+        "/sitemap-briefs.xml?p=two",
+        "/sitemap-briefs.xml?p=1e9",
+        "/sitemap-nothing.xml",
+        "/sitemap-.xml",
+    ],
+)
+def test_a_page_or_section_that_does_not_exist_is_a_404(client, five_briefs, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert b"Traceback" not in response.content
+
+
+def test_a_sitemap_is_served_from_the_cache_until_what_it_lists_changes(
+    client, five_briefs, django_assert_max_num_queries
+):
+    first, _response = _urls(client, "/sitemap-briefs.xml")
+    with django_assert_max_num_queries(1):  # the versions it depends on
+        again, _response = _urls(client, "/sitemap-briefs.xml")
+    assert again == first
+    newest = make_brief("Breaking", published_at=dt.datetime(2025, 4, 1, tzinfo=dt.timezone.utc))
+    now, _response = _urls(client, "/sitemap-briefs.xml")
+    assert now[0][0] == f"http://testserver{newest.get_absolute_url()}"
+    Brief.objects.filter(pk=newest.pk).update(status="draft")
+    assert _urls(client, "/sitemap-briefs.xml")[0] == first
