@@ -341,7 +341,8 @@ class TopicDetailView(StoryCardsMixin, BriefListView):
         """``[(month, briefs)]`` of the whole selection (all months), for the timeline
         and the count; computed once per change of its topics."""
         rows = TopicTimeline.objects.carrying(self.topics)
-        return remember("month-counts", sql_key(rows), rows.month_counts)
+        count = rows.merged_month_counts if len(self.topics) > 1 else rows.month_counts
+        return remember("month-counts", sql_key(rows), count)
 
     def get_heading(self):
         if self.month:
@@ -372,9 +373,7 @@ class TopicDetailView(StoryCardsMixin, BriefListView):
             .values("brief_id")[:NARROW_DOWN_SAMPLE]
         )
         narrower = cached_list(
-            Topic.objects.with_brief_counts(sample)
-            .exclude(pk__in=[topic.pk for topic in self.topics])
-            .order_by("-brief_count", "name")[:NARROW_DOWN_TOPICS]
+            Topic.objects.co_topics(sample, excluding=self.topics, limit=NARROW_DOWN_TOPICS)
         )
         context.update(
             narrow_sample=NARROW_DOWN_SAMPLE
@@ -672,15 +671,15 @@ class SearchView(BriefListView):
             ],
         )
         if searched and context["paginator"].count:
-            sample = briefs_among(self.candidates[:NARROW_DOWN_SAMPLE])
-            within = Topic.objects.with_brief_counts(sample).exclude(
-                pk__in=[topic.pk for topic in self.filter_topics]
+            sample = briefs_among(self.candidates[:NARROW_DOWN_SAMPLE]).values("pk")
+            within = Topic.objects.co_topics(
+                sample, excluding=self.filter_topics, limit=SEARCH_NARROW_DOWN_TOPICS
             )
             if len(self.candidates) > NARROW_DOWN_SAMPLE:
                 context["narrow_sample"] = NARROW_DOWN_SAMPLE
             context["narrow_down"] = [
                 (topic, self._url(topics=self.filter_topics + [topic]))
-                for topic in cached_list(within.order_by("-brief_count", "name")[:SEARCH_NARROW_DOWN_TOPICS])
+                for topic in cached_list(within)
             ]
         return context
 

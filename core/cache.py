@@ -35,6 +35,7 @@ from django.core.paginator import Paginator
 from django.core.signals import request_finished, request_started
 from django.db import connection
 from django.db.models import QuerySet
+from django.db.models.query import RawQuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.functional import cached_property
 
@@ -193,8 +194,11 @@ def remember(name, parts, compute, timeout=TIMEOUT, *, keys=None, fresh=None):
 
 
 def sql_key(queryset):
-    """What identifies a queryset's result: its SQL and parameters."""
-    sql, params = queryset.query.sql_with_params()
+    """What identifies a queryset's result (a RawQuerySet's too): its SQL and parameters."""
+    if isinstance(queryset, RawQuerySet):
+        sql, params = queryset.raw_query, queryset.params
+    else:
+        sql, params = queryset.query.sql_with_params()
     return (sql, tuple(map(str, params)))
 
 

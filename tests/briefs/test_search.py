@@ -265,6 +265,30 @@ def test_search_page_offers_topics_to_narrow_to(client, library):
     assert links == {"+ Shipping": "/search/?q=container&topic=shipping"}
 
 
+def test_narrow_down_counts_each_topic_of_the_results_most_first_then_by_name(client, db):
+    from config.limits import SEARCH_NARROW_DOWN_TOPICS
+
+    within = make_topic("Quarries")
+    others = [make_topic(f"Topic {n:02d}") for n in range(SEARCH_NARROW_DOWN_TOPICS + 2)]
+    # Topic 00 on 3 results, 01 and 02 on 2 (a tie: by name), the rest on 1; a draft and
+    # a brief without the word carry Topic 05 too and are not counted.
+    for n, topics in enumerate([others[:3], others[:3], [others[0], *others[3:]]]):
+        make_brief(f"Quartz find {n}", topics=[within, *topics], body="Quartz in the hills.")
+    make_brief("Quartz draft", topics=[within, others[5]], body="Quartz.", status=Brief.Status.DRAFT)
+    make_brief("Granite", topics=[within, others[5]], body="Granite in the hills.")
+
+    page = search_page(client, "q=quartz&topic=quarries")
+    chips = [(a.contents[0].strip(), a.select_one(".count").get_text())
+             for a in page.select(".narrow-down a")]
+    expected = [(f"+ {t.name}", str(t.brief_count)) for t in Topic.objects.with_brief_counts(
+        Brief.objects.published().filter(title__startswith="Quartz find")
+    ).exclude(pk=within.pk).order_by("-brief_count", "name")[:SEARCH_NARROW_DOWN_TOPICS]]
+    assert chips == expected
+    assert chips[:4] == [("+ Topic 00", "3"), ("+ Topic 01", "2"), ("+ Topic 02", "2"),
+                         ("+ Topic 03", "1")]
+    assert len(chips) == SEARCH_NARROW_DOWN_TOPICS
+
+
 def test_unknown_topic_filter_is_said_and_never_widens_the_search(client, library):
     page = search_page(client, "q=cranes&topic=no-such-topic&topic=shipping")
     assert page.select(".card-title a") == []

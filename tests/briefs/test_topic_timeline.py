@@ -198,3 +198,61 @@ def test_home_and_archive_pages_count_from_the_month_counts(client, shelf):
     assert client.get("/archive/2025/06/").status_code == 404  # no briefs that month
     assert "Page 1 of" not in april  # 17 briefs in April: one page
     assert MonthBriefCount.objects.between(dt.date(2025, 4, 1), dt.date(2025, 5, 1)).total() == 17
+
+
+def test_month_counts_of_one_two_and_three_topics_match_the_aggregate_over_briefs():
+    """The timeline's month counts, plain and merged (read in key order, so PostgreSQL
+    merges the topics' rows), say what counting the published briefs that carry every
+    topic says."""
+    rare, chips, ports = make_topic("Rare Earths"), make_topic("Semiconductors"), make_topic("Ports")
+    for n in range(30):
+        topics = [rare] + ([chips] if n % 2 else []) + ([ports] if n % 3 == 0 else [])
+        make_brief(f"Brief {n}", topics=topics, published_at=moment(1 + n % 7, 1 + n % 28, n % 24))
+    make_brief("Draft", topics=[rare, chips, ports], status=Brief.Status.DRAFT)
+    # The last moment of a UTC month and the first of the next, for all three topics.
+    make_brief("Year's end", topics=[rare, chips, ports],
+               published_at=dt.datetime(2024, 12, 31, 23, 59, 59, tzinfo=dt.timezone.utc))
+    make_brief("New year", topics=[rare, chips, ports],
+               published_at=dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc))
+    lonely = make_topic("Lonely")
+    make_brief("Alone", topics=[lonely], published_at=moment(2))
+
+    for topics in ([rare], [rare, chips], [chips, rare], [rare, ports], [rare, chips, ports],
+                   [lonely, rare]):
+        rows = TopicTimeline.objects.carrying(topics)
+        expected = Brief.objects.published().with_topics(topics).month_counts()
+        assert rows.month_counts() == expected, topics
+        assert rows.merged_month_counts() == expected, topics
+        assert all(isinstance(month, dt.date) for month, _ in rows.merged_month_counts())
+    assert TopicTimeline.objects.carrying([lonely, rare]).merged_month_counts() == []
+    assert TopicTimeline.objects.none().merged_month_counts() == []
+    assert TopicTimeline.objects.carrying([rare, chips, ports]).merged_month_counts()[-2:] == [
+        (dt.date(2025, 1, 1), 2), (dt.date(2024, 12, 1), 1)]
+
+
+def test_co_topics_count_the_same_topics_as_the_aggregate_most_first_then_by_name():
+    from briefs.models import Topic
+
+    rare, chips = make_topic("Rare Earths"), make_topic("Semiconductors")
+    # Ports and Copper tie on 2 briefs (name decides), Zinc on 3 leads, Tin on 1 is last.
+    zinc, ports, copper, tin = (make_topic(name) for name in ("Zinc", "Ports", "Copper", "Tin"))
+    co = {0: [zinc, ports], 1: [zinc, copper], 2: [zinc, ports, copper], 3: [tin], 4: []}
+    briefs = [make_brief(f"Brief {n}", topics=[rare, chips, *extra], published_at=moment(3, 1 + n))
+              for n, extra in co.items()]
+    make_brief("Draft", topics=[tin], status=Brief.Status.DRAFT)
+    sample = Brief.objects.filter(pk__in=[b.pk for b in briefs]).values("pk")
+
+    def expected(excluded, limit):
+        return [(t.name, t.brief_count) for t in Topic.objects.with_brief_counts(sample)
+                .exclude(pk__in=[t.pk for t in excluded]).order_by("-brief_count", "name")[:limit]]
+
+    for excluded, limit in (([rare, chips], 20), ([rare, chips], 3), ([], 20), ([zinc], 2)):
+        found = [(t.name, t.brief_count)
+                 for t in Topic.objects.co_topics(sample, excluding=excluded, limit=limit)]
+        assert found == expected(excluded, limit), (excluded, limit)
+    assert found == [("Rare Earths", 5), ("Semiconductors", 5)]
+    assert [(t.name, t.brief_count, t.slug) for t in Topic.objects.co_topics(
+        sample, excluding=[rare, chips], limit=20)] == [
+        ("Zinc", 3, "zinc"), ("Copper", 2, "copper"), ("Ports", 2, "ports"), ("Tin", 1, "tin")]
+    assert list(Topic.objects.co_topics(Brief.objects.none(), limit=20)) == []
+    assert list(Topic.objects.co_topics(Brief.objects.filter(pk__in=[]), limit=20)) == []
