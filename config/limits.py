@@ -139,5 +139,10 @@ RELATED_CANDIDATES = 500
 # Whole-page cache: one worker rebuilds a stale page while others serve the old copy;
 # the rebuild lock expires after this many seconds should that worker die.
 PAGE_REBUILD_LOCK_SECONDS = 10
+# Stale pages rebuilt at once across all workers (core/pagecache.py): beyond it a stale
+# copy is served and a later request rebuilds it. A page with no copy always renders.
+PAGE_REBUILDS_AT_ONCE = 2
+# ...unless that copy has been served stale this long: then it is rebuilt regardless.
+PAGE_STALE_AT_MOST_SECONDS = 30
 # How long a signed-out reader's choice of every version in lists is kept (a cookie).
 VERSIONS_COOKIE_SECONDS = 365 * 24 * 60 * 60

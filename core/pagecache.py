@@ -5,22 +5,38 @@ request reads the current versions of those keys (one query) and is served the c
 when none moved. When one did, one worker takes a short lock in the shared cache and
 rebuilds the page while the others go on serving the previous copy (stale while
 revalidate), so a change never sends every worker into the same rebuild at once.
+
+One change makes many pages stale together (a brief edit: the home page, the searches,
+the feeds, the indexes, its topics), and one lock per page would still let every worker
+rebuild a different one of them at once, each slowed by the others, while the readers
+queue behind them all. So rebuilds also take one of ``PAGE_REBUILDS_AT_ONCE`` slots
+shared by the whole site; with none free the previous copy is served and a later request
+rebuilds the page, unless that copy has been served stale for ``PAGE_STALE_AT_MOST_SECONDS``
+already (then it is rebuilt regardless, so a page is never stale for long under load).
 """
 
 import hashlib
 import secrets
 import threading
+import time
 
 from cachetools import LRUCache
 from django.core.cache import cache
 from django.db import connection
 
-from config.limits import PAGE_REBUILD_LOCK_SECONDS
+from config.limits import (
+    PAGE_REBUILD_LOCK_SECONDS,
+    PAGE_REBUILDS_AT_ONCE,
+    PAGE_STALE_AT_MOST_SECONDS,
+)
 
 from .cache import stamp, versions
 
 PAGE_TIMEOUT = 10 * 60  # also bounds what no version key sees
 _STORED_STATUSES = (200, 304)
+# The site-wide rebuild slots: ``page-rebuild-slot:0`` … (not per database alias: they
+# bound the work of the app servers sharing the cache, whatever they serve).
+_SLOT = "page-rebuild-slot:{}"
 
 
 _ENTRY_OVERHEAD = 1024  # headers and bookkeeping of one stored page, roughly
@@ -60,9 +76,11 @@ class ReaderPageCacheMiddleware:
     answers depend on, is ``settings.READER_PAGE_CACHE``: ``{"briefs": (), ...}`` names
     URL namespaces or ``namespace:name`` views. A warm request costs one read of the
     versions its page depends on and one cache get (none when this worker served the
-    page last). A page whose versions moved is rebuilt by the one request that takes
-    the rebuild lock; meanwhile others get the previous copy (at most ``PAGE_TIMEOUT``
-    old). With no copy at all, every request renders.
+    page last); the rebuild lock and slots are only touched once a copy is stale. A page
+    whose versions moved is rebuilt by the one request that takes its rebuild lock and a
+    free site-wide rebuild slot (or finds the copy stale for too long); meanwhile others
+    get the previous copy (at most ``PAGE_TIMEOUT`` old). With no copy at all, every
+    request renders, slots or not.
 
     A reader's choice kept in a cookie (``READER_PAGE_CACHE_COOKIES``: ``{name: values
     that count}``, e.g. every version of an event in lists) is part of the key, so
@@ -102,8 +120,10 @@ class ReaderPageCacheMiddleware:
                 self._store(request, key, response)
             return response
         finally:
-            if getattr(request, "_reader_cache_lock", None):
-                cache.delete(request._reader_cache_lock)
+            # The rebuild's page lock and slot, whatever happened (a view that raised too).
+            held = getattr(request, "_reader_cache_held", None)
+            if held:
+                cache.delete_many(held)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         headers = self._varies_on(request)
@@ -127,14 +147,37 @@ class ReaderPageCacheMiddleware:
                     self.recent.put(key, *copy)
             if copy is None:
                 return None
-            if not _fresh(copy[0]):
-                lock = key + ":lock"
-                if cache.add(lock, 1, PAGE_REBUILD_LOCK_SECONDS):
-                    request._reader_cache_lock = lock
-                    return None  # this request rebuilds the page
-                # another worker is rebuilding it: serve the previous copy meanwhile
+            if not _fresh(copy[0]) and self._takes_rebuild(request, key, copy[0]):
+                return None  # this request rebuilds the page
+            # (or another request rebuilds it, or will: serve the previous copy meanwhile)
         head, body = copy
         return self._answer(request, key, head, body)
+
+    def _takes_rebuild(self, request, key, head):
+        """Whether this request rebuilds the stale page at ``key`` (stored head ``head``).
+
+        First the page's own lock (``cache.add``): held, another request is rebuilding this
+        page, and that costs one round trip as before. Then one of the site's rebuild slots;
+        with none free, the page is rebuilt anyway when its copy has been served stale for
+        ``PAGE_STALE_AT_MOST_SECONDS``, and otherwise the lock is let go and the stale copy
+        served. What this request took is in ``request._reader_cache_held`` from the moment
+        it has it, and ``__call__`` releases it after the response, or an exception. Lock
+        and slots expire after ``PAGE_REBUILD_LOCK_SECONDS``, so a killed worker frees them.
+        """
+        lock = key + ":lock"
+        if not cache.add(lock, 1, PAGE_REBUILD_LOCK_SECONDS):
+            return False
+        held = request._reader_cache_held = [lock]
+        for number in range(PAGE_REBUILDS_AT_ONCE):
+            slot = _SLOT.format(number)
+            if cache.add(slot, 1, PAGE_REBUILD_LOCK_SECONDS):
+                held.append(slot)
+                return True
+        if _served_stale_for(key, head) >= PAGE_STALE_AT_MOST_SECONDS:
+            return True  # stale for too long: rebuilt without a slot
+        request._reader_cache_held = None
+        cache.delete(lock)  # a later request rebuilds it, when a slot is free
+        return False
 
     def _shared(self, request, key):
         """``(head, body)`` from the shared cache (body None for a conditional request)."""
@@ -233,6 +276,21 @@ def _fresh(head):
     """Whether none of the versions the stored page was built from has moved."""
     built = dict(head[2])
     return versions(built) == built
+
+
+def _served_stale_for(key, head):
+    """Seconds since a request first found this stored copy stale and served it anyway.
+
+    The mark is per copy (its head's token), so a rebuilt page starts again at 0; it
+    lives as long as a copy can (``PAGE_TIMEOUT``). Read first and added only when
+    missing: one round trip for a page already waiting, two for the first.
+    """
+    mark, now = f"{key}:stale:{head[3]}", time.time()
+    since = cache.get(mark)
+    if since is None:
+        cache.add(mark, now, PAGE_TIMEOUT)
+        return 0.0
+    return now - since
 
 
 def _body_of(head, stored):
