@@ -69,6 +69,29 @@ class _RecentPages:
             self.entries[key] = (head, body)
 
 
+class _StaleSince:
+    """When this process first found each stored page stale, up to ``size`` pages (LRU).
+
+    Keyed by the page and its copy's token, so a rebuilt copy starts again at 0. Kept
+    in the process, not the shared cache, so serving a stale copy costs no extra round
+    trip; each worker counts from the first time it served that copy stale.
+    """
+
+    def __init__(self, size=4096):
+        self.seen = LRUCache(maxsize=size)
+        self.lock = threading.Lock()
+
+    def seconds(self, key, head):
+        """Seconds since this process first saw the copy with ``head`` stale (0 now)."""
+        now = time.monotonic()
+        with self.lock:
+            token, since = self.seen.get(key, (None, now))
+            if token != head[3]:
+                self.seen[key] = (head[3], now)
+                return 0.0
+        return now - since
+
+
 class ReaderPageCacheMiddleware:
     """Serve whole public pages and feeds to signed-out readers from the cache.
 
@@ -111,6 +134,7 @@ class ReaderPageCacheMiddleware:
         self.cookies = sorted(getattr(settings, "READER_PAGE_CACHE_COOKIES", {}).items())
         budget = getattr(settings, "READER_PAGE_LOCAL_BYTES", 32 * 1024 * 1024)
         self.recent = _RecentPages(budget) if budget else None
+        self.stale_since = _StaleSince()
 
     def __call__(self, request):
         try:
@@ -140,7 +164,7 @@ class ReaderPageCacheMiddleware:
         request._reader_cache_headers = headers
         copy = self.recent.get(key) if self.recent else None
         if copy is None or not _fresh(copy[0]):
-            shared = self._shared(request, key)
+            shared = self._shared(request, key, copy)
             if shared is not None and (copy is None or shared[0] != copy[0]):
                 copy = shared
                 if self.recent and copy[1] is not None:
@@ -156,35 +180,57 @@ class ReaderPageCacheMiddleware:
     def _takes_rebuild(self, request, key, head):
         """Whether this request rebuilds the stale page at ``key`` (stored head ``head``).
 
-        First the page's own lock (``cache.add``): held, another request is rebuilding this
-        page, and that costs one round trip as before. Then one of the site's rebuild slots;
-        with none free, the page is rebuilt anyway when its copy has been served stale for
-        ``PAGE_STALE_AT_MOST_SECONDS``, and otherwise the lock is let go and the stale copy
-        served. What this request took is in ``request._reader_cache_held`` from the moment
-        it has it, and ``__call__`` releases it after the response, or an exception. Lock
-        and slots expire after ``PAGE_REBUILD_LOCK_SECONDS``, so a killed worker frees them.
+        One read of the page's lock and the site's rebuild slots settles the usual cases
+        (one round trip, as the lock's ``cache.add`` alone was): the lock held, another
+        request is rebuilding this page; every slot held, as many other pages are being
+        rebuilt as the site allows. Either way the stale copy is served, unless this
+        worker has served it stale for ``PAGE_STALE_AT_MOST_SECONDS`` already: then the
+        page is rebuilt without a slot, by the request that gets its lock. Otherwise the
+        lock and a free slot are taken (``cache.add``, so two workers never both get one).
+
+        What this request took is in ``request._reader_cache_held`` from the moment it has
+        it, and ``__call__`` releases it after the response, or an exception. Lock and
+        slots expire after ``PAGE_REBUILD_LOCK_SECONDS``, so a killed worker frees them.
         """
         lock = key + ":lock"
-        if not cache.add(lock, 1, PAGE_REBUILD_LOCK_SECONDS):
+        slots = [_SLOT.format(number) for number in range(PAGE_REBUILDS_AT_ONCE)]
+        overdue = self.stale_since.seconds(key, head) >= PAGE_STALE_AT_MOST_SECONDS
+        taken = cache.get_many([lock, *slots])
+        if lock in taken:
+            return False  # another request is rebuilding this page
+        free = [slot for slot in slots if slot not in taken]
+        if not (free or overdue) or not cache.add(lock, 1, PAGE_REBUILD_LOCK_SECONDS):
             return False
         held = request._reader_cache_held = [lock]
-        for number in range(PAGE_REBUILDS_AT_ONCE):
-            slot = _SLOT.format(number)
+        for slot in free:
             if cache.add(slot, 1, PAGE_REBUILD_LOCK_SECONDS):
                 held.append(slot)
                 return True
-        if _served_stale_for(key, head) >= PAGE_STALE_AT_MOST_SECONDS:
-            return True  # stale for too long: rebuilt without a slot
+        if overdue:
+            return True  # served stale too long: rebuilt without a slot
         request._reader_cache_held = None
-        cache.delete(lock)  # a later request rebuilds it, when a slot is free
+        cache.delete(lock)  # other workers took the free slots first; a later request
         return False
 
-    def _shared(self, request, key):
-        """``(head, body)`` from the shared cache (body None for a conditional request)."""
-        if _is_conditional(request):
+    def _shared(self, request, key, known=None):
+        """``(head, body)`` from the shared cache (body None for a conditional request).
+
+        ``known`` is this worker's own, stale, copy: then the small headers entry is read
+        first, and the body only when another worker stored a newer page. A stale copy is
+        served many times while its rebuild waits for a slot; each of those costs a head
+        read, not the fetch of a body that is the one this worker holds already (a feed or
+        OPML file of a few hundred kilobytes: ~3 ms of the shared cache each time).
+        """
+        if _is_conditional(request) or known is not None:
             # Feed readers re-poll: the small headers entry alone usually settles it.
             head = cache.get(key + ":h")
-            return None if head is None else (head, None)
+            if head is None:
+                return None
+            if known is not None and head[3] == known[0][3]:
+                return known  # no newer copy than the one this worker has
+            if _is_conditional(request):
+                return head, None
+            return head, _body_of(head, cache.get(key + ":b"))
         found = cache.get_many([key + ":h", key + ":b"])
         head, body = found.get(key + ":h"), found.get(key + ":b")
         if head is None:
@@ -276,21 +322,6 @@ def _fresh(head):
     """Whether none of the versions the stored page was built from has moved."""
     built = dict(head[2])
     return versions(built) == built
-
-
-def _served_stale_for(key, head):
-    """Seconds since a request first found this stored copy stale and served it anyway.
-
-    The mark is per copy (its head's token), so a rebuilt page starts again at 0; it
-    lives as long as a copy can (``PAGE_TIMEOUT``). Read first and added only when
-    missing: one round trip for a page already waiting, two for the first.
-    """
-    mark, now = f"{key}:stale:{head[3]}", time.time()
-    since = cache.get(mark)
-    if since is None:
-        cache.add(mark, now, PAGE_TIMEOUT)
-        return 0.0
-    return now - since
 
 
 def _body_of(head, stored):
