@@ -141,8 +141,14 @@ RELATED_CANDIDATES = 500
 PAGE_REBUILD_LOCK_SECONDS = 10
 # Stale pages rebuilt at once across all workers (core/pagecache.py): beyond it a stale
 # copy is served and a later request rebuilds it. A page with no copy always renders.
+# One per core of the 2-core box: in the 60 s soak with writes (bench/soak.py --writes,
+# 2026-12-01) 2 slots kept rebuilds at 0.11 s median (0.4-1.2 s when 5 ran together)
+# and no copy served stale for more than 9 s; 1 slot left copies stale for up to 27 s
+# (rebuilds queue: ~0.3 s of them a second) for no better p95.
 PAGE_REBUILDS_AT_ONCE = 2
-# ...unless that copy has been served stale this long: then it is rebuilt regardless.
+# ...unless this worker has served that copy stale this long: then it is rebuilt without
+# a slot. Three times the worst seen with 2 slots, so it acts only when rebuilds cannot
+# keep up or a killed worker's slot has not expired yet; the other bound is PAGE_TIMEOUT.
 PAGE_STALE_AT_MOST_SECONDS = 30
 # How long a signed-out reader's choice of every version in lists is kept (a cookie).
 VERSIONS_COOKIE_SECONDS = 365 * 24 * 60 * 60
