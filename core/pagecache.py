@@ -209,8 +209,8 @@ class ReaderPageCacheMiddleware:
         if overdue:
             return True  # served stale too long: rebuilt without a slot
         request._reader_cache_held = None
-        cache.delete(lock)  # other workers took the free slots first; a later request
-        return False
+        cache.delete(lock)  # the free slots went to other workers first: a later
+        return False  # request rebuilds the page
 
     def _shared(self, request, key, known=None):
         """``(head, body)`` from the shared cache (body None for a conditional request).
@@ -218,8 +218,9 @@ class ReaderPageCacheMiddleware:
         ``known`` is this worker's own, stale, copy: then the small headers entry is read
         first, and the body only when another worker stored a newer page. A stale copy is
         served many times while its rebuild waits for a slot; each of those costs a head
-        read, not the fetch of a body that is the one this worker holds already (a feed or
-        OPML file of a few hundred kilobytes: ~3 ms of the shared cache each time).
+        read, not the fetch of a body this worker holds already (a feed or the OPML file
+        is a few hundred kilobytes). When another worker did store a newer copy, that is
+        one small read more, once per worker and rebuild.
         """
         if _is_conditional(request) or known is not None:
             # Feed readers re-poll: the small headers entry alone usually settles it.
