@@ -142,5 +142,17 @@ RELATED_CANDIDATES = 500
 # Whole-page cache: one worker rebuilds a stale page while others serve the old copy;
 # the rebuild lock expires after this many seconds should that worker die.
 PAGE_REBUILD_LOCK_SECONDS = 10
+# Stale pages rebuilt at once across all workers (core/pagecache.py): beyond it a stale
+# copy is served and a later request rebuilds it. A page with no copy always renders.
+# One per core of the 2-core box. In the 60 s soak with writes (bench/soak.py --writes,
+# 2026-12-01), rebuilds timed in the middleware: with no bound up to 5 ran at once, taking
+# 0.13 s median, 0.31 s p90, 1.8 s at worst; with 2 slots 0.11 / 0.24 / 0.49 s, and no
+# worker served a copy stale for more than 9 s; with 1 slot 0.10 / 0.20 / 0.28 s, but
+# copies stayed stale for up to 27 s (rebuilds queued), for no better p95.
+PAGE_REBUILDS_AT_ONCE = 2
+# ...unless this worker has served that copy stale this long: then it is rebuilt without
+# a slot. Three times the worst seen with 2 slots, so it acts only when rebuilds cannot
+# keep up or a killed worker's slot has not expired yet; the other bound is PAGE_TIMEOUT.
+PAGE_STALE_AT_MOST_SECONDS = 30
 # How long a signed-out reader's choice of every version in lists is kept (a cookie).
 VERSIONS_COOKIE_SECONDS = 365 * 24 * 60 * 60

@@ -5,22 +5,38 @@ request reads the current versions of those keys (one query) and is served the c
 when none moved. When one did, one worker takes a short lock in the shared cache and
 rebuilds the page while the others go on serving the previous copy (stale while
 revalidate), so a change never sends every worker into the same rebuild at once.
+
+One change makes many pages stale together (a brief edit: the home page, the searches,
+the feeds, the indexes, its topics), and one lock per page would still let every worker
+rebuild a different one of them at once, each slowed by the others, while the readers
+queue behind them all. So rebuilds also take one of ``PAGE_REBUILDS_AT_ONCE`` slots
+shared by the whole site; with none free the previous copy is served and a later request
+rebuilds the page, unless that copy has been served stale for ``PAGE_STALE_AT_MOST_SECONDS``
+already (then it is rebuilt regardless, so a page is never stale for long under load).
 """
 
 import hashlib
 import secrets
 import threading
+import time
 
 from cachetools import LRUCache
 from django.core.cache import cache
 from django.db import connection
 
-from config.limits import PAGE_REBUILD_LOCK_SECONDS
+from config.limits import (
+    PAGE_REBUILD_LOCK_SECONDS,
+    PAGE_REBUILDS_AT_ONCE,
+    PAGE_STALE_AT_MOST_SECONDS,
+)
 
 from .cache import stamp, versions
 
 PAGE_TIMEOUT = 10 * 60  # also bounds what no version key sees
 _STORED_STATUSES = (200, 304)
+# The site-wide rebuild slots: ``page-rebuild-slot:0`` … (not per database alias: they
+# bound the work of the app servers sharing the cache, whatever they serve).
+_SLOT = "page-rebuild-slot:{}"
 
 
 _ENTRY_OVERHEAD = 1024  # headers and bookkeeping of one stored page, roughly
@@ -53,6 +69,29 @@ class _RecentPages:
             self.entries[key] = (head, body)
 
 
+class _StaleSince:
+    """When this process first found each stored page stale, up to ``size`` pages (LRU).
+
+    Keyed by the page and its copy's token, so a rebuilt copy starts again at 0. Kept
+    in the process, not the shared cache, so serving a stale copy costs no extra round
+    trip; each worker counts from the first time it served that copy stale.
+    """
+
+    def __init__(self, size=4096):
+        self.seen = LRUCache(maxsize=size)
+        self.lock = threading.Lock()
+
+    def seconds(self, key, head):
+        """Seconds since this process first saw the copy with ``head`` stale (0 now)."""
+        now = time.monotonic()
+        with self.lock:
+            token, since = self.seen.get(key, (None, now))
+            if token != head[3]:
+                self.seen[key] = (head[3], now)
+                return 0.0
+        return now - since
+
+
 class ReaderPageCacheMiddleware:
     """Serve whole public pages and feeds to signed-out readers from the cache.
 
@@ -60,9 +99,11 @@ class ReaderPageCacheMiddleware:
     answers depend on, is ``settings.READER_PAGE_CACHE``: ``{"briefs": (), ...}`` names
     URL namespaces or ``namespace:name`` views. A warm request costs one read of the
     versions its page depends on and one cache get (none when this worker served the
-    page last). A page whose versions moved is rebuilt by the one request that takes
-    the rebuild lock; meanwhile others get the previous copy (at most ``PAGE_TIMEOUT``
-    old). With no copy at all, every request renders.
+    page last); the rebuild lock and slots are only touched once a copy is stale. A page
+    whose versions moved is rebuilt by the one request that takes its rebuild lock and a
+    free site-wide rebuild slot (or finds the copy stale for too long); meanwhile others
+    get the previous copy (at most ``PAGE_TIMEOUT`` old). With no copy at all, every
+    request renders, slots or not.
 
     A reader's choice kept in a cookie (``READER_PAGE_CACHE_COOKIES``: ``{name: values
     that count}``, e.g. every version of an event in lists) is part of the key, so
@@ -93,6 +134,7 @@ class ReaderPageCacheMiddleware:
         self.cookies = sorted(getattr(settings, "READER_PAGE_CACHE_COOKIES", {}).items())
         budget = getattr(settings, "READER_PAGE_LOCAL_BYTES", 32 * 1024 * 1024)
         self.recent = _RecentPages(budget) if budget else None
+        self.stale_since = _StaleSince()
 
     def __call__(self, request):
         try:
@@ -102,8 +144,10 @@ class ReaderPageCacheMiddleware:
                 self._store(request, key, response)
             return response
         finally:
-            if getattr(request, "_reader_cache_lock", None):
-                cache.delete(request._reader_cache_lock)
+            # The rebuild's page lock and slot, whatever happened (a view that raised too).
+            held = getattr(request, "_reader_cache_held", None)
+            if held:
+                cache.delete_many(held)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         headers = self._varies_on(request)
@@ -120,28 +164,74 @@ class ReaderPageCacheMiddleware:
         request._reader_cache_headers = headers
         copy = self.recent.get(key) if self.recent else None
         if copy is None or not _fresh(copy[0]):
-            shared = self._shared(request, key)
+            shared = self._shared(request, key, copy)
             if shared is not None and (copy is None or shared[0] != copy[0]):
                 copy = shared
                 if self.recent and copy[1] is not None:
                     self.recent.put(key, *copy)
             if copy is None:
                 return None
-            if not _fresh(copy[0]):
-                lock = key + ":lock"
-                if cache.add(lock, 1, PAGE_REBUILD_LOCK_SECONDS):
-                    request._reader_cache_lock = lock
-                    return None  # this request rebuilds the page
-                # another worker is rebuilding it: serve the previous copy meanwhile
+            if not _fresh(copy[0]) and self._takes_rebuild(request, key, copy[0]):
+                return None  # this request rebuilds the page
+            # (or another request rebuilds it, or will: serve the previous copy meanwhile)
         head, body = copy
         return self._answer(request, key, head, body)
 
-    def _shared(self, request, key):
-        """``(head, body)`` from the shared cache (body None for a conditional request)."""
-        if _is_conditional(request):
+    def _takes_rebuild(self, request, key, head):
+        """Whether this request rebuilds the stale page at ``key`` (stored head ``head``).
+
+        One read of the page's lock and the site's rebuild slots settles the usual cases
+        (one round trip, as the lock's ``cache.add`` alone was): the lock held, another
+        request is rebuilding this page; every slot held, as many other pages are being
+        rebuilt as the site allows. Either way the stale copy is served, unless this
+        worker has served it stale for ``PAGE_STALE_AT_MOST_SECONDS`` already: then the
+        page is rebuilt without a slot, by the request that gets its lock. Otherwise the
+        lock and a free slot are taken (``cache.add``, so two workers never both get one).
+
+        What this request took is in ``request._reader_cache_held`` from the moment it has
+        it, and ``__call__`` releases it after the response, or an exception. Lock and
+        slots expire after ``PAGE_REBUILD_LOCK_SECONDS``, so a killed worker frees them.
+        """
+        lock = key + ":lock"
+        slots = [_SLOT.format(number) for number in range(PAGE_REBUILDS_AT_ONCE)]
+        overdue = self.stale_since.seconds(key, head) >= PAGE_STALE_AT_MOST_SECONDS
+        taken = cache.get_many([lock, *slots])
+        if lock in taken:
+            return False  # another request is rebuilding this page
+        free = [slot for slot in slots if slot not in taken]
+        if not (free or overdue) or not cache.add(lock, 1, PAGE_REBUILD_LOCK_SECONDS):
+            return False
+        held = request._reader_cache_held = [lock]
+        for slot in free:
+            if cache.add(slot, 1, PAGE_REBUILD_LOCK_SECONDS):
+                held.append(slot)
+                return True
+        if overdue:
+            return True  # served stale too long: rebuilt without a slot
+        request._reader_cache_held = None
+        cache.delete(lock)  # the free slots went to other workers first: a later
+        return False  # request rebuilds the page
+
+    def _shared(self, request, key, known=None):
+        """``(head, body)`` from the shared cache (body None for a conditional request).
+
+        ``known`` is this worker's own, stale, copy: then the small headers entry is read
+        first, and the body only when another worker stored a newer page. A stale copy is
+        served many times while its rebuild waits for a slot; each of those costs a head
+        read, not the fetch of a body this worker holds already (a feed or the OPML file
+        is a few hundred kilobytes). When another worker did store a newer copy, that is
+        one small read more, once per worker and rebuild.
+        """
+        if _is_conditional(request) or known is not None:
             # Feed readers re-poll: the small headers entry alone usually settles it.
             head = cache.get(key + ":h")
-            return None if head is None else (head, None)
+            if head is None:
+                return None
+            if known is not None and head[3] == known[0][3]:
+                return known  # no newer copy than the one this worker has
+            if _is_conditional(request):
+                return head, None
+            return head, _body_of(head, cache.get(key + ":b"))
         found = cache.get_many([key + ":h", key + ":b"])
         head, body = found.get(key + ":h"), found.get(key + ":b")
         if head is None:
