@@ -28,6 +28,10 @@ SORTS = {
 }
 
 
+# The parameters that narrow the search (sort, page and per_page only order and cut it).
+FILTERS = ("brief", "user", "tag", "group", "text", "since", "until", "anchor", "parent")
+
+
 class SearchError(ValueError):
     """A parameter the search cannot use; its message says which and why."""
 
@@ -88,3 +92,15 @@ def annotations_search(user, params):
     if sort not in SORTS:
         raise SearchError(f"sort must be one of {', '.join(SORTS)}.")
     return queryset.order_by(*SORTS[sort])
+
+
+def annotations_search_total(user, params, queryset):
+    """How many notes ``queryset`` (``annotations_search(user, params)``) holds, an int.
+
+    With no filter among ``params`` the search is every note ``user`` may see, whose
+    number the database keeps (``visible_count``: one row and the reader's own notes,
+    instead of counting ~100k public notes per request, issue 14); else a COUNT.
+    """
+    if any((params.get(name) or "").strip() for name in FILTERS):
+        return queryset.count()
+    return Annotation.objects.visible_count(user)
