@@ -372,10 +372,18 @@ class _SearchPaginator(Paginator):
 
     def _get_page(self, object_list, number, paginator):
         # A deep page walks its OFFSET over note ids alone, then joins what it shows
-        # (brief, author, group, tags) for its own rows only.
-        if object_list.query.low_mark:
-            object_list = self.object_list.filter(pk__in=object_list.values("pk"))
-        return super()._get_page(object_list, number, paginator)
+        # (brief, author, group, tags) for its own rows only. Past the middle it walks
+        # from the other end (every order ends in the id, so reversed is exact) and
+        # turns its rows round: the last page of 100k notes skips none.
+        bottom, top = object_list.query.low_mark, object_list.query.high_mark
+        if not bottom:
+            return super()._get_page(object_list, number, paginator)
+        if bottom > self.count - top:
+            walked = self.object_list.reverse()[self.count - top : self.count - bottom]
+            rows = list(self.object_list.reverse().filter(pk__in=walked.values("pk")))
+            return super()._get_page(rows[::-1], number, paginator)
+        walked = self.object_list.filter(pk__in=object_list.values("pk"))
+        return super()._get_page(walked, number, paginator)
 
 
 class SearchView(ApiView):

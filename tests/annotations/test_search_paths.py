@@ -43,7 +43,7 @@ def world():
         return made
 
     for index in range(5):
-        note(f"public {index}", visibility="public")
+        note(f"public {index}", visibility="public", tags=["stall"] if index == 0 else ())
     note("hidden", visibility="public", hidden=True)
     note("orphaned", visibility="public", anchor_status="orphaned")
     note("on a draft", brief=draft, visibility="public")
@@ -139,6 +139,18 @@ def test_deep_pages_hold_the_rows_of_their_place_in_the_order(client, world):
         assert _ids(page.json()) == expected[(number - 1) * 2 : number * 2]
         assert page.json()["startIndex"] == (number - 1) * 2
     assert client.get("/api/search/", {"per_page": 2, "page": pages + 1}).status_code == 404
+
+
+def test_a_page_walked_from_the_far_end_keeps_order_and_tags(
+    client, world, django_assert_max_num_queries
+):
+    expected = _by(_fresh(world["public"]), "-created")
+    last = (len(expected) + 1) // 2
+    with django_assert_max_num_queries(3):
+        page = client.get("/api/search/", {"per_page": 2, "page": last}).json()
+    assert _ids(page) == expected[(last - 1) * 2 :]
+    [oldest] = [item for item in page["items"] if item["id"].endswith(f"/{world['public'][0].pk}/")]
+    assert {"type": "TextualBody", "value": "stall", "purpose": "tagging"} in oldest["body"]
 
 
 @pytest.mark.parametrize("name", FILTERS)
