@@ -17,7 +17,6 @@ from django.http import HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.urls import reverse
 from django.utils.decorators import method_decorator
-from django.utils.functional import cached_property
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
@@ -359,31 +358,19 @@ class AnnotationDetailView(ApiView):
         return HttpResponse(status=204)
 
 
-class _SearchPaginator(Paginator):
-    """A Paginator whose count is ``total()``: the search knows cheaper ways than COUNT(*)."""
-
-    def __init__(self, object_list, per_page, *, total):
-        super().__init__(object_list, per_page)
-        self.total = total
-
-    @cached_property
-    def count(self):
-        return self.total()
+class _SearchPaginator(CachedPaginator):
+    """The search's pages: its total given (``count=``), a deep page's ids read first, and
+    a page past the middle read from the far end of the order (every order ends in the
+    id, so reversed is exact) and turned round: the last page of 100k notes skips none."""
 
     def _get_page(self, object_list, number, paginator):
-        # A deep page walks its OFFSET over note ids alone, then joins what it shows
-        # (brief, author, group, tags) for its own rows only. Past the middle it walks
-        # from the other end (every order ends in the id, so reversed is exact) and
-        # turns its rows round: the last page of 100k notes skips none.
         bottom, top = object_list.query.low_mark, object_list.query.high_mark
-        if not bottom:
+        if not bottom or bottom <= self.count - top:
             return super()._get_page(object_list, number, paginator)
-        if bottom > self.count - top:
-            walked = self.object_list.reverse()[self.count - top : self.count - bottom]
-            rows = list(self.object_list.reverse().filter(pk__in=walked.values("pk")))
-            return super()._get_page(rows[::-1], number, paginator)
-        walked = self.object_list.filter(pk__in=object_list.values("pk"))
-        return super()._get_page(walked, number, paginator)
+        reversed_ = self.object_list.reverse()
+        ids = reversed_.values("pk")[self.count - top : self.count - bottom]
+        rows = list(reversed_.filter(pk__in=ids))[::-1]
+        return Paginator._get_page(self, rows, number, paginator)
 
 
 class SearchView(ApiView):
@@ -399,7 +386,9 @@ class SearchView(ApiView):
         paginator = _SearchPaginator(
             queryset.select_related("brief", "user", "group").prefetch_tags(),
             per_page,
-            total=lambda: annotations_search_total(request.user, request.GET, queryset),
+            cache_pages=False,
+            count=annotations_search_total(request.user, request.GET, queryset),
+            ids_first=True,
         )
         number = self.number("page", default=1, high=max(paginator.num_pages, 1))
         page = paginator.page(number)
