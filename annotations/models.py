@@ -217,9 +217,6 @@ class Annotation(models.Model):
             # public, group and own notes; annotations/search.py SORTS), walked either way.
             models.Index(fields=["-created_at", "-id"], name="annotation_created_idx"),
             models.Index(fields=["-modified_at", "-id"], name="annotation_modified_idx"),
-            models.Index(
-                fields=["visibility", "-modified_at", "-id"], name="annotation_vis_modified_idx"
-            ),
         ]
 
     def __str__(self):

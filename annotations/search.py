@@ -7,6 +7,7 @@ quote), ``since``/``until`` (ISO dates or datetimes, on the creation time), ``an
 ``sort`` (``created``, ``-created``, ``modified``, ``-modified``; default ``-created``).
 Every filter narrows ``Annotation.objects.visible_to(user)``: a search never sees more
 than the pages do. Bad values raise SearchError with a message for the caller.
+``annotations_search_total`` gives the search's size (the kept count when nothing narrows it).
 """
 
 import datetime as dt

@@ -209,7 +209,7 @@ def test_search_index_migration_runs_backwards_and_forwards():
             found = connection.introspection.get_constraints(cursor, "annotations_annotation")
         return {name for name, info in found.items() if info["index"]}
 
-    names = {"annotation_created_idx", "annotation_modified_idx", "annotation_vis_modified_idx"}
+    names = {"annotation_created_idx", "annotation_modified_idx"}
     if connection.vendor == "postgresql":
         names |= {"annotation_note_trgm_idx", "annotation_exact_trgm_idx"}
     assert names <= indexes()
