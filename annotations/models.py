@@ -213,6 +213,10 @@ class Annotation(models.Model):
             models.Index(
                 fields=["anchor_status", "-created_at"], name="annotation_anchor_status_idx"
             ),
+            # The search's orders over notes of every visibility (a signed-in reader's
+            # public, group and own notes; annotations/search.py SORTS), walked either way.
+            models.Index(fields=["-created_at", "-id"], name="annotation_created_idx"),
+            models.Index(fields=["-modified_at", "-id"], name="annotation_modified_idx"),
         ]
 
     def __str__(self):
