@@ -10,6 +10,7 @@ was restarted: killed by the timeout, crashed, or recycled by ``max_requests``.
     python -m bench.soak                      # 64 connections, 120 s (make soak)
     python -m bench.soak --readme             # also write the result to bench/README.md
     python -m bench.soak --writes             # with bench/writer.py writing meanwhile
+    python -m bench.soak --writes --warm-first  # a live archive: every path served once first
 
 Passes (exit 0) when wrk saw no error, no response was a 5xx and no worker was
 restarted for a failure; planned recycling by ``max_requests`` is reported apart.
@@ -45,6 +46,9 @@ def main(argv=None):
     parser.add_argument("--readme", action="store_true", help="write the result to README.md")
     parser.add_argument("--writes", action="store_true", help="run bench/writer.py meanwhile "
                         "(a public note a second, a brief edit every 10 s)")
+    parser.add_argument("--warm-first", action="store_true", help="request every path once "
+                        "(5 at a time) before the load starts: the steady state of a live "
+                        "archive instead of a cold start")
     args = parser.parse_args(argv)
     wrk = shutil.which("wrk")
     if wrk is None:
@@ -75,7 +79,10 @@ def _soak(args, wrk, workdir):
 
     port = run._free_port()
     writes = "no writes"
+    warmed = ""
     with run.serving(port, workdir, env) as sampler:
+        if args.warm_first:
+            warmed = _warm(port, paths)
         command = [wrk, "-t2", f"-c{args.connections}", f"-d{args.duration}s", "--timeout",
                    "10s", "-s", str(run.LUA), f"http://127.0.0.1:{port}/"]
         load_before = os.getloadavg()
@@ -107,6 +114,7 @@ def _soak(args, wrk, workdir):
         "writes": writes,
         "load": f"{run._load_text(load_before)} before, {run._load_text(load_after)} after",
         "slowest": slowest_paths(access),
+        "warmed": warmed,
     }
     report = _report(result, machine, args)
     print(report)
@@ -115,6 +123,22 @@ def _soak(args, wrk, workdir):
     if args.readme:
         _write_readme(report)
     return 0 if passed else 1
+
+
+def _warm(port, paths):
+    """Request each of ``paths`` once, 5 at a time, before the load; says how long it took."""
+    import time
+    import urllib.request
+    from concurrent.futures import ThreadPoolExecutor
+
+    def fetch(path):
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=60) as response:
+            response.read()
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(5) as pool:
+        list(pool.map(fetch, paths))
+    return f"every path requested once first ({time.monotonic() - started:.1f} s, 5 at a time); "
 
 
 def _paths():
@@ -154,7 +178,7 @@ def _report(r, machine, args):
         f"{machine['briefs']:,} briefs.",
         f"wrk -t2 -c{args.connections} -d{args.duration}s round-robin over {r['paths']} paths "
         "against gunicorn (gunicorn.conf.py, debug off) on 127.0.0.1; "
-        f"{r['writes']}. The machine is shared: {r['load']} (1/5/15 min).",
+        f"{r['warmed']}{r['writes']}. The machine is shared: {r['load']} (1/5/15 min).",
         "",
         "| requests | req/s | p50 ms | p95 ms | p99 ms | wrk errors | 5xx answers "
         "| workers restarted by a failure | workers recycled (max_requests) |",
