@@ -4,6 +4,8 @@ import time
 
 import feedparser
 import pytest
+from django.db.models.signals import post_migrate
+from django.dispatch import receiver
 
 from tests.factories import make_curator, make_user
 
@@ -76,6 +78,23 @@ def _derived_tables_match_the_data(request):
         from briefs.backup import refill_derived
 
         request.getfixturevalue("transactional_db")
+        refill_derived()
+
+
+@receiver(post_migrate)
+def _derived_tables_match_a_flushed_database(sender, **kwargs):
+    """After a test on a committed database, Django flushes it and sends ``post_migrate``
+    (without a ``plan``, which only ``migrate`` passes): rebuild the derived tables then too.
+
+    The flush empties only the managed tables, and on SQLite its DELETEs run the triggers
+    in whatever order the tables come, while the sequences restart at 1: the tests after it
+    (each in a transaction, ids from 1 again) could find a count row of an earlier test's
+    topic under their new topic's id and the topic hidden (``UnknownTopic``, a 404), in an
+    order pytest-xdist produces only now and then.
+    """
+    if sender.label == "briefs" and "plan" not in kwargs:
+        from briefs.backup import refill_derived
+
         refill_derived()
 
 
