@@ -16,11 +16,12 @@ import html
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
 from django.contrib.sites.shortcuts import get_current_site
-from django.core.paginator import EmptyPage, PageNotAnInteger
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Exists, Max, OuterRef
 from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.http import http_date
 
 from config.limits import SITEMAP_PAGE_SIZE
@@ -48,6 +49,12 @@ class ArchiveSitemap(Sitemap):
     section dates its pages, ``lastmod(row)`` an aware datetime."""
 
     limit = SITEMAP_PAGE_SIZE
+
+    @cached_property
+    def paginator(self):
+        # Once per instance: the index asks for the count twice (is the section empty,
+        # how many pages).
+        return Paginator(self._items(), self.limit)
 
     def paths(self, rows):
         """The path of each row's page, in order: ``location(row)`` each."""
@@ -165,7 +172,10 @@ def sitemap_index(request):
     """``/sitemap.xml``: Django's sitemap index of ``SITEMAPS`` (each section's pages,
     dated where the section dates its links)."""
     depends_on(*SITEMAP_KEYS)
-    return sitemap_views.index(request, SITEMAPS, sitemap_url_name="sitemap-section")
+    # A sitemap lists at least one link (sitemaps.org's schema): empty sections are left out.
+    sections = {name: cls() for name, cls in SITEMAPS.items()}
+    sections = {name: site for name, site in sections.items() if site.paginator.count}
+    return sitemap_views.index(request, sections, sitemap_url_name="sitemap-section")
 
 
 @sitemap_views.x_robots_tag
@@ -174,11 +184,14 @@ def sitemap_section(request, section):
     ``urlset`` of at most ``SITEMAP_PAGE_SIZE`` links as Django's sitemap view writes it
     (``loc``, ``lastmod`` as a date, ``changefreq``, ``priority``; ``Last-Modified`` the
     newest ``lastmod`` on the page). 404 for an unknown section or a page that is not a
-    number from 1 to the last page."""
+    number from 1 to the last page, and for a section with nothing to list (a sitemap holds
+    at least one link)."""
     if section not in SITEMAPS:
         raise Http404(f"No sitemap section {section!r}.")
     depends_on(*SITEMAP_KEYS)
     site = SITEMAPS[section]()
+    if not site.paginator.count:
+        raise Http404("Nothing to list in this section yet.")
     try:
         page = site.paginator.page(request.GET.get("p", 1))
     except (EmptyPage, PageNotAnInteger) as error:

@@ -30,6 +30,7 @@ from config.limits import (
     TOPIC_INDEX_PAGE_SIZE,
 )
 from core.cache import CachedPaginator, cached_list, depends_on, remember, sql_key
+from core.text import whole_number
 
 from . import cache_keys
 from .models import (
@@ -108,6 +109,15 @@ class PageMixin:
         # Declared (and their versions read) before the page reads its data.
         depends_on(*self.get_cache_keys())
         return super().get(request, *args, **kwargs)
+
+    def paginate_queryset(self, queryset, page_size):
+        """Django's, for a ``?page=`` of ASCII digits only (else 404): ``int()`` also reads
+        "２", "٢", " 2" and "2_0", and Django "last", each one more URL of a page that has
+        one already."""
+        raw = self.kwargs.get(self.page_kwarg) or self.request.GET.get(self.page_kwarg)
+        if raw is not None and whole_number(str(raw)) is None:
+            raise Http404("No such page.")
+        return super().paginate_queryset(queryset, page_size)
 
     def get_canonical_path(self):
         return self.request.path

@@ -80,3 +80,12 @@ def test_every_page_of_the_public_notes_continues_where_the_last_one_ended(clien
         bodies = [item["body"] for item in document["items"]]
         api += [(body[0] if isinstance(body, list) else body)["value"] for body in bodies]
     assert api == expected
+
+
+@pytest.mark.parametrize(
+    "page", ["%EF%BC%92", "%D9%A2", "%202", "2_0", "+2", "last", "2.0", "0", "-1"]
+)
+@pytest.mark.parametrize("path", ["/", "/sources/long-wire/", "/archive/2025/03/"])
+def test_a_page_number_is_plain_digits_or_the_page_does_not_exist(client, wire, path, page):
+    assert client.get(f"{path}?page=2").status_code == 200
+    assert client.get(f"{path}?page={page}").status_code == 404

@@ -158,3 +158,14 @@ def test_a_sitemap_is_served_from_the_cache_until_what_it_lists_changes(
     assert now[0][0] == f"http://testserver{newest.get_absolute_url()}"
     Brief.objects.filter(pk=newest.pk).update(status="draft")
     assert _urls(client, "/sitemap-briefs.xml")[0] == first
+
+
+def test_a_section_with_nothing_to_list_is_left_out_of_the_index_and_is_a_404(client):
+    make_brief("Alone", topics=[make_topic("Ports")])  # no story has two versions
+    sections = _locations(client, "/sitemap.xml")
+    assert "http://testserver/sitemap-stories.xml" not in sections
+    assert "http://testserver/sitemap-briefs.xml" in sections
+    assert client.get("/sitemap-stories.xml").status_code == 404
+    for section in sections:  # every listed page holds at least one link
+        urls, _response = _urls(client, section.removeprefix("http://testserver"))
+        assert urls
