@@ -88,12 +88,17 @@ def recent(request):
     if tag:
         queryset = queryset.filter(tagged_items__tag__name__iexact=tag)
     count = None if tag else Annotation.objects.public_count()
+    try:  # a tag with a "/" has no feed URL (tags are single path segments there)
+        tag_feed = reverse("annotations:tag-feed", args=[tag]) if tag else ""
+    except NoReverseMatch:
+        tag_feed = ""
     return render(
         request,
         "annotations/recent.html",
         {
             "page": notes_page(request, queryset, count=count),
             "tag": tag,
+            "tag_feed": tag_feed,
             "heading": "Recent public notes",
             "feeds": feed_links("annotations:feed", "Public notes"),
         },

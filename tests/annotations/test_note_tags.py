@@ -54,6 +54,15 @@ def test_public_list_my_notes_and_api_filter_by_tag(client, notes):
     assert [item["id"].rstrip("/").rsplit("/", 1)[1] for item in found["items"]] == [str(tagged.pk)]
 
 
+def test_a_tag_no_public_note_carries_says_so_and_leaks_nothing(client, notes):
+    page = client.get("/annotations/", {"tag": "to-check-later"}).content.decode()
+    assert "No public notes are tagged “to-check-later”" in page
+    assert "No public notes yet" not in page
+    response = client.get("/annotations/", {"tag": "<b>x</b>"})  # a "/": no feed URL
+    assert response.status_code == 200
+    assert "“&lt;b&gt;x&lt;/b&gt;”" in response.content.decode()
+
+
 def test_tagging_bodies_in_the_api_conform_to_w3c(client, notes):
     brief, author, tagged, *_ = notes
     document = client.get(f"/api/annotations/{tagged.pk}/").json()
