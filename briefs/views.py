@@ -377,11 +377,9 @@ class TopicDetailView(StoryCardsMixin, BriefListView):
         slugs = [topic.slug for topic in self.topics]
         # Co-topic counts over the newest NARROW_DOWN_SAMPLE briefs of the selection: a
         # topic on a third of the archive would otherwise aggregate 400k links per build.
-        sample = (
-            TopicTimeline.objects.carrying(self.topics)
-            .newest_first()
-            .values("brief_id")[:NARROW_DOWN_SAMPLE]
-        )
+        # Of the month's briefs on a month slice, whose links keep the slice.
+        sample = self.timeline.newest_first().values("brief_id")[:NARROW_DOWN_SAMPLE]
+        within = f"?month={self.month:%Y-%m}" if self.month else ""
         narrower = cached_list(
             Topic.objects.co_topics(sample, excluding=self.topics, limit=NARROW_DOWN_TOPICS)
         )
@@ -393,9 +391,11 @@ class TopicDetailView(StoryCardsMixin, BriefListView):
             timeline=build_timeline(self.month_counts),
             month=self.month,
             timeline_url=self.get_canonical_path(),
-            narrow_down=[(topic, _combination(slugs + [topic.slug])) for topic in narrower],
+            narrow_down=[
+                (topic, _combination(slugs + [topic.slug]) + within) for topic in narrower
+            ],
             removable=[
-                (topic, _combination([slug for slug in slugs if slug != topic.slug]))
+                (topic, _combination([slug for slug in slugs if slug != topic.slug]) + within)
                 for topic in self.topics
             ]
             if len(self.topics) > 1

@@ -120,3 +120,19 @@ def test_combination_and_month_slices_page_by_the_timelines_counts(client, ports
     assert pages("/topics/ports+weather/?month=2025-02") == ("one page", 0)
     assert pages("/topics/ports/?month=2025-01&page=2") == ("Page 2 of 2", 2)
     assert pages("/topics/ports/") == ("Page 1 of 3", 2)
+
+
+def test_a_month_slice_narrows_down_by_that_month_s_briefs_and_its_links_keep_the_month(
+    client, ports
+):
+    march = dt.datetime(2025, 3, 20, tzinfo=UTC)
+    make_brief("Ports and cranes", topics=[ports, make_topic("Cranes")], published_at=march)
+    soup = _soup(client.get("/topics/ports/?month=2025-01"))
+    chips = {a.get_text(" ", strip=True): a["href"] for a in soup.select(".narrow-down a")}
+    assert chips == {"+ Weather 3": "/topics/ports+weather/?month=2025-01"}
+    whole = _soup(client.get("/topics/ports/"))
+    assert {a["href"] for a in whole.select(".narrow-down a")} == {
+        "/topics/cranes+ports/", "/topics/ports+weather/"
+    }
+    combination = _soup(client.get("/topics/ports+weather/?month=2025-01"))
+    assert "/topics/ports/?month=2025-01" in {a["href"] for a in combination.select("a")}
