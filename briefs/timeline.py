@@ -53,6 +53,12 @@ class Timeline:
     def busiest(self):
         return max(self.bars, key=lambda bar: (bar.count, bar.month))
 
+    @property
+    def busiest_months(self):
+        """How many months hold the busiest count (the caption says "most in" only for one)."""
+        most = self.busiest.count
+        return sum(1 for bar in self.bars if bar.count == most)
+
 
 def _next_month(month):
     return (month.replace(day=1) + dt.timedelta(days=32)).replace(day=1)

@@ -136,3 +136,15 @@ def test_a_month_slice_narrows_down_by_that_month_s_briefs_and_its_links_keep_th
     }
     combination = _soup(client.get("/topics/ports+weather/?month=2025-01"))
     assert "/topics/ports/?month=2025-01" in {a["href"] for a in combination.select("a")}
+
+
+def test_a_chart_whose_busiest_months_tie_says_so_instead_of_naming_one(client, db):
+    tied = make_topic("Tied")
+    for month in (1, 2, 4):
+        make_brief(f"Tied {month}", topics=[tied],
+                   published_at=dt.datetime(2025, month, 5, tzinfo=UTC))
+    caption = _soup(client.get("/topics/tied/")).select_one("figure.timeline figcaption")
+    assert caption.get_text() == (
+        "Briefs per month, January 2025 to April 2025: 3 in all, "
+        "1 in each of the 3 busiest months, the latest April 2025."
+    )
