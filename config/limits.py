@@ -154,5 +154,10 @@ PAGE_REBUILDS_AT_ONCE = 2
 # a slot. Three times the worst seen with 2 slots, so it acts only when rebuilds cannot
 # keep up or a killed worker's slot has not expired yet; the other bound is PAGE_TIMEOUT.
 PAGE_STALE_AT_MOST_SECONDS = 30
+# A page with no copy yet is rendered by the one request holding its lock; others asking
+# for it meanwhile wait up to this many seconds for that copy (polling the shared cache)
+# instead of rendering the same page again, then render it themselves. Below the lock's
+# life, so a killed renderer costs a waiter this long at most.
+PAGE_FIRST_RENDER_WAIT_SECONDS = 5
 # How long a signed-out reader's choice of every version in lists is kept (a cookie).
 VERSIONS_COOKIE_SECONDS = 365 * 24 * 60 * 60

@@ -13,6 +13,12 @@ queue behind them all. So rebuilds also take one of ``PAGE_REBUILDS_AT_ONCE`` sl
 shared by the whole site; with none free the previous copy is served and a later request
 rebuilds the page, unless that copy has been served stale for ``PAGE_STALE_AT_MOST_SECONDS``
 already (then it is rebuilt regardless, so a page is never stale for long under load).
+
+A page with no copy at all (a new page, a cache emptied by a restart or eviction) is
+rendered by the request that takes its lock; the others asking for it meanwhile wait
+for that copy instead of rendering the same page again (request coalescing, as a
+proxy cache's lock does: nginx's ``proxy_cache_lock``, Varnish's waiting list). A
+burst of readers on a cold archive so costs one render per page, not one per reader.
 """
 
 import hashlib
@@ -25,6 +31,7 @@ from django.core.cache import cache
 from django.db import connection
 
 from config.limits import (
+    PAGE_FIRST_RENDER_WAIT_SECONDS,
     PAGE_REBUILD_LOCK_SECONDS,
     PAGE_REBUILDS_AT_ONCE,
     PAGE_STALE_AT_MOST_SECONDS,
@@ -170,8 +177,10 @@ class ReaderPageCacheMiddleware:
                 if self.recent and copy[1] is not None:
                     self.recent.put(key, *copy)
             if copy is None:
-                return None
-            if not _fresh(copy[0]) and self._takes_rebuild(request, key, copy[0]):
+                copy = self._first_render_or_wait(request, key)
+                if copy is None:
+                    return None  # this request renders the page
+            elif not _fresh(copy[0]) and self._takes_rebuild(request, key, copy[0]):
                 return None  # this request rebuilds the page
             # (or another request rebuilds it, or will: serve the previous copy meanwhile)
         head, body = copy
@@ -211,6 +220,42 @@ class ReaderPageCacheMiddleware:
         request._reader_cache_held = None
         cache.delete(lock)  # the free slots went to other workers first: a later
         return False  # request rebuilds the page
+
+    def _first_render_or_wait(self, request, key):
+        """For a page with no stored copy: None when this request is to render it, else
+        the ``(head, body)`` another request rendered meanwhile.
+
+        The request that takes the page's lock (``cache.add``) renders and holds it
+        until its response is stored (``request._reader_cache_held``, released by
+        ``__call__``). Any other polls the shared cache, every 10 ms at first and then
+        every 50 ms, until the copy is there (served), the lock is gone without one (an
+        answer that is never stored: a 404, one setting a cookie; it renders its own),
+        or ``PAGE_FIRST_RENDER_WAIT_SECONDS`` have passed (it renders its own: the
+        renderer may be stuck or dead). Waiting uses a worker but no CPU, which on a
+        busy box is what the renderer needs.
+        """
+        lock = key + ":lock"
+        if cache.add(lock, 1, PAGE_REBUILD_LOCK_SECONDS):
+            request._reader_cache_held = [lock]
+            return None
+        deadline = time.monotonic() + PAGE_FIRST_RENDER_WAIT_SECONDS
+        pause = 0.01
+        while time.monotonic() < deadline:
+            time.sleep(pause)
+            pause = min(pause * 2, 0.05)
+            found = cache.get_many([lock, key + ":h", key + ":b"])
+            head = found.get(key + ":h")
+            if head is not None:
+                if _is_conditional(request):
+                    return head, None
+                body = _body_of(head, found.get(key + ":b"))
+                if body is not None:
+                    if self.recent:
+                        self.recent.put(key, head, body)
+                    return head, body
+            if lock not in found:
+                return None
+        return None
 
     def _shared(self, request, key, known=None):
         """``(head, body)`` from the shared cache (body None for a conditional request).

@@ -57,6 +57,9 @@ class Clock:
     def monotonic(self):
         return self.now
 
+    def sleep(self, seconds):
+        self.now += seconds
+
 
 @pytest.fixture
 def clock(monkeypatch):
@@ -255,3 +258,106 @@ def test_a_stale_page_another_worker_rebuilds_costs_two_reads_and_no_write(
     monkeypatch.setattr(pagecache, "cache", Recording(calls))
     assert b"Fresh Arrival" not in get(client, RARE).content
     assert calls == ["get", "get_many"]
+
+
+# A page with no copy yet: one request renders it, the others asking meanwhile wait for
+# that copy (request coalescing), so a cold archive costs one render per page.
+
+
+class Waiting:
+    """``time`` inside core/pagecache.py for a request waiting on another's first render:
+    ``on_sleep(naps)`` plays the other worker between polls; the clock moves by each nap."""
+
+    def __init__(self, on_sleep=lambda naps: None):
+        self.now, self.naps, self.on_sleep = 1000.0, 0, on_sleep
+
+    def monotonic(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += seconds
+        self.naps += 1
+        self.on_sleep(self.naps)
+
+
+def _rendered_by_another_worker(url):
+    """``url`` as a fresh copy rendered by another worker: its stored head and body, taken
+    out of the shared cache again so that only the waiting request's poll can find them."""
+    get(Client(), url)
+    (key,) = _stored_page_keys()
+    stored = {part: cache.get(key + part) for part in (":h", ":b")}
+    cache.delete_many([key + ":h", key + ":b"])
+    return key, stored
+
+
+def test_a_page_with_no_copy_waits_for_the_worker_already_rendering_it(archive, monkeypatch):
+    key, stored = _rendered_by_another_worker(RARE)
+    assert cache.add(key + ":lock", 1, 10)  # the other worker has started rendering
+
+    def other_worker_finishes(naps):
+        if naps == 3:
+            cache.set_many({key + part: value for part, value in stored.items()}, 60)
+            cache.delete(key + ":lock")
+
+    clock = Waiting(other_worker_finishes)
+    monkeypatch.setattr(pagecache, "time", clock)
+    rendered = []
+    monkeypatch.setattr(
+        "briefs.views.TopicDetailView.get_context_data",
+        lambda *args, **kwargs: rendered.append(1) or {},
+    )
+    response = get(Client(), RARE)
+    assert response.from_cache and b"Gallium Curbs" in response.content
+    assert rendered == [] and clock.naps == 3
+
+
+def test_the_first_request_for_a_page_holds_its_lock_while_rendering_and_gives_it_back(
+    archive, monkeypatch
+):
+    from briefs.views import TopicDetailView
+
+    held_meanwhile = []
+    original = TopicDetailView.get_context_data
+
+    def render(view, **kwargs):
+        held_meanwhile.extend(k for k in cache._cache if k.endswith(":lock"))
+        return original(view, **kwargs)
+
+    monkeypatch.setattr(TopicDetailView, "get_context_data", render)
+    response = get(Client(), RARE)
+    assert not response.from_cache and b"Gallium Curbs" in response.content
+    assert len(held_meanwhile) == 1  # others asking now would wait for this render
+    assert not [k for k in cache._cache if k.endswith(":lock")]
+
+
+def test_a_waiting_request_renders_itself_when_the_lock_goes_without_a_copy(
+    archive, monkeypatch
+):
+    key, _ = _rendered_by_another_worker(RARE)
+    assert cache.add(key + ":lock", 1, 10)
+    # The other worker's answer was not one to store (a 404, a cookie): it frees the lock.
+    clock = Waiting(lambda naps: naps == 2 and cache.delete(key + ":lock"))
+    monkeypatch.setattr(pagecache, "time", clock)
+    response = get(Client(), RARE)
+    assert not response.from_cache and b"Gallium Curbs" in response.content
+    assert clock.naps == 2
+
+
+def test_a_waiting_request_renders_itself_when_the_renderer_takes_too_long(
+    archive, monkeypatch
+):
+    key, _ = _rendered_by_another_worker(RARE)
+    assert cache.add(key + ":lock", 1, 10)  # held, and never given back
+    clock = Waiting()
+    monkeypatch.setattr(pagecache, "time", clock)
+    response = get(Client(), RARE)
+    assert not response.from_cache and b"Gallium Curbs" in response.content
+    assert clock.now - 1000.0 == pytest.approx(pagecache.PAGE_FIRST_RENDER_WAIT_SECONDS, abs=0.06)
+
+
+def test_requests_for_a_page_that_is_never_stored_do_not_wait_on_each_other(db, monkeypatch):
+    clock = Waiting()
+    monkeypatch.setattr(pagecache, "time", clock)
+    for _ in range(3):
+        assert Client().get("/topics/no-such-topic/").status_code == 404
+    assert clock.naps == 0  # each took and gave back the lock: nobody was rendering
