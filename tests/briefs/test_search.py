@@ -375,6 +375,32 @@ def test_a_search_matching_more_than_the_cap_ranks_the_newest_and_says_so(
     assert "More than 3 briefs found: the best matches among the newest 2 are shown" in page
 
 
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's lexeme statistics")
+def test_a_word_the_statistics_call_common_skips_counting_its_matches(client, db, monkeypatch):
+    # A word in most briefs: the planner's estimate (from ANALYZE's lexeme frequencies)
+    # settles that it passes the cap, so the search never probes the index for the
+    # cap's worth of matches (on 100k briefs that probe was 100-300 ms a first search).
+    monkeypatch.setattr("briefs.search.SEARCH_MAX_RESULTS", 3)
+    monkeypatch.setattr("briefs.views.SEARCH_MAX_RESULTS", 3)
+    monkeypatch.setattr("briefs.search.COMMON_RESULTS", 2)
+    for n in range(12):
+        make_brief(f"Tidal Report {n}", body="Tidal power." + (" Kelp farms." if n < 4 else ""))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE briefs_brief_search")
+    with CaptureQueriesContext(connection) as queries:
+        found = titles(search_briefs("tidal"))
+    assert sorted(found) == ["Tidal Report 10", "Tidal Report 11"]  # the newest, as before
+    assert not [q for q in queries.captured_queries if "MATERIALIZED" in q["sql"]]
+    page = client.get("/search/", {"q": "tidal"}).content.decode()
+    assert "More than 3 briefs found: the best matches among the newest 2 are shown" in page
+    # Four matches: near the cap, so they are counted, and found to pass it all the same.
+    with CaptureQueriesContext(connection) as queries:
+        found = titles(search_briefs("kelp"))
+    assert sorted(found) == ["Tidal Report 2", "Tidal Report 3"]
+    assert [q for q in queries.captured_queries if "MATERIALIZED" in q["sql"]]
+
+
 def test_only_the_newest_candidates_are_ranked_the_others_follow_newest_first(
     db, monkeypatch
 ):
