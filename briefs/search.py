@@ -316,9 +316,25 @@ def _postgres_estimated_matches(text):
 
 
 def _postgres_newest(text, briefs):
-    """The newest COMMON_RESULTS matches: a walk of ``briefs`` by date probing each document."""
-    matching = briefs.filter(pk__in=_postgres_matching(text))
-    return _candidates(matching.values_list("pk", flat=True)[:COMMON_RESULTS], common=True)
+    """The newest COMMON_RESULTS matches: a walk of ``briefs`` by date probing each document.
+
+    The walk is written out so that it is one: ``briefs`` in date order (fenced by
+    ``OFFSET 0``), each brief's own document tested in that order, stopping at the
+    COMMON_RESULTS-th match. Written as ``pk IN (the matching documents)`` the planner
+    joined instead, and with a topic it tested all 100k documents for "market" to keep
+    its topic's 4,899 (730 ms); testing each of the topic's briefs before sorting them
+    still tested all 4,899 (210 ms).
+    """
+    walk, params = briefs.values_list("pk", "published_at").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT walk.pk FROM ({walk} OFFSET 0) AS walk"
+            " WHERE (SELECT document FROM briefs_brief_search WHERE brief_id = walk.pk)"
+            " @@ websearch_to_tsquery(%s::regconfig, %s)"
+            " ORDER BY walk.published_at DESC, walk.pk DESC LIMIT %s",
+            (*params, SEARCH_CONFIG, text, COMMON_RESULTS),
+        )
+        return _candidates([pk for (pk,) in cursor.fetchall()], common=True)
 
 
 def clean_query(text):
@@ -420,14 +436,6 @@ def _sqlite_rank(expression):
 def _sqlite_snippet(expression):
     snippet = f"snippet(briefs_brief_fts, 3, '{_MARK_START}', '{_MARK_END}', ' … ', 40)"
     return _FtsColumn(snippet, expression, TextField())
-
-
-def _postgres_matching(text):
-    return RawSQL(
-        "SELECT brief_id FROM briefs_brief_search"
-        " WHERE document @@ websearch_to_tsquery(%s::regconfig, %s)",
-        (SEARCH_CONFIG, text),
-    )
 
 
 class _Document(Func):

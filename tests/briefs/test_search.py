@@ -6,7 +6,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from briefs.models import Brief, TaggedBrief, Topic
-from briefs.search import UnusableQuery, briefs_among, highlighted, search_briefs
+from briefs.search import (
+    UnusableQuery,
+    briefs_among,
+    highlighted,
+    search_briefs,
+    search_candidates,
+)
 from briefs.services.topics import topic_merge, topic_rename
 from config.limits import MAX_TOPICS_IN_SELECTION, SEARCH_QUERY_MAX_LENGTH
 from tests.factories import make_brief, make_topic
@@ -399,6 +405,24 @@ def test_a_word_the_statistics_call_common_skips_counting_its_matches(client, db
         found = titles(search_briefs("kelp"))
     assert sorted(found) == ["Tidal Report 2", "Tidal Report 3"]
     assert [q for q in queries.captured_queries if "MATERIALIZED" in q["sql"]]
+
+
+
+def test_a_common_word_within_a_topic_lists_that_topics_newest_matches(db, monkeypatch):
+    # Past the cap, the newest COMMON_RESULTS matches of the topic's own briefs: not
+    # briefs of another topic, not drafts, not briefs without the word, newest first.
+    monkeypatch.setattr("briefs.search.SEARCH_MAX_RESULTS", 3)
+    monkeypatch.setattr("briefs.search.COMMON_RESULTS", 3)
+    tides, other = make_topic("Tides"), make_topic("Other")
+    for n in range(6):
+        make_brief(f"Tidal Report {n}", body="Tidal power.", topics=[tides])
+        make_brief(f"Tidal Elsewhere {n}", body="Tidal power.", topics=[other])
+    make_brief("Calm Report", body="No word here.", topics=[tides])
+    make_brief("Tidal Draft", body="Tidal.", topics=[tides], status=Brief.Status.DRAFT)
+    found = search_candidates("tidal", topics=[tides])
+    assert found.common
+    newest_first = [Brief.objects.get(pk=pk).title for pk in found]
+    assert newest_first == ["Tidal Report 5", "Tidal Report 4", "Tidal Report 3"]
 
 
 def test_only_the_newest_candidates_are_ranked_the_others_follow_newest_first(
