@@ -368,6 +368,49 @@ class BriefNoteCount(models.Model):
         return f"{self.brief_id}: {self.n}"
 
 
+class PublicNoteQuerySet(models.QuerySet):
+    def newest_ids(self):
+        """The ids of the notes ``Annotation.objects.public()`` holds, in its list order
+        (newest first), as a ``values("id")`` QuerySet to slice for one page."""
+        return self.order_by("-created_at", "-id").values("id")
+
+
+class PublicNote(models.Model):
+    """A note the public may see, with its brief and creation time: the public note lists'
+    order, kept by the database (migration 0016) with ``BriefNoteCount``.
+
+    A deep page of ``/annotations/`` reads its 30 ids here instead of testing the public
+    rule for every note before it. The triggers repeat the rule in SQL; the lists still
+    read the notes themselves through ``Annotation.objects.public()``.
+    """
+
+    id = models.BigIntegerField(primary_key=True)  # the note's
+    brief_id = models.BigIntegerField()
+    created_at = models.DateTimeField()
+
+    objects = PublicNoteQuerySet.as_manager()
+
+    class Meta:
+        managed = False  # derived: the migration creates it, backups leave it out
+        db_table = "annotations_public_note"
+
+    def __str__(self):
+        return f"public note {self.id}"
+
+    @classmethod
+    @transaction.atomic
+    def refill(cls):
+        """List every public note afresh (for writes that bypass the triggers: a restore,
+        a bulk load). Takes the count's row lock first, as the triggers do."""
+        PublicNoteTotal.objects.select_for_update().filter(pk=1).first()
+        rows = Annotation.objects.public().order_by().values_list("id", "brief_id", "created_at")
+        cls.objects.all().delete()
+        cls.objects.bulk_create(
+            [cls(id=id, brief_id=brief, created_at=at) for id, brief, at in rows],
+            batch_size=2000,
+        )
+
+
 class PublicNoteTotal(models.Model):
     """The number of notes the public may see (one row), what the note lists show as total.
 

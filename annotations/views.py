@@ -39,7 +39,7 @@ from core.text import whole_number
 from . import jsonld
 from .forms import AnnotationEditForm
 from .highlights import note_fragment
-from .models import Annotation, Membership, NoteTag
+from .models import Annotation, Membership, NoteTag, PublicNote
 from .services import (
     annotation_delete,
     annotation_flag,
@@ -50,17 +50,18 @@ from .services import (
 )
 
 
-def notes_page(request, queryset, per_page=NOTES_PAGE_SIZE, *, count=None):
+def notes_page(request, queryset, per_page=NOTES_PAGE_SIZE, *, count=None, ids=None):
     """Page ``?page=`` of ``queryset``; 404 for anything but a page number in range.
 
     ``count``, when known without counting (``Annotation.objects.public_count()``), spares
-    the paginator its COUNT of the queryset.
+    the paginator its COUNT of the queryset; ``ids``, the queryset's ids in its order kept
+    by the database (``PublicNote.objects.newest_ids()``), spares a deep page the walk.
     """
     if count is None:  # never cached: private lists bump no version when they change
         paginator = Paginator(queryset, per_page)
     else:
         paginator = CachedPaginator(
-            queryset, per_page, cache_pages=False, count=count, ids_first=True
+            queryset, per_page, cache_pages=False, count=count, ids_first=True, ids=ids
         )
     number = whole_number(request.GET.get("page", "1"), high=max(paginator.num_pages, 1))
     if number is None:
@@ -88,6 +89,7 @@ def recent(request):
     if tag:
         queryset = queryset.filter(tagged_items__tag__name__iexact=tag)
     count = None if tag else Annotation.objects.public_count()
+    ids = None if tag else PublicNote.objects.newest_ids()
     try:  # a tag with a "/" has no feed URL (tags are single path segments there)
         tag_feed = reverse("annotations:tag-feed", args=[tag]) if tag else ""
     except NoReverseMatch:
@@ -96,7 +98,7 @@ def recent(request):
         request,
         "annotations/recent.html",
         {
-            "page": notes_page(request, queryset, count=count),
+            "page": notes_page(request, queryset, count=count, ids=ids),
             "tag": tag,
             "tag_feed": tag_feed,
             "heading": "Recent public notes",

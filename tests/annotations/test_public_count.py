@@ -1,9 +1,11 @@
 """The number of public notes the lists show is kept by the database (annotations 0014),
 and it is always the number ``Annotation.objects.public()`` counts, whatever the write."""
 
+import re
+
 import pytest
 
-from annotations.models import Annotation, BriefNoteCount, PublicNoteTotal
+from annotations.models import Annotation, BriefNoteCount, PublicNote, PublicNoteTotal
 from annotations.services import annotation_delete, annotation_hide, annotation_update
 from briefs.models import Brief
 from briefs.services.briefs import brief_update
@@ -31,8 +33,18 @@ def aggregate():
     return Annotation.objects.public().count(), per_brief
 
 
+def kept_list():
+    """The public notes in list order as the database keeps them (annotations 0016)."""
+    return [row["id"] for row in PublicNote.objects.newest_ids()]
+
+
+def listed():
+    return list(Annotation.objects.public().values_list("id", flat=True))
+
+
 def assert_kept():
     assert kept() == aggregate()
+    assert kept_list() == listed()
 
 
 def test_public_count_follows_every_kind_of_write(client):
@@ -88,8 +100,11 @@ def test_refill_recounts_from_the_notes():
     make_annotation(brief, make_user(), "second tug", visibility="public", note="One")
     PublicNoteTotal.objects.update(n=99)
     BriefNoteCount.objects.all().delete()
+    PublicNote.objects.all().delete()
     PublicNoteTotal.refill()
+    PublicNote.refill()
     assert kept() == aggregate() == (1, {brief.pk: 1})
+    assert kept_list() == listed() != []
 
 
 def test_public_count_refuses_a_filtered_queryset():
@@ -127,3 +142,29 @@ def test_a_flushed_database_counts_no_public_notes():
     assert Annotation.objects.public_count() == 1
     call_command("flush", interactive=False, verbosity=0)  # TRUNCATE on PostgreSQL
     assert kept() == (0, {})
+    assert kept_list() == []
+
+
+def test_a_deep_page_of_public_notes_reads_its_ids_from_the_kept_list(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from config.limits import NOTES_PAGE_SIZE
+
+    brief = make_brief("Lock pilots want a tug", body=BODY)
+    author = make_user()
+    notes = [
+        make_annotation(brief, author, "second tug", visibility="public", note=f"Note {n}")
+        for n in range(NOTES_PAGE_SIZE + 3)
+    ]
+    secret = make_annotation(brief, author, "harbour master", visibility="private", note="Mine")
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/annotations/?page=2").content.decode()
+    # The three oldest, newest first, as the page after the first 30 of the list.
+    shown = list(dict.fromkeys(re.findall(r"Note (\d+)\b", page)))
+    assert shown == ["2", "1", "0"]
+    assert any("annotations_public_note" in q["sql"] for q in queries.captured_queries)
+    # The notes themselves are still read through the public rule: a row that should not
+    # be in the list (no trigger would put it there) shows nothing more.
+    PublicNote.objects.create(id=secret.pk, brief_id=brief.pk, created_at=notes[0].created_at)
+    assert "Mine" not in client.get("/annotations/?page=2").content.decode()
