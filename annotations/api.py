@@ -26,13 +26,22 @@ from briefs.querysets import LIST_DEFERRED_FIELDS
 from config.limits import ANNOTATION_WRITES_PER_MINUTE, API_PAGE_SIZE, MAX_PAGE_SIZE
 from core.cache import CachedPaginator, depends_on
 from core.ratelimit import rate_limit_hit
-from core.text import whole_number
+from core.text import MAX_ROW_ID, whole_number
 
 from . import jsonld
 from .anchoring import SelectorMismatch
 from .jsonld import ApiError
 from .models import Annotation
-from .search import SearchError, annotations_search, annotations_search_total
+from .search import (
+    FILTERS,
+    ORDERING,
+    REPEATABLE,
+    SearchError,
+    annotations_after,
+    annotations_search,
+    annotations_search_total,
+    search_cursor,
+)
 from .services import (
     NoteTooLong,
     annotation_create,
@@ -74,15 +83,53 @@ class _CsrfCheck(CsrfViewMiddleware):
 class ApiView(View):
     """A W3C API endpoint: ApiError, a wrong method or an unexpected fault answer JSON."""
 
+    # The query parameters each method takes ({"get": names}); any other name answers 400
+    # (a script's ``?uri=`` or ``?limit=`` must not quietly get every note), and so does a
+    # second value of a name not in ``repeatable``. HEAD is GET; OPTIONS takes anything.
+    query_parameters = {}
+    repeatable = ()
+
     def dispatch(self, request, *args, **kwargs):
         try:
             self.authenticate(request)
+            self.check_query_parameters(request)
             return super().dispatch(request, *args, **kwargs)
         except ApiError as error:
             return _error_response(error)
         except Exception:  # never an HTML error page from the API
             logger.exception("Annotation API failed on %s %s", request.method, request.path)
             return _error_response(ApiError(500, "Something went wrong on our side."))
+
+    def check_query_parameters(self, request):
+        """400 naming the parameters the method does not take (and those it does), or a
+        single-valued one given twice; before anything is read or written."""
+        method = "get" if request.method == "HEAD" else request.method.lower()
+        if method == "options" or not hasattr(self, method):
+            return  # OPTIONS lists the methods; a wrong method answers 405 first
+        accepted = self.query_parameters.get(method, ())
+        where = f"{request.method} {request.path}"
+        unknown = [name for name in request.GET if name not in accepted]
+        if unknown:
+            shown = ", ".join(repr(name[:40]) for name in unknown[:5])
+            more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+            plural = "s" if len(unknown) > 1 else ""
+            takes = (
+                f"it takes {', '.join(sorted(accepted))}" if accepted
+                else "it takes no query parameters"
+            )
+            raise ApiError(
+                400, f"Unknown query parameter{plural} {shown}{more} for {where}: {takes}."
+            )
+        repeated = [
+            name for name in request.GET
+            if name not in self.repeatable and len(request.GET.getlist(name)) > 1
+        ]
+        if repeated:
+            raise ApiError(
+                400,
+                f"{', '.join(repeated)} given more than once: each takes one value"
+                + (f" (only {', '.join(self.repeatable)} may repeat)." if self.repeatable else "."),
+            )
 
     def http_method_not_allowed(self, request, *args, **kwargs):
         allowed = ", ".join(method.upper() for method in self._allowed_methods())
@@ -153,6 +200,8 @@ class ApiView(View):
 
 class AnnotationCollectionView(ApiView):
     """GET the annotations the caller may see (``?brief=<slug>``, ``?page=``), POST a new one."""
+
+    query_parameters = {"get": ("brief", "page")}
 
     def post(self, request):
         self.require_writer()
@@ -358,73 +407,124 @@ class AnnotationDetailView(ApiView):
         return HttpResponse(status=204)
 
 
-class _SearchPaginator(CachedPaginator):
-    """The search's pages: its total given (``count=``), a deep page's ids read first, and
-    a page past the middle read from the far end of the order (every order ends in the
-    id, so reversed is exact) and turned round: the last page of 100k notes skips none."""
+def _window(queryset, count, bottom, top):
+    """Rows ``bottom`` to ``top`` (0-based, ``top`` excluded) of ``queryset`` (totally
+    ordered, ``count`` rows), as a list.
 
-    def _get_page(self, object_list, number, paginator):
-        bottom, top = object_list.query.low_mark, object_list.query.high_mark
-        if not bottom or bottom <= self.count - top:
-            return super()._get_page(object_list, number, paginator)
-        reversed_ = self.object_list.reverse()
-        ids = reversed_.values("pk")[self.count - top : self.count - bottom]
-        rows = list(reversed_.filter(pk__in=ids))[::-1]
-        return Paginator._get_page(self, rows, number, paginator)
+    Past the first rows the ids are read first (the OFFSET walks an index for ids alone);
+    a window past the middle is read from the far end of the order (every order ends in
+    the id, so reversed is exact) and turned round: the last page of 100k notes skips none.
+    """
+    top = min(top, count)
+    if bottom >= top:
+        return []
+    if not bottom:
+        return list(queryset[:top])
+    if bottom <= count - top:
+        return list(queryset.filter(pk__in=queryset.values("pk")[bottom:top]))
+    reversed_ = queryset.reverse()
+    ids = reversed_.values("pk")[count - top : count - bottom]
+    return list(reversed_.filter(pk__in=ids))[::-1]
 
 
 class SearchView(ApiView):
     """``GET /api/search/``: the caller's visible notes by filter (annotations/search.py),
-    as one W3C AnnotationPage per request (``page``, ``per_page`` up to MAX_PAGE_SIZE)."""
+    as one W3C AnnotationPage per request.
+
+    Three ways to page, one per request: ``page`` (from 1, the default), ``offset`` (a
+    start index, Hypothesis's) or ``search_after`` (keyset: the notes after a sort value,
+    as fast on the thousandth page as on the first); the size is ``per_page`` (1 to
+    MAX_PAGE_SIZE) or Hypothesis's ``limit`` (0 to MAX_PAGE_SIZE, 0 for the total alone).
+    """
+
+    PAGING = ("page", "per_page", "limit", "offset")
+    query_parameters = {"get": (*FILTERS, *ORDERING, *PAGING)}
+    repeatable = REPEATABLE
 
     def get(self, request):
+        params = request.GET
+        for one, other in (("page", "offset"), ("page", "search_after"),
+                           ("offset", "search_after"), ("per_page", "limit")):
+            if one in params and other in params:
+                raise ApiError(400, f"{one} and {other} cannot be combined: send one of them.")
         try:
-            queryset = annotations_search(request.user, request.GET)
+            queryset = annotations_search(request.user, params, request_host=request.get_host())
+            after = annotations_after(queryset, params)
         except SearchError as error:
             raise ApiError(400, str(error)) from None
-        per_page = self.number("per_page", default=API_PAGE_SIZE, high=MAX_PAGE_SIZE)
-        paginator = _SearchPaginator(
-            queryset.select_related("brief", "user", "group").prefetch_tags(),
-            per_page,
-            cache_pages=False,
-            count=annotations_search_total(request.user, request.GET, queryset),
-            ids_first=True,
+        size = self.size()
+        if size == 0 and "page" in params:
+            raise ApiError(400, "limit=0 asks for the total alone: it takes no page.")
+        total = annotations_search_total(request.user, params, queryset)
+        loaded = (
+            after.select_related("brief", "user", "group")
+            .defer(*(f"brief__{name}" for name in LIST_DEFERRED_FIELDS), "user__password")
+            .prefetch_tags()
         )
-        number = self.number("page", default=1, high=max(paginator.num_pages, 1))
-        page = paginator.page(number)
+        links, here = {}, {}
+        if "search_after" in params:
+            start, rows = None, list(loaded[: size + 1]) if size else []
+            if len(rows) > size:
+                rows = rows[:size]
+                links["next"] = self.url(search_after=search_cursor(rows[-1], params))
+        elif "offset" in params:
+            start = self.number("offset", low=0, status=400)
+            rows = _window(loaded, total, start, start + size)
+            if size and start + size < total:
+                links["next"] = self.url(offset=start + size)
+            if size and start:
+                links["prev"] = self.url(offset=max(min(start, total) - size, 0))
+        else:
+            pages = max(-(-total // size), 1) if size else 1
+            number = self.number("page", high=pages) if "page" in params else 1
+            start, here = (number - 1) * size, {"page": number}
+            rows = _window(loaded, total, start, start + size)
+            if number < pages:
+                links["next"] = self.url(page=number + 1)
+            if number > 1:
+                links["prev"] = self.url(page=number - 1)
         document = {
             "@context": jsonld.ANNO_CONTEXT,
-            "id": self.url(page=number),
+            "id": self.url(**here),
             "type": "AnnotationPage",
             "partOf": {
-                "id": self.url(page=None),
+                "id": self.url(**{name: None for name in ("page", "offset", "search_after")}),
                 "type": "AnnotationCollection",
-                "total": paginator.count,
+                "total": total,
             },
-            "startIndex": page.start_index() - 1 if paginator.count else 0,
-            "items": [
-                jsonld.annotation_document(a, self.absolute, with_context=False)
-                for a in page.object_list
-            ],
         }
-        if page.has_next():
-            document["next"] = self.url(page=page.next_page_number())
-        if page.has_previous():
-            document["prev"] = self.url(page=page.previous_page_number())
+        if start is not None:
+            document["startIndex"] = start if total else 0
+        document["items"] = [
+            jsonld.annotation_document(a, self.absolute, with_context=False) for a in rows
+        ]
+        document.update(links)
         return _ld_response(document, headers={"Cache-Control": "private, no-store"})
 
-    def number(self, name, *, default, high):
-        value = self.request.GET.get(name)
-        if value is None:
-            return default
-        if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= high:
-            raise ApiError(400 if name == "per_page" else 404, f"{name} must run from 1 to {high}.")
-        return int(value)
+    def size(self):
+        """The page size: ``per_page`` (1 to MAX_PAGE_SIZE), ``limit`` (0 to MAX_PAGE_SIZE),
+        or API_PAGE_SIZE; 400 outside those."""
+        if "limit" in self.request.GET:
+            return self.number("limit", low=0, high=MAX_PAGE_SIZE, status=400)
+        if "per_page" in self.request.GET:
+            return self.number("per_page", high=MAX_PAGE_SIZE, status=400)
+        return API_PAGE_SIZE
 
-    def url(self, *, page):
+    def number(self, name, *, low=1, high=MAX_ROW_ID, status=404):
+        """The whole number in parameter ``name``; ``status`` (a missing page is a 404,
+        a bad size or offset a 400) with the range for anything else."""
+        value = whole_number(self.request.GET.get(name), low=low, high=high)
+        if value is None:
+            upper = f" to {high}" if high != MAX_ROW_ID else " up"
+            raise ApiError(status, f"{name} must be a whole number from {low}{upper}.")
+        return value
+
+    def url(self, **changes):
+        """This search's address with ``changes`` (a None value drops the parameter)."""
         query = self.request.GET.copy()
-        query.pop("page", None)
-        if page:
-            query["page"] = page
+        for name, value in changes.items():
+            query.pop(name, None)
+            if value is not None:
+                query[name] = value
         encoded = query.urlencode()
         return self.absolute(reverse("annotations:api-search") + ("?" + encoded if encoded else ""))
