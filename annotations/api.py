@@ -1,10 +1,12 @@
-"""The W3C Web Annotation Protocol endpoints: ``/api/annotations/`` and ``/api/annotations/<id>/``.
+"""The W3C Web Annotation Protocol endpoints: ``/api/annotations/``,
+``/api/annotations/<id>/`` and the search, ``/api/search/``.
 
 One class-based view per endpoint. Session authentication with CSRF, as the site's pages
 use, or a personal token (``Authorization: Bearer ba_…``, annotations/tokens.py) without
-session or CSRF; a read-only token may only read. Every answer, errors included (a wrong method, malformed JSON of any shape, a fault
-of our own), is JSON. Someone else's private (or hidden) annotation answers 404 exactly like
-a missing one, so the API never reveals that it exists.
+session or CSRF; a read-only token may only read. Every answer, errors included (a wrong
+method, malformed JSON of any shape, a query parameter the endpoint does not take, a
+fault of our own), is JSON. Someone else's private (or hidden) annotation answers 404
+exactly like a missing one, so the API never reveals that it exists.
 """
 
 import json

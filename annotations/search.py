@@ -221,9 +221,11 @@ def annotations_search(user, params, *, request_host=None):
     if value("any"):
         queryset = queryset.filter(_any_filter(value("any")))
     if value("since"):
-        queryset = queryset.filter(created_at__gte=_moment("since", value("since"), end_of_day=False))
+        since = _moment("since", value("since"), end_of_day=False)
+        queryset = queryset.filter(created_at__gte=since)
     if value("until"):
-        queryset = queryset.filter(created_at__lte=_moment("until", value("until"), end_of_day=True))
+        until = _moment("until", value("until"), end_of_day=True)
+        queryset = queryset.filter(created_at__lte=until)
     if value("anchor"):
         if value("anchor") not in Annotation.AnchorStatus.values:
             raise SearchError("anchor must be one of exact, shifted, fuzzy, orphaned.")

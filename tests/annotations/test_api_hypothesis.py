@@ -40,45 +40,94 @@ def world():
     author, reader, member = (make_user(username=n) for n in ("author", "reader", "member"))
     circle = make_group(author, name="Circle", members=[reader])
     closed = make_group(author, name="Closed", members=[member])
-    harbour, secret_brief = make_brief("Harbour", body=HARBOUR), make_brief("Lighthouse", body=SECRET)
+    harbour, secret_brief = (
+        make_brief("Harbour", body=HARBOUR),
+        make_brief("Lighthouse", body=SECRET),
+    )
     public = [
-        make_annotation(harbour, author, "Harbour pilots", note="Pilots out", visibility="public",
-                        tags=["port", "strike"]),
-        make_annotation(harbour, author, "container berths", note="Berths shut", visibility="public",
-                        tags=["port"]),
+        make_annotation(
+            harbour,
+            author,
+            "Harbour pilots",
+            note="Pilots out",
+            visibility="public",
+            tags=["port", "strike"],
+        ),
+        make_annotation(
+            harbour,
+            author,
+            "container berths",
+            note="Berths shut",
+            visibility="public",
+            tags=["port"],
+        ),
         make_annotation(harbour, reader, "walked out", note="Third time", visibility="public"),
         make_annotation(harbour, author, "at dawn", note="Early", visibility="public"),
     ]
     for minute, note in zip((1, 2, 2, 3), public):
-        Annotation.objects.filter(pk=note.pk).update(created_at=_at(minute), modified_at=_at(10 - minute))
+        Annotation.objects.filter(pk=note.pk).update(
+            created_at=_at(minute), modified_at=_at(10 - minute)
+        )
     reply = Annotation.objects.create(
-        brief=harbour, user=reader, exact="", start=0, end=0, note="Confirmed by the port",
-        visibility="public", parent=public[0],
+        brief=harbour,
+        user=reader,
+        exact="",
+        start=0,
+        end=0,
+        note="Confirmed by the port",
+        visibility="public",
+        parent=public[0],
     )
     Annotation.objects.filter(pk=reply.pk).update(created_at=_at(4), modified_at=_at(4))
-    group_note = make_annotation(harbour, author, "The strike", note="Circle only",
-                                 visibility="group", group=circle)
+    group_note = make_annotation(
+        harbour, author, "The strike", note="Circle only", visibility="group", group=circle
+    )
     Annotation.objects.filter(pk=group_note.pk).update(created_at=_at(5), modified_at=_at(5))
     secrets = {
-        "private": make_annotation(secret_brief, author, "Zebrafinch", note="zebrafinch mine",
-                                   tags=["secret-tag"]),
-        "closed": make_annotation(secret_brief, author, "lighthouse", note="zebrafinch closed",
-                                  visibility="group", group=closed, tags=["secret-tag"]),
+        "private": make_annotation(
+            secret_brief, author, "Zebrafinch", note="zebrafinch mine", tags=["secret-tag"]
+        ),
+        "closed": make_annotation(
+            secret_brief,
+            author,
+            "lighthouse",
+            note="zebrafinch closed",
+            visibility="group",
+            group=closed,
+            tags=["secret-tag"],
+        ),
     }
     secrets["closed reply"] = Annotation.objects.create(
-        brief=secret_brief, user=member, exact="", start=0, end=0, note="zebrafinch reply",
-        visibility="group", group=closed, parent=secrets["closed"],
+        brief=secret_brief,
+        user=member,
+        exact="",
+        start=0,
+        end=0,
+        note="zebrafinch reply",
+        visibility="group",
+        group=closed,
+        parent=secrets["closed"],
     )
     return {
-        "author": author, "reader": reader, "member": member, "circle": circle, "closed": closed,
-        "harbour": harbour, "secret_brief": secret_brief, "public": public, "reply": reply,
-        "group_note": group_note, "secrets": secrets,
+        "author": author,
+        "reader": reader,
+        "member": member,
+        "circle": circle,
+        "closed": closed,
+        "harbour": harbour,
+        "secret_brief": secret_brief,
+        "public": public,
+        "reply": reply,
+        "group_note": group_note,
+        "secrets": secrets,
     }
 
 
 def _search(client, query):
-    response = client.get(f"/api/search/?{query}" if isinstance(query, str) else "/api/search/",
-                          None if isinstance(query, str) else query)
+    response = client.get(
+        f"/api/search/?{query}" if isinstance(query, str) else "/api/search/",
+        None if isinstance(query, str) else query,
+    )
     assert response.status_code == 200, response.content[:300]
     return response.json()
 
@@ -98,7 +147,9 @@ def _error(response, status=400):
 # Parameters an endpoint does not take ---------------------------------------------------
 
 
-def test_a_parameter_the_search_does_not_take_is_a_400_naming_it_and_the_accepted_ones(client, world):
+def test_a_parameter_the_search_does_not_take_is_a_400_naming_it_and_the_accepted_ones(
+    client, world
+):
     message = _error(client.get("/api/search/?wildcard_uri=http://x/*&colour=red"))
     assert "'wildcard_uri'" in message and "'colour'" in message
     for accepted in ("uri", "limit", "offset", "search_after", "order", "tags", "references"):
@@ -144,8 +195,15 @@ def test_the_collection_still_takes_brief_and_page(client, world):
     assert response.status_code == 200
 
 
-@pytest.mark.parametrize("name, values", [("user", ("author", "reader")), ("page", (1, 2)),
-                                          ("sort", ("created", "-created")), ("limit", (1, 2))])
+@pytest.mark.parametrize(
+    "name, values",
+    [
+        ("user", ("author", "reader")),
+        ("page", (1, 2)),
+        ("sort", ("created", "-created")),
+        ("limit", (1, 2)),
+    ],
+)
 def test_a_single_valued_parameter_given_twice_is_a_400(client, world, name, values):
     message = _error(client.get("/api/search/", {name: list(values)}))
     assert name in message and "more than once" in message
@@ -157,10 +215,15 @@ def test_a_single_valued_parameter_given_twice_is_a_400(client, world, name, val
 def test_uri_names_a_brief_in_any_of_its_address_forms(client, world):
     slug = world["harbour"].slug
     forms = [
-        f"http://testserver/briefs/{slug}/", f"https://testserver/briefs/{slug}/",
-        f"http://TESTSERVER/briefs/{slug}", f"/briefs/{slug}/", f"/briefs/{slug}",
-        f"http://testserver/briefs/{slug}/#annotation-4", f"/briefs/{slug}/?utm_source=x",
-        f"/briefs/{slug}/notes/", f"http://testserver/briefs/{slug}/annotations/feed/",
+        f"http://testserver/briefs/{slug}/",
+        f"https://testserver/briefs/{slug}/",
+        f"http://TESTSERVER/briefs/{slug}",
+        f"/briefs/{slug}/",
+        f"/briefs/{slug}",
+        f"http://testserver/briefs/{slug}/#annotation-4",
+        f"/briefs/{slug}/?utm_source=x",
+        f"/briefs/{slug}/notes/",
+        f"http://testserver/briefs/{slug}/annotations/feed/",
     ]
     for form in forms:
         for name in ("uri", "url"):
@@ -175,8 +238,16 @@ def test_uri_on_the_sites_own_address_works_behind_a_proxy(client, world):
 
 @pytest.mark.parametrize(
     "uri",
-    ["http://elsewhere.example/briefs/{slug}/", "/briefs/no-such-brief/", "/topics/ports/",
-     "urn:x-pdf:abc", "doi:10.1000/182", "http://[::1/briefs/{slug}/", "not a uri", "/"],
+    [
+        "http://elsewhere.example/briefs/{slug}/",
+        "/briefs/no-such-brief/",
+        "/topics/ports/",
+        "urn:x-pdf:abc",
+        "doi:10.1000/182",
+        "http://[::1/briefs/{slug}/",
+        "not a uri",
+        "/",
+    ],
 )
 def test_a_uri_naming_no_brief_here_finds_nothing_without_an_error(client, world, uri):
     page = _search(client, {"uri": uri.format(slug=world["harbour"].slug)})
@@ -192,7 +263,10 @@ def test_several_uris_find_the_notes_of_any_of_them(client, world):
 
 def test_user_is_a_username_or_a_hypothesis_account_of_this_site(client, world):
     for value in ("reader", "acct:reader@testserver"):
-        assert sorted(_ids(_search(client, {"user": value}))) == [world["public"][2].pk, world["reply"].pk]
+        assert sorted(_ids(_search(client, {"user": value}))) == [
+            world["public"][2].pk,
+            world["reply"].pk,
+        ]
     for value in ("acct:reader@hypothes.is", "acct:reader", "acct:@testserver", "nobody"):
         assert _search(client, {"user": value})["partOf"]["total"] == 0, value
 
@@ -225,8 +299,11 @@ def test_quote_searches_the_passage_any_the_note_passage_and_tags(client, world)
 
 def test_references_and_parent_give_a_notes_replies_by_id_or_iri(client, world):
     parent, reply = world["public"][0], world["reply"]
-    for query in ({"references": parent.pk}, {"parent": parent.pk},
-                  {"references": f"http://testserver/api/annotations/{parent.pk}/"}):
+    for query in (
+        {"references": parent.pk},
+        {"parent": parent.pk},
+        {"references": f"http://testserver/api/annotations/{parent.pk}/"},
+    ):
         assert _ids(_search(client, query)) == [reply.pk]
     assert "one of them" in _error(client.get("/api/search/", {"parent": 1, "references": 1}))
     assert "IRI" in _error(client.get("/api/search/", {"references": "/briefs/x/"}))
@@ -241,14 +318,20 @@ def test_sort_and_order_combine_and_the_old_signed_sorts_still_work(client, worl
     assert _ids(_search(client, "order=desc")) == newest_first == _ids(_search(client, ""))
     assert _ids(_search(client, "sort=created")) == newest_first[::-1]
     assert _ids(_search(client, "order=asc")) == newest_first[::-1]
-    assert _ids(_search(client, "sort=updated&order=desc")) == _ids(_search(client, "sort=-modified"))
+    assert _ids(_search(client, "sort=updated&order=desc")) == _ids(
+        _search(client, "sort=-modified")
+    )
     assert _ids(_search(client, "sort=updated")) == _ids(_search(client, "sort=modified"))
 
 
 @pytest.mark.parametrize(
     "query, words",
-    [("sort=-created&order=asc", "already says the order"), ("sort=id", "sort must be one of"),
-     ("sort=user", "not offered"), ("order=up", "asc or desc")],
+    [
+        ("sort=-created&order=asc", "already says the order"),
+        ("sort=id", "sort must be one of"),
+        ("sort=user", "not offered"),
+        ("order=up", "asc or desc"),
+    ],
 )
 def test_an_order_the_search_cannot_give_is_a_400(client, world, query, words):
     assert words in _error(client.get(f"/api/search/?{query}"))
@@ -267,11 +350,19 @@ def test_limit_is_per_page_and_limit_zero_answers_the_total_alone(client, world)
 
 @pytest.mark.parametrize(
     "query, words",
-    [("limit=201", "from 0 to 200"), ("limit=-1", "from 0 to 200"), ("limit=x", "whole number"),
-     ("per_page=0", "from 1 to 200"), ("offset=-3", "offset"), ("offset=²", "offset"),
-     ("per_page=2&limit=2", "cannot be combined"), ("page=2&offset=2", "cannot be combined"),
-     ("page=2&search_after=2025-01-01", "cannot be combined"),
-     ("offset=1&search_after=2025-01-01", "cannot be combined"), ("limit=0&page=1", "no page")],
+    [
+        ("limit=201", "from 0 to 200"),
+        ("limit=-1", "from 0 to 200"),
+        ("limit=x", "whole number"),
+        ("per_page=0", "from 1 to 200"),
+        ("offset=-3", "offset"),
+        ("offset=²", "offset"),
+        ("per_page=2&limit=2", "cannot be combined"),
+        ("page=2&offset=2", "cannot be combined"),
+        ("page=2&search_after=2025-01-01", "cannot be combined"),
+        ("offset=1&search_after=2025-01-01", "cannot be combined"),
+        ("limit=0&page=1", "no page"),
+    ],
 )
 def test_paging_values_out_of_range_or_in_conflict_are_a_400(client, world, query, words):
     assert words in _error(client.get(f"/api/search/?{query}"))
@@ -313,13 +404,24 @@ def test_search_after_a_bare_moment_continues_past_it_as_hypothesis_does(client,
     assert _ids(_search(client, after_modified)) == [second.pk, third.pk, first.pk]
 
 
-@pytest.mark.parametrize("value", ["yesterday", "2025-03-01T09:00:00Z,x", "2025-13-01", ",5",
-                                   "9" * 30, "2025-03-01T09:00:00+99:00"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "yesterday",
+        "2025-03-01T09:00:00Z,x",
+        "2025-13-01",
+        ",5",
+        "9" * 30,
+        "2025-03-01T09:00:00+99:00",
+    ],
+)
 def test_a_search_after_that_is_no_sort_value_is_a_400(client, world, value):
     assert "search_after" in _error(client.get("/api/search/", {"search_after": value}))
 
 
-@pytest.mark.parametrize("query", ["search_after=", "limit=2&offset=2", "limit=2&search_after=2030-01-01"])
+@pytest.mark.parametrize(
+    "query", ["search_after=", "limit=2&offset=2", "limit=2&search_after=2030-01-01"]
+)
 def test_hypothesis_paging_keeps_the_pinned_query_count(
     client, world, django_assert_max_num_queries, query
 ):
@@ -358,7 +460,9 @@ def _secret_queries(world):
 
 
 @pytest.mark.parametrize("viewer", ["signed out", "reader", "member", "author"])
-def test_no_hypothesis_parameter_finds_or_counts_a_note_its_caller_may_not_see(client, world, viewer):
+def test_no_hypothesis_parameter_finds_or_counts_a_note_its_caller_may_not_see(
+    client, world, viewer
+):
     """Every search answers exactly what it answers once the notes the caller may not see
     are gone: the same items, the same total."""
     secrets = world["secrets"]
@@ -378,7 +482,8 @@ def test_no_hypothesis_parameter_finds_or_counts_a_note_its_caller_may_not_see(c
     for query, answer in zip(queries, answers):
         alone = _search(client, query)
         assert (answer["partOf"]["total"], _ids(answer)) == (
-            alone["partOf"]["total"], _ids(alone)
+            alone["partOf"]["total"],
+            _ids(alone),
         ), (viewer, query)
 
 
