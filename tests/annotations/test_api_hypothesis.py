@@ -29,6 +29,21 @@ def _at(minute):
     return dt.datetime(2025, 3, 1, 9, minute, tzinfo=dt.timezone.utc)
 
 
+def _reply(parent, user, note):
+    """A reply row as the site stores one: its parent's brief, visibility and group."""
+    return Annotation.objects.create(
+        brief=parent.brief,
+        user=user,
+        exact="",
+        start=0,
+        end=0,
+        note=note,
+        visibility=parent.visibility,
+        group=parent.group,
+        parent=parent,
+    )
+
+
 @pytest.fixture
 def world():
     """Public notes on the harbour brief, and secret ones (private, of a group the reader
@@ -68,16 +83,7 @@ def world():
         Annotation.objects.filter(pk=note.pk).update(
             created_at=_at(minute), modified_at=_at(10 - minute)
         )
-    reply = Annotation.objects.create(
-        brief=harbour,
-        user=reader,
-        exact="",
-        start=0,
-        end=0,
-        note="Confirmed by the port",
-        visibility="public",
-        parent=public[0],
-    )
+    reply = _reply(public[0], reader, "Confirmed by the port")
     Annotation.objects.filter(pk=reply.pk).update(created_at=_at(4), modified_at=_at(4))
     group_note = make_annotation(
         harbour, author, "The strike", note="Circle only", visibility="group", group=circle
@@ -97,17 +103,7 @@ def world():
             tags=["secret-tag"],
         ),
     }
-    secrets["closed reply"] = Annotation.objects.create(
-        brief=secret_brief,
-        user=member,
-        exact="",
-        start=0,
-        end=0,
-        note="zebrafinch reply",
-        visibility="group",
-        group=closed,
-        parent=secrets["closed"],
-    )
+    secrets["closed reply"] = _reply(secrets["closed"], member, "zebrafinch reply")
     return {
         "author": author,
         "reader": reader,
