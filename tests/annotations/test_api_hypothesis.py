@@ -17,6 +17,7 @@ from django.test import override_settings
 
 from annotations.api import SearchView
 from annotations.models import Annotation
+from annotations.services import annotation_reply
 from tests.factories import make_annotation, make_brief, make_group, make_user
 
 pytestmark = pytest.mark.django_db
@@ -30,18 +31,8 @@ def _at(minute):
 
 
 def _reply(parent, user, note):
-    """A reply row as the site stores one: its parent's brief, visibility and group."""
-    return Annotation.objects.create(
-        brief=parent.brief,
-        user=user,
-        exact="",
-        start=0,
-        end=0,
-        note=note,
-        visibility=parent.visibility,
-        group=parent.group,
-        parent=parent,
-    )
+    """``user``'s reply to ``parent``, made as the site makes one."""
+    return annotation_reply(parent=parent, by=user, note=note)
 
 
 @pytest.fixture
