@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from django.test import override_settings
 
-from annotations.api import SearchView
+from annotations.api_search import SearchView
 from annotations.models import Annotation
 from annotations.services import annotation_reply
 from tests.factories import make_annotation, make_brief, make_group, make_user
