@@ -1,10 +1,12 @@
-"""The W3C Web Annotation Protocol endpoints: ``/api/annotations/`` and ``/api/annotations/<id>/``.
+"""The W3C Web Annotation Protocol endpoints: ``/api/annotations/`` and
+``/api/annotations/<id>/``; ``ApiView``, their base and the search's (annotations/api_search.py).
 
 One class-based view per endpoint. Session authentication with CSRF, as the site's pages
 use, or a personal token (``Authorization: Bearer ba_…``, annotations/tokens.py) without
-session or CSRF; a read-only token may only read. Every answer, errors included (a wrong method, malformed JSON of any shape, a fault
-of our own), is JSON. Someone else's private (or hidden) annotation answers 404 exactly like
-a missing one, so the API never reveals that it exists.
+session or CSRF; a read-only token may only read. Every answer, errors included (a wrong
+method, malformed JSON of any shape, a query parameter the endpoint does not take, a
+fault of our own), is JSON. Someone else's private (or hidden) annotation answers 404
+exactly like a missing one, so the API never reveals that it exists.
 """
 
 import json
@@ -23,7 +25,7 @@ from django.views.decorators.csrf import csrf_exempt
 from briefs import cache_keys
 from briefs.models import Brief
 from briefs.querysets import LIST_DEFERRED_FIELDS
-from config.limits import ANNOTATION_WRITES_PER_MINUTE, API_PAGE_SIZE, MAX_PAGE_SIZE
+from config.limits import ANNOTATION_WRITES_PER_MINUTE, API_PAGE_SIZE
 from core.cache import CachedPaginator, depends_on
 from core.ratelimit import rate_limit_hit
 from core.text import whole_number
@@ -32,7 +34,6 @@ from . import jsonld
 from .anchoring import SelectorMismatch
 from .jsonld import ApiError
 from .models import Annotation
-from .search import SearchError, annotations_search, annotations_search_total
 from .services import (
     NoteTooLong,
     annotation_create,
@@ -53,7 +54,8 @@ def _error_response(error):
     return response
 
 
-def _ld_response(document, status=200, headers=None):
+def ld_response(document, status=200, headers=None):
+    """``document`` as a JSON-LD answer (the W3C profile), varying on who asks."""
     response = HttpResponse(
         json.dumps(document, ensure_ascii=False),
         status=status,
@@ -74,15 +76,53 @@ class _CsrfCheck(CsrfViewMiddleware):
 class ApiView(View):
     """A W3C API endpoint: ApiError, a wrong method or an unexpected fault answer JSON."""
 
+    # The query parameters each method takes ({"get": names}); any other name answers 400
+    # (a script's ``?uri=`` or ``?limit=`` must not quietly get every note), and so does a
+    # second value of a name not in ``repeatable``. HEAD is GET; OPTIONS takes anything.
+    query_parameters = {}
+    repeatable = ()
+
     def dispatch(self, request, *args, **kwargs):
         try:
             self.authenticate(request)
+            self.check_query_parameters(request)
             return super().dispatch(request, *args, **kwargs)
         except ApiError as error:
             return _error_response(error)
         except Exception:  # never an HTML error page from the API
             logger.exception("Annotation API failed on %s %s", request.method, request.path)
             return _error_response(ApiError(500, "Something went wrong on our side."))
+
+    def check_query_parameters(self, request):
+        """400 naming the parameters the method does not take (and those it does), or a
+        single-valued one given twice; before anything is read or written."""
+        method = "get" if request.method == "HEAD" else request.method.lower()
+        if method == "options" or not hasattr(self, method):
+            return  # OPTIONS lists the methods; a wrong method answers 405 first
+        accepted = self.query_parameters.get(method, ())
+        where = f"{request.method} {request.path}"
+        unknown = [name for name in request.GET if name not in accepted]
+        if unknown:
+            # All of them: the request line bounds their number and length (gunicorn).
+            shown = ", ".join(repr(name) for name in unknown)
+            plural = "s" if len(unknown) > 1 else ""
+            takes = (
+                f"it takes {', '.join(sorted(accepted))}" if accepted
+                else "it takes no query parameters"
+            )
+            raise ApiError(
+                400, f"Unknown query parameter{plural} {shown} for {where}: {takes}."
+            )
+        repeated = [
+            name for name in request.GET
+            if name not in self.repeatable and len(request.GET.getlist(name)) > 1
+        ]
+        if repeated:
+            raise ApiError(
+                400,
+                f"{', '.join(repeated)} given more than once: each takes one value"
+                + (f" (only {', '.join(self.repeatable)} may repeat)." if self.repeatable else "."),
+            )
 
     def http_method_not_allowed(self, request, *args, **kwargs):
         allowed = ", ".join(method.upper() for method in self._allowed_methods())
@@ -154,6 +194,8 @@ class ApiView(View):
 class AnnotationCollectionView(ApiView):
     """GET the annotations the caller may see (``?brief=<slug>``, ``?page=``), POST a new one."""
 
+    query_parameters = {"get": ("brief", "page")}
+
     def post(self, request):
         self.require_writer()
         document = jsonld.read_json(request)
@@ -174,7 +216,7 @@ class AnnotationCollectionView(ApiView):
             raise ApiError(400, " ".join(error.messages)) from None
         annotation = self.loaded(annotation.pk)
         document = jsonld.annotation_document(annotation, self.absolute)
-        return _ld_response(document, status=201, headers={"Location": document["id"]})
+        return ld_response(document, status=201, headers={"Location": document["id"]})
 
     def create_note(self, document, target):
         """A note on a passage: target names a brief and its selectors."""
@@ -249,7 +291,7 @@ class AnnotationCollectionView(ApiView):
             number = whole_number(raw, high=paginator.num_pages)
             if number is None:
                 raise ApiError(404, f"No page {raw!r}; pages run from 1 to {paginator.num_pages}.")
-            return _ld_response(self.page_document(paginator.page(number), context=True))
+            return ld_response(self.page_document(paginator.page(number), context=True))
         collection = {
             "@context": [jsonld.ANNO_CONTEXT, jsonld.LDP_CONTEXT],
             "id": self.collection_url(),
@@ -259,7 +301,7 @@ class AnnotationCollectionView(ApiView):
             "first": self.page_document(paginator.page(1), context=False),
             "last": self.collection_url(paginator.num_pages),
         }
-        return _ld_response(collection)
+        return ld_response(collection)
 
     def collection_url(self, page=None):
         query = {}
@@ -316,7 +358,7 @@ class AnnotationDetailView(ApiView):
             document["replies"] = [
                 jsonld.annotation_document(r, self.absolute, with_context=False) for r in replies
             ]
-        return _ld_response(document)
+        return ld_response(document)
 
     def patch(self, request, pk, *, replace=False):
         """Change note and visibility; a ``target`` re-attaches an orphaned note to a passage."""
@@ -348,7 +390,7 @@ class AnnotationDetailView(ApiView):
             raise ApiError(400, " ".join(error.messages)) from None
         except PermissionDenied as error:
             raise ApiError(403, str(error)) from None
-        return _ld_response(jsonld.annotation_document(self.loaded(pk), self.absolute))
+        return ld_response(jsonld.annotation_document(self.loaded(pk), self.absolute))
 
     def put(self, request, pk):
         return self.patch(request, pk, replace=True)
@@ -356,75 +398,3 @@ class AnnotationDetailView(ApiView):
     def delete(self, request, pk):
         annotation_delete(annotation=self.owned(pk), by=request.user)
         return HttpResponse(status=204)
-
-
-class _SearchPaginator(CachedPaginator):
-    """The search's pages: its total given (``count=``), a deep page's ids read first, and
-    a page past the middle read from the far end of the order (every order ends in the
-    id, so reversed is exact) and turned round: the last page of 100k notes skips none."""
-
-    def _get_page(self, object_list, number, paginator):
-        bottom, top = object_list.query.low_mark, object_list.query.high_mark
-        if not bottom or bottom <= self.count - top:
-            return super()._get_page(object_list, number, paginator)
-        reversed_ = self.object_list.reverse()
-        ids = reversed_.values("pk")[self.count - top : self.count - bottom]
-        rows = list(reversed_.filter(pk__in=ids))[::-1]
-        return Paginator._get_page(self, rows, number, paginator)
-
-
-class SearchView(ApiView):
-    """``GET /api/search/``: the caller's visible notes by filter (annotations/search.py),
-    as one W3C AnnotationPage per request (``page``, ``per_page`` up to MAX_PAGE_SIZE)."""
-
-    def get(self, request):
-        try:
-            queryset = annotations_search(request.user, request.GET)
-        except SearchError as error:
-            raise ApiError(400, str(error)) from None
-        per_page = self.number("per_page", default=API_PAGE_SIZE, high=MAX_PAGE_SIZE)
-        paginator = _SearchPaginator(
-            queryset.select_related("brief", "user", "group").prefetch_tags(),
-            per_page,
-            cache_pages=False,
-            count=annotations_search_total(request.user, request.GET, queryset),
-            ids_first=True,
-        )
-        number = self.number("page", default=1, high=max(paginator.num_pages, 1))
-        page = paginator.page(number)
-        document = {
-            "@context": jsonld.ANNO_CONTEXT,
-            "id": self.url(page=number),
-            "type": "AnnotationPage",
-            "partOf": {
-                "id": self.url(page=None),
-                "type": "AnnotationCollection",
-                "total": paginator.count,
-            },
-            "startIndex": page.start_index() - 1 if paginator.count else 0,
-            "items": [
-                jsonld.annotation_document(a, self.absolute, with_context=False)
-                for a in page.object_list
-            ],
-        }
-        if page.has_next():
-            document["next"] = self.url(page=page.next_page_number())
-        if page.has_previous():
-            document["prev"] = self.url(page=page.previous_page_number())
-        return _ld_response(document, headers={"Cache-Control": "private, no-store"})
-
-    def number(self, name, *, default, high):
-        value = self.request.GET.get(name)
-        if value is None:
-            return default
-        if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= high:
-            raise ApiError(400 if name == "per_page" else 404, f"{name} must run from 1 to {high}.")
-        return int(value)
-
-    def url(self, *, page):
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        if page:
-            query["page"] = page
-        encoded = query.urlencode()
-        return self.absolute(reverse("annotations:api-search") + ("?" + encoded if encoded else ""))

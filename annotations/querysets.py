@@ -11,12 +11,21 @@ from core.querysets import FillingQuerySet
 
 
 def _shown_rule():
-    """``_shown()``'s test of a note's own row and its parent's (the brief is tested apart)."""
+    """``_shown()``'s test of a note's own row and its parent's (the brief is tested apart).
+
+    The parent is tested as "not among the hidden or orphaned notes", which a partial
+    index holds (annotations migration 0016): a join to the parent hashed every note
+    for each list and count (70 ms of 180 at 300k notes).
+    """
+    from .models import Annotation
+
+    unshown = Annotation.objects.filter(
+        models.Q(hidden=True) | models.Q(anchor_status="orphaned")
+    ).values("pk")
     return (
         models.Q(hidden=False)
         & ~models.Q(anchor_status="orphaned")
-        & ~models.Q(parent__hidden=True)
-        & ~models.Q(parent__anchor_status="orphaned")
+        & ~models.Q(parent__in=unshown)
     )
 
 

@@ -1,36 +1,60 @@
-"""Search over the notes a reader may see: the filters of ``GET /api/search/``.
+"""Search over the notes a reader may see: the filters and orders of ``GET /api/search/``.
 
-Parameters (all optional, combined with AND): ``brief`` (slug), ``user`` (username),
-``tag``, ``group`` (slug of one of the caller's groups), ``text`` (words in the note or the
-quote), ``since``/``until`` (ISO dates or datetimes, on the creation time), ``anchor``
-(exact, shifted, fuzzy, orphaned), ``parent`` (an annotation id: its replies),
-``sort`` (``created``, ``-created``, ``modified``, ``-modified``; default ``-created``).
+The parameters (docs/api.md lists them with their Hypothesis names), all optional and
+combined with AND:
+
+- ``brief`` (slug); ``uri``/``url`` (a brief's address: absolute on this site or a path,
+  the brief page or one of its slug-bearing pages; repeatable, any of them);
+- ``user`` (a username, or Hypothesis's ``acct:username@this-site``);
+- ``tag``/``tags`` (repeatable: every one of them, any case);
+- ``group`` (slug of one of the caller's groups; ``__world__``, Hypothesis's public group,
+  for the public notes);
+- ``text`` (words in the note or the quote), ``quote`` (words in the quote), ``any``
+  (words in the note, the quote or a tag);
+- ``since``/``until`` (ISO dates or datetimes, on the creation time), ``anchor`` (exact,
+  shifted, fuzzy, orphaned), ``parent``/``references`` (an annotation's id or IRI: its
+  replies);
+- ``sort`` (``created``, ``modified`` or Hypothesis's ``updated``, ``-`` for newest first)
+  with ``order`` (``asc``/``desc``); ``search_after`` (a sort value, or ``value,id``: the
+  notes after it in that order, for keyset paging).
+
 Every filter narrows ``Annotation.objects.visible_to(user)``: a search never sees more
-than the pages do. Bad values raise SearchError with a message for the caller.
+than the pages do. Bad values raise SearchError with a message for the caller; a value
+that names nothing here (an unknown URI, user or tag) finds no notes.
 ``annotations_search_total`` gives the search's size (the kept count when nothing narrows it).
 """
 
 import datetime as dt
+from urllib.parse import urlsplit
 
-from django.db.models import Q
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from config.limits import NOTE_SEARCH_MAX_WORDS, SEARCH_QUERY_MAX_LENGTH
 from core.text import whole_number
 
-from .models import Annotation
+from .models import Annotation, TaggedNote
 
-SORTS = {
-    "created": ("created_at", "id"),
-    "-created": ("-created_at", "-id"),
-    "modified": ("modified_at", "id"),
-    "-modified": ("-modified_at", "-id"),
-}
+# The orders, by name: the field and, for ties, the id.
+SORT_FIELDS = {"created": "created_at", "modified": "modified_at", "updated": "modified_at"}
+SORTS = (*SORT_FIELDS, *(f"-{name}" for name in SORT_FIELDS))
+ORDERS = ("asc", "desc")
 
-
-# The parameters that narrow the search (sort, page and per_page only order and cut it).
-FILTERS = ("brief", "user", "tag", "group", "text", "since", "until", "anchor", "parent")
+# The parameters that narrow the search (the ordering and paging ones only order and cut it).
+FILTERS = (
+    "brief", "uri", "url", "user", "tag", "tags", "group", "text", "quote", "any",
+    "since", "until", "anchor", "parent", "references",
+)
+ORDERING = ("sort", "order", "search_after")
+# Those that may be given more than once; every other one takes one value.
+REPEATABLE = ("uri", "url", "tag", "tags")
+# Hypothesis's name of the group every public annotation is in.
+PUBLIC_GROUP = "__world__"
+# The pages whose address names a brief by its slug, for ``uri``.
+BRIEF_VIEWS = ("briefs:brief-detail", "annotations:brief-notes", "annotations:brief-feed")
 
 
 class SearchError(ValueError):
@@ -55,44 +79,212 @@ def _moment(name, value, *, end_of_day):
         raise problem from None
 
 
-def _text_filter(text):
+def _words_filter(text, fields):
+    """Every word of ``text`` (up to NOTE_SEARCH_MAX_WORDS) in one of ``fields``, any case."""
     condition = Q()
-    for word in text.split()[:NOTE_SEARCH_MAX_WORDS]:
-        condition &= Q(note__icontains=word) | Q(exact__icontains=word)
+    for word in text[:SEARCH_QUERY_MAX_LENGTH].split()[:NOTE_SEARCH_MAX_WORDS]:
+        either = Q()
+        for field in fields:
+            either |= Q(**{f"{field}__icontains": word})
+        condition &= either
     return condition
 
 
-def annotations_search(user, params):
-    """The notes ``user`` may see that match ``params`` (a QueryDict or dict), sorted."""
-    queryset = Annotation.objects.visible_to(user)
-    get = lambda name: (params.get(name) or "").strip()  # noqa: E731
-    if get("brief"):
-        queryset = queryset.filter(brief__slug=get("brief"))
-    if get("user"):
-        queryset = queryset.filter(user__username=get("user"))
-    if get("tag"):
-        queryset = queryset.filter(tagged_items__tag__name__iexact=get("tag"))
-    if get("group"):
-        queryset = queryset.filter(visibility="group", group__slug=get("group"))
-    if get("text"):
-        queryset = queryset.filter(_text_filter(get("text")[:SEARCH_QUERY_MAX_LENGTH]))
-    if get("since"):
-        queryset = queryset.filter(created_at__gte=_moment("since", get("since"), end_of_day=False))
-    if get("until"):
-        queryset = queryset.filter(created_at__lte=_moment("until", get("until"), end_of_day=True))
-    if get("anchor"):
-        if get("anchor") not in Annotation.AnchorStatus.values:
-            raise SearchError("anchor must be one of exact, shifted, fuzzy, orphaned.")
-        queryset = queryset.filter(anchor_status=get("anchor"), parent__isnull=True)
-    if get("parent"):
-        parent = whole_number(get("parent"))
-        if parent is None:
-            raise SearchError("parent must be an annotation id.")
-        queryset = queryset.filter(parent_id=parent)
-    sort = get("sort") or "-created"
+def _tagged(name, *, contains=False):
+    """Notes carrying the tag ``name`` (any case), or, with ``contains``, a tag holding it."""
+    lookup = "tag__name__icontains" if contains else "tag__name__iexact"
+    return Exists(TaggedNote.objects.filter(content_object=OuterRef("pk"), **{lookup: name}))
+
+
+def _any_filter(text):
+    """Every word in the note, the quote or one of the tags (Hypothesis's ``any``)."""
+    condition = Q()
+    for word in text[:SEARCH_QUERY_MAX_LENGTH].split()[:NOTE_SEARCH_MAX_WORDS]:
+        condition &= (
+            Q(note__icontains=word) | Q(exact__icontains=word) | Q(_tagged(word, contains=True))
+        )
+    return condition
+
+
+def site_hosts(request_host=None):
+    """The host names (lower case, ``host`` or ``host:port``) under which this site answers:
+    the request's and SITE_URL's."""
+    hosts = {urlsplit(settings.SITE_URL).netloc.lower()}
+    if request_host:
+        hosts.add(request_host.lower())
+    return hosts
+
+
+def brief_slug_from_uri(uri, *, hosts):
+    """The slug of the brief ``uri`` names, or None: the brief page, its notes page or its
+    notes feed, as an absolute URL on one of ``hosts`` (http or https) or as a path; the
+    trailing slash optional, a query or fragment ignored."""
+    try:
+        parts = urlsplit(uri.strip())
+    except ValueError:  # a malformed address (an unclosed IPv6 bracket)
+        return None
+    if parts.scheme or parts.netloc:
+        if parts.scheme not in ("http", "https") or parts.netloc.lower() not in hosts:
+            return None
+    path = parts.path if parts.path.endswith("/") else parts.path + "/"
+    if not path.startswith("/"):
+        return None
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return None
+    return match.kwargs.get("slug") if match.view_name in BRIEF_VIEWS else None
+
+
+def _username(value, *, hosts):
+    """A bare username, or Hypothesis's ``acct:username@host`` for a host of this site;
+    None for an account elsewhere."""
+    if not value.startswith("acct:"):
+        return value
+    name, at, host = value[len("acct:"):].rpartition("@")
+    if not at or host.lower() not in hosts:
+        return None
+    return name
+
+
+def _annotation_id(value, name):
+    """An annotation's id from ``value``: the id, or the annotation's IRI."""
+    path = urlsplit(value).path.rstrip("/") if "/" in value else value
+    tail = path.rsplit("/", 1)[-1]
+    if "/" in path and not path.endswith(f"/api/annotations/{tail}"):
+        tail = ""
+    number = whole_number(tail)
+    if number is None:
+        raise SearchError(f"{name} must be an annotation id or its IRI.")
+    return number
+
+
+def _values(params, name):
+    """The non-blank values of ``name`` in ``params`` (a QueryDict or a dict), stripped."""
+    raw = params.getlist(name) if hasattr(params, "getlist") else [params.get(name)]
+    return [value.strip() for value in raw if value and value.strip()]
+
+
+def _value(params, name):
+    values = _values(params, name)
+    return values[-1] if values else ""
+
+
+def search_order(params):
+    """``(field, descending)``: the order ``sort`` and ``order`` ask for (newest created
+    first by default); SearchError for an unknown name or a ``-`` sort with ``order``."""
+    sort, order = _value(params, "sort") or "-created", _value(params, "order")
     if sort not in SORTS:
-        raise SearchError(f"sort must be one of {', '.join(SORTS)}.")
-    return queryset.order_by(*SORTS[sort])
+        raise SearchError(
+            f"sort must be one of {', '.join(SORTS)} (Hypothesis's id, group and user "
+            "orders are not offered)."
+        )
+    if order and order not in ORDERS:
+        raise SearchError("order must be asc or desc.")
+    if order and sort.startswith("-") and _value(params, "sort"):
+        raise SearchError(
+            f"sort={sort} already says the order; send sort={sort[1:]}&order={order}."
+        )
+    descending = order == "desc" if order else sort.startswith("-")
+    return SORT_FIELDS[sort.lstrip("-")], descending
+
+
+def annotations_search(user, params, *, request_host=None):
+    """The notes ``user`` may see that match ``params`` (a QueryDict or dict), in the asked
+    order (``search_after`` is not applied: see :func:`annotations_after`).
+
+    ``request_host`` (``request.get_host()``) is, with SITE_URL's, a host a ``uri`` or an
+    ``acct:`` user may name. SearchError for a value the search cannot use.
+    """
+    hosts = site_hosts(request_host)
+    queryset = Annotation.objects.visible_to(user)
+    value = lambda name: _value(params, name)  # noqa: E731
+    if value("brief"):
+        queryset = queryset.filter(brief__slug=value("brief"))
+    uris = _values(params, "uri") + _values(params, "url")
+    if uris:
+        slugs = {brief_slug_from_uri(uri, hosts=hosts) for uri in uris} - {None}
+        queryset = queryset.filter(brief__slug__in=slugs) if slugs else queryset.none()
+    if value("user"):
+        username = _username(value("user"), hosts=hosts)
+        queryset = queryset.filter(user__username=username) if username else queryset.none()
+    for tag in _values(params, "tag") + _values(params, "tags"):
+        queryset = queryset.filter(_tagged(tag))
+    if value("group") == PUBLIC_GROUP:
+        queryset = queryset.filter(visibility="public")
+    elif value("group"):
+        queryset = queryset.filter(visibility="group", group__slug=value("group"))
+    if value("text"):
+        queryset = queryset.filter(_words_filter(value("text"), ("note", "exact")))
+    if value("quote"):
+        queryset = queryset.filter(_words_filter(value("quote"), ("exact",)))
+    if value("any"):
+        queryset = queryset.filter(_any_filter(value("any")))
+    if value("since"):
+        since = _moment("since", value("since"), end_of_day=False)
+        queryset = queryset.filter(created_at__gte=since)
+    if value("until"):
+        until = _moment("until", value("until"), end_of_day=True)
+        queryset = queryset.filter(created_at__lte=until)
+    if value("anchor"):
+        if value("anchor") not in Annotation.AnchorStatus.values:
+            raise SearchError("anchor must be one of exact, shifted, fuzzy, orphaned.")
+        queryset = queryset.filter(anchor_status=value("anchor"), parent__isnull=True)
+    if value("parent") and value("references"):
+        raise SearchError("parent and references are the same filter: send one of them.")
+    for name in ("parent", "references"):
+        if value(name):
+            queryset = queryset.filter(parent_id=_annotation_id(value(name), name))
+    field, descending = search_order(params)
+    sign = "-" if descending else ""
+    return queryset.order_by(f"{sign}{field}", f"{sign}id")
+
+
+def search_cursor(annotation, params):
+    """The ``search_after`` value that continues a search after ``annotation``:
+    its sort value and id, ``2025-03-01T09:30:00.123456Z,42``."""
+    field, _ = search_order(params)
+    return f"{getattr(annotation, field).isoformat().replace('+00:00', 'Z')},{annotation.pk}"
+
+
+def annotations_after(queryset, params):
+    """``queryset`` (ordered by :func:`annotations_search`) cut to the notes after the
+    ``search_after`` of ``params`` in that order.
+
+    The value is a sort value (an ISO datetime or, as Hypothesis allows, milliseconds
+    since 1970) or ``value,id`` as this API's ``next`` links give it: with the id, notes
+    sharing the moment are neither skipped nor repeated; without it, those of that very
+    moment are skipped, as in Hypothesis. The condition keeps the order's index usable
+    (``field <= v AND (field <> v OR id < n)``, read by index like the briefs' neighbours).
+    """
+    raw = _value(params, "search_after")
+    if not raw:
+        return queryset
+    field, descending = search_order(params)
+    moment_text, comma, id_text = raw.rpartition(",") if "," in raw else (raw, "", "")
+    problem = (
+        "search_after must be a sort value (an ISO datetime, or milliseconds since 1970), "
+        "optionally followed by ,id as in the next links."
+    )
+    pk = whole_number(id_text) if comma else None
+    if comma and pk is None:
+        raise SearchError(problem)
+    if moment_text.isascii() and moment_text.isdigit():
+        try:
+            moment = dt.datetime.fromtimestamp(int(moment_text) / 1000, tz=dt.timezone.utc)
+        except (ValueError, OverflowError, OSError):
+            raise SearchError(problem) from None
+    else:
+        try:
+            moment = _moment("search_after", moment_text, end_of_day=False)
+        except SearchError:
+            raise SearchError(problem) from None
+    beyond, id_beyond = ("lt", "lt") if descending else ("gt", "gt")
+    if pk is None:
+        return queryset.filter(**{f"{field}__{beyond}": moment})
+    return queryset.filter(**{f"{field}__{beyond}e": moment}).filter(
+        ~Q(**{field: moment}) | Q(**{f"id__{id_beyond}": pk})
+    )
 
 
 def annotations_search_total(user, params, queryset):
@@ -102,6 +294,6 @@ def annotations_search_total(user, params, queryset):
     number the database keeps (``visible_count``: one row and the reader's own notes,
     instead of counting ~100k public notes per request, issue 14); else a COUNT.
     """
-    if any((params.get(name) or "").strip() for name in FILTERS):
+    if any(_values(params, name) for name in FILTERS):
         return queryset.count()
     return Annotation.objects.visible_count(user)

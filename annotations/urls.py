@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import account_views, api, feed_urls, group_views, views
+from . import account_views, api, api_search, feed_urls, group_views, views
 
 app_name = "annotations"
 
@@ -51,5 +51,5 @@ urlpatterns = [
     path(
         "api/annotations/<int:pk>/", api.AnnotationDetailView.as_view(), name="api-detail"
     ),
-    path("api/search/", api.SearchView.as_view(), name="api-search"),
+    path("api/search/", api_search.SearchView.as_view(), name="api-search"),
 ] + feed_urls.urlpatterns

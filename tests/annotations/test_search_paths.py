@@ -161,6 +161,8 @@ def test_every_filter_narrows_the_total_not_only_the_items(client, world, name):
         "brief": "no-such-brief", "user": "nobody", "tag": "no-such-tag",
         "group": world["others"].slug, "text": "zebra", "since": "2100-01-01",
         "until": "1990-01-01", "anchor": "orphaned", "parent": "999999",
+        "uri": "/briefs/no-such-brief/", "url": "/briefs/no-such-brief/", "tags": "no-such-tag",
+        "quote": "zebra", "any": "zebra", "references": "999999",
     }
     page = client.get("/api/search/", {name: never[name]}).json()
     assert (page["partOf"]["total"], page["items"]) == (0, [])
