@@ -377,7 +377,7 @@ class PublicNoteQuerySet(models.QuerySet):
 
 class PublicNote(models.Model):
     """A note the public may see, with its brief and creation time: the public note lists'
-    order, kept by the database (migration 0016) with ``BriefNoteCount``.
+    order, kept by the database (migration 0017) with ``BriefNoteCount``.
 
     A deep page of ``/annotations/`` reads its 30 ids here instead of testing the public
     rule for every note before it. The triggers repeat the rule in SQL; the lists still

@@ -48,8 +48,9 @@ class AnnotationQuerySet(FillingQuerySet):
     def public(self):
         """The notes anyone may see: the one rule every public surface uses.
 
-        Annotations migration 0014 repeats it in SQL to keep ``public_count()``; change
-        both together (tests/annotations/test_public_count.py compares them).
+        Annotations migrations 0014 and 0017 repeat it in SQL to keep ``public_count()``
+        and the list order (``PublicNote``); change them together
+        (tests/annotations/test_public_count.py compares them).
 
         Public, not hidden by a curator, still anchored in the text (an orphan's passage
         is gone from the brief, so its quote is no longer the archive's to show), and on

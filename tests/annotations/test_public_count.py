@@ -34,7 +34,7 @@ def aggregate():
 
 
 def kept_list():
-    """The public notes in list order as the database keeps them (annotations 0016)."""
+    """The public notes in list order as the database keeps them (annotations 0017)."""
     return [row["id"] for row in PublicNote.objects.newest_ids()]
 
 

@@ -100,7 +100,7 @@ SQLITE_BACKWARD = [*_sqlite_triggers(with_timeline=False), f"DROP TABLE IF EXIST
 
 class Migration(migrations.Migration):
 
-    dependencies = (("annotations", "0015_search_orders_and_text"),)
+    dependencies = (("annotations", "0016_unshown_parents_index"),)
 
     operations = (
         migrations.CreateModel(
