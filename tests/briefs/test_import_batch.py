@@ -189,3 +189,12 @@ def test_long_texts_are_stored_with_lz4_on_postgresql(small_chunks):
             "SELECT pg_column_compression(body), pg_column_compression(raw_text)"
             " FROM briefs_brief WHERE id = %s", [result.brief.pk])
         assert cursor.fetchone() == ("lz4", "lz4")
+
+
+def test_a_corrected_headline_of_a_stored_brief_updates_it_in_the_batch_too(small_chunks):
+    stored = brief_import(raw_text=article(2, title="Cobalt And Wheat Lift Harbour Two")).brief
+    texts = [article(1), article(2, title="Cobalt and Wheat Lifts Harbour Two"), article(3)]
+    results = run(texts)
+    assert [result.action for result in results] == ["created", "updated", "created"]
+    assert results[1].brief.pk == stored.pk
+    assert Brief.objects.get(pk=stored.pk).title == "Cobalt and Wheat Lifts Harbour Two"
