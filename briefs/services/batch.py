@@ -4,11 +4,12 @@
 would give, but writes new briefs a chunk at a time (``IMPORT_BATCH_CHUNK``): one
 transaction per chunk; one query each for the unchanged texts, the stored stories, the
 sources and the topics of the whole chunk; one bulk insert each for the briefs, their
-topic links and their story candidate index rows (``story_tokens_refresh``), with COPY on
-PostgreSQL; the history recorded once per chunk. The database's triggers keep the search index and the
-archive's change counter current for bulk inserts as for single ones, and the topic links
-send the ``m2m_changed`` signals ``brief_set_topics`` sends. On PostgreSQL the search
-documents of a chunk are built in one statement (``search_refresh_deferred``).
+topic links and their story candidate index rows (``story_tokens_refresh``), with COPY
+on PostgreSQL; the history recorded once per chunk. The database's triggers keep the
+search index and the archive's change counter current for bulk inserts as for single
+ones, and the topic links send the ``m2m_changed`` signals ``brief_set_topics`` sends.
+On PostgreSQL the search documents of a chunk are built in one statement
+(``search_refresh_deferred``).
 
 Texts are parsed by worker processes when there are many (the parser is pure and is the
 larger half of the work), while this process writes the previous chunk.
