@@ -132,8 +132,11 @@ def _run(args, duration, import_files, workdir):
     database = settings.DATABASES["default"]
     if args.import_only:
         call_command("migrate", interactive=False, verbosity=0)
+        before = os.getloadavg()
         imported = _import_throughput(import_files, workdir, profile=args.profile)
-        print(_import_line(imported, connection))
+        # The machine is shared: say how busy it was (1/5/15 min), as the full report does.
+        print(f"{_import_line(imported, connection)} {_load_text(before).capitalize()} "
+              f"before, {_load_text(os.getloadavg())} after.")
         return 0
     if args.smoke:
         from bench import make_data

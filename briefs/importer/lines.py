@@ -135,9 +135,12 @@ def looks_like_person(name):
 
 def is_furniture(line):
     """A lone section label or button ("Business", "Comments"), a share row, a job title."""
+    # Length first: every body paragraph of every text comes through here.
+    if len(line) > 80:
+        return False
     words = [word.strip(".,:;|·•()").lower() for word in line.split()]
     words = [word for word in words if word]
-    if not words or len(line) > 80:
+    if not words:
         return False
     if len(words) == 1 and words[0] in _FURNITURE_WORDS:
         return True
@@ -146,21 +149,29 @@ def is_furniture(line):
 
 def is_share_row(line):
     """Buttons of social networks copied as a line: "WhatsApp Telegram Facebook Email"."""
-    words = [word.strip(".,:;|·•()").lower() for word in line.split()]
-    words = [word for word in words if word]
-    return len(words) >= 2 and all(word in _SHARE_WORDS for word in words)
+    # Word by word, stopping at the first that is no button (a paragraph stops at once).
+    count = 0
+    for word in line.split():
+        word = word.strip(".,:;|·•()").lower()
+        if not word:
+            continue
+        if word not in _SHARE_WORDS:
+            return False
+        count += 1
+    return count >= 2
 
 
 def is_job_title(line):
     """A byline's job title only ("Senior Reporter", "Markets Correspondent")."""
-    words = [word.strip(".,:;()").lower() for word in line.split()]
-    words = [word for word in words if word]
-    return (
-        bool(words)
-        and len(words) <= 6
-        and all(word in _JOB_WORDS for word in words)
-        and any(word in _JOB_TITLE_NOUNS for word in words)
-    )
+    words = []
+    for word in line.split():
+        word = word.strip(".,:;()").lower()
+        if not word:
+            continue
+        if len(words) == 6 or word not in _JOB_WORDS:
+            return False
+        words.append(word)
+    return any(word in _JOB_TITLE_NOUNS for word in words)
 
 
 def ends_in_job_title(part):

@@ -138,3 +138,63 @@ def test_topics_per_brief_are_capped_in_the_batch_too(small_chunks):
     [result] = run([article(1, topics=[f"Topic {n}" for n in range(80)])])
     assert result.brief.topics.count() == IMPORT_MAX_TOPICS_PER_BRIEF
     assert any("topics beyond the first 25 dropped" in warning for warning in result.warnings)
+
+
+def test_a_chunk_a_concurrent_import_collided_with_is_imported_one_at_a_time(
+    small_chunks, monkeypatch
+):
+    # Another import stores one of the chunk's texts between the chunk's checks and its
+    # insert (here: inside the same transaction, just before it): the bulk insert (COPY
+    # on PostgreSQL) meets the unique content hash, the chunk is rolled back and every
+    # text of it goes through brief_import, which sees the stored one.
+    give_slugs = batch._give_slugs
+    texts = [article(n) for n in (1, 2, 3)]
+
+    def racing(briefs):
+        give_slugs(briefs)
+        if not Brief.objects.filter(content_hash=briefs[0].content_hash).exists():
+            brief_import(raw_text=texts[0])
+
+    monkeypatch.setattr(batch, "_give_slugs", racing)
+    results = run(texts)
+    assert [result.action for result in results] == ["created", "created", "created"]
+    assert Brief.objects.count() == 3
+    assert search_briefs("quillwort").count() == 3
+    assert TaggedBrief.objects.count() == 6
+
+
+def test_briefs_inserted_in_bulk_read_back_as_saved(small_chunks):
+    [result] = run([article(1)])
+    stored = Brief.objects.get(pk=result.brief.pk)
+    for field in ("title", "slug", "dek", "body", "author", "source_id", "published_at",
+                  "published_time_known", "raw_text", "content_hash", "status"):
+        assert getattr(stored, field) == getattr(result.brief, field), field
+    assert stored.raw_text == article(1)
+    assert stored.created_at is not None and stored.modified_at is not None
+    assert not result.brief._state.adding
+
+
+def test_long_texts_are_stored_with_lz4_on_postgresql(small_chunks):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL column setting")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT enumvals FROM pg_settings WHERE name = 'default_toast_compression'")
+        if "lz4" not in cursor.fetchone()[0]:
+            pytest.skip("this server has no lz4")
+    [result] = run([article(1, extra=" Quillwort mats line the quay." * 200)])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_column_compression(body), pg_column_compression(raw_text)"
+            " FROM briefs_brief WHERE id = %s", [result.brief.pk])
+        assert cursor.fetchone() == ("lz4", "lz4")
+
+
+def test_a_corrected_headline_of_a_stored_brief_updates_it_in_the_batch_too(small_chunks):
+    stored = brief_import(raw_text=article(2, title="Cobalt And Wheat Lift Harbour Two")).brief
+    texts = [article(1), article(2, title="Cobalt and Wheat Lifts Harbour Two"), article(3)]
+    results = run(texts)
+    assert [result.action for result in results] == ["created", "updated", "created"]
+    assert results[1].brief.pk == stored.pk
+    assert Brief.objects.get(pk=stored.pk).title == "Cobalt and Wheat Lifts Harbour Two"
