@@ -21,7 +21,7 @@ one of those tables would drop them, and the search tests would then fail.
 import hashlib
 import json
 import re
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 from django.contrib.postgres.search import (
     SearchHeadline,
@@ -29,7 +29,7 @@ from django.contrib.postgres.search import (
     SearchRank,
     SearchVectorField,
 )
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, OperationalError, connection, transaction
 from django.db.models import Case, F, FloatField, Func, TextField, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length
@@ -37,7 +37,12 @@ from django.db.models.lookups import In, Lookup
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from config.limits import SEARCH_MAX_RESULTS, SEARCH_QUERY_MAX_LENGTH, SEARCH_QUERY_MAX_TERMS
+from config.limits import (
+    SEARCH_MAX_RESULTS,
+    SEARCH_QUERY_MAX_LENGTH,
+    SEARCH_QUERY_MAX_TERMS,
+    SEARCH_STATEMENT_SECONDS,
+)
 
 from .models import Brief
 
@@ -100,6 +105,11 @@ class UnusableQuery(ValueError):
     """A query that cannot be searched; the message tells the reader what to try."""
 
 
+class SearchTooLong(UnusableQuery):
+    """A search given up after ``SEARCH_STATEMENT_SECONDS``: a later try may finish (the
+    documents it read are in memory then), so its answer is not one to keep."""
+
+
 def search_briefs(text, *, topics=()):
     """Published briefs matching ``text``, best first, each with ``search_snippet``.
 
@@ -142,7 +152,7 @@ def search_candidates(text, *, topics=()):
     briefs = Brief.objects.published().with_topics(topics).order_by("-published_at", "-id")
     parts = (connection.vendor, text, tuple(sorted(topic.pk for topic in topics)))
     if connection.vendor == "postgresql":
-        return remember("search", parts, lambda: _postgres_candidates(text, briefs))
+        return remember("search", parts, lambda: _in_time(_postgres_candidates, text, briefs))
     expression = _fts5_expression(groups, excluded)
     matching = briefs.filter(pk__in=_sqlite_matching(expression)).values_list("pk", flat=True)
 
@@ -260,6 +270,40 @@ def _within(ranked, rank):
     return Case(
         When(AnyOf(F("pk"), ranked), then=rank), default=Value(-1e9), output_field=FloatField()
     )
+
+
+# PostgreSQL's SQLSTATE for a statement cancelled by statement_timeout (query_canceled).
+_QUERY_CANCELED = "57014"
+
+
+def _in_time(find, text, briefs):
+    """``find(text, briefs)`` with its statements bounded by ``SEARCH_STATEMENT_SECONDS``
+    (PostgreSQL's ``statement_timeout``, put back after); UnusableQuery with a message
+    for the reader when one is cancelled. Two round trips more, for a search not cached.
+
+    Inside a transaction (a test's, a caller's) the search runs in a savepoint, so a
+    cancelled statement leaves that transaction usable.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('statement_timeout'),"
+            " set_config('statement_timeout', %s, false)",
+            [str(int(SEARCH_STATEMENT_SECONDS * 1000))],
+        )
+        before = cursor.fetchone()[0]
+        try:
+            with transaction.atomic() if connection.in_atomic_block else nullcontext():
+                return find(text, briefs)
+        except OperationalError as error:
+            if getattr(error.__cause__, "sqlstate", None) != _QUERY_CANCELED:
+                raise
+            raise SearchTooLong(
+                "That search would read most of the archive (its words are in most briefs,"
+                " and a quoted phrase is checked brief by brief). Try a rarer word, fewer"
+                " words in quotes, or search within a topic."
+            ) from None
+        finally:
+            cursor.execute("SELECT set_config('statement_timeout', %s, false)", [before])
 
 
 def _postgres_candidates(text, briefs):

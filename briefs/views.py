@@ -13,6 +13,7 @@ from itertools import groupby
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.utils.text import Truncator
@@ -42,6 +43,7 @@ from .models import (
     topic_url,
 )
 from .search import (
+    SearchTooLong,
     UnusableQuery,
     briefs_among,
     clean_query,
@@ -617,9 +619,16 @@ class SearchView(BriefListView):
     template_name = "briefs/search.html"
     description = "Search the archive's briefs by words, phrases and topics."
 
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        if self.gave_up:  # not kept by any cache: the next try may well finish
+            patch_cache_control(response, no_store=True)
+        return response
+
     def get_queryset(self):
         self.query = clean_query(self.request.GET.get("q", ""))
         self.problem, self.candidates, self.filter_topics = "", [], []
+        self.gave_up = False
         wanted = [slug for slug in self.request.GET.getlist("topic") if slug]
         if wanted:
             # Old slugs of renamed or merged topics name their topic now; an unknown one
@@ -636,6 +645,7 @@ class SearchView(BriefListView):
             self.candidates = search_candidates(self.query, topics=self.filter_topics)
         except UnusableQuery as problem:
             self.problem = "" if "q" not in self.request.GET else str(problem)
+            self.gave_up = isinstance(problem, SearchTooLong)
             return Brief.objects.none()
         shown = Brief.objects.select_related("source").prefetch_topics()
         return ranked_briefs(

@@ -14,6 +14,11 @@ SEARCH_QUERY_MAX_LENGTH = 200
 SEARCH_QUERY_MAX_TERMS = 16
 # A search counts and pages through at most this many briefs: the newest matches.
 SEARCH_MAX_RESULTS = 10_000
+# What finding a search's matches may take in PostgreSQL before it is given up with a
+# message (statement_timeout). A quoted phrase of words most briefs hold reads every
+# such brief's document for the words' positions: 1.3 s warm on 100k briefs, 13 s on a
+# cold disk; ten times that archive would pass gunicorn's 30 s and lose the worker.
+SEARCH_STATEMENT_SECONDS = 5
 # A topic name, in characters (taggit's name column).
 TOPIC_NAME_MAX_LENGTH = 100
 # Topics combined in one selection: `&topic=` filters on a search, slugs in a topic URL.

@@ -425,6 +425,33 @@ def test_a_common_word_within_a_topic_lists_that_topics_newest_matches(db, monke
     assert newest_first == ["Tidal Report 5", "Tidal Report 4", "Tidal Report 3"]
 
 
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's statement_timeout")
+def test_a_search_that_would_read_too_long_is_given_up_with_a_message(client, db, monkeypatch):
+    # A quoted phrase of words in most briefs reads every such brief's document; past
+    # SEARCH_STATEMENT_SECONDS the search stops and says why, instead of holding a worker.
+    make_brief("Tidal Report", body="Tidal power.")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        (before,) = cursor.fetchone()
+
+    def slow(text, briefs):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_sleep(5)")
+
+    monkeypatch.setattr("briefs.search._postgres_candidates", slow)
+    monkeypatch.setattr("briefs.search.SEARCH_STATEMENT_SECONDS", 0.05)
+    page = client.get("/search/", {"q": '"tidal power"'})
+    assert page.status_code == 200
+    assert "That search would read most of the archive" in page.content.decode()
+    assert "no-store" in page["Cache-Control"]  # a later try may finish: never kept
+    with connection.cursor() as cursor:  # the connection is usable and its limit back
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone() == (before,)
+    monkeypatch.undo()
+    assert titles(search_briefs("tidal")) == ["Tidal Report"]
+
+
 def test_only_the_newest_candidates_are_ranked_the_others_follow_newest_first(
     db, monkeypatch
 ):
