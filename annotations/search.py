@@ -172,7 +172,11 @@ def _value(params, name):
 
 def search_order(params):
     """``(field, descending)``: the order ``sort`` and ``order`` ask for (newest created
-    first by default); SearchError for an unknown name or a ``-`` sort with ``order``."""
+    first by default); SearchError for an unknown name or a ``-`` sort with ``order``.
+
+    Without ``order``, ``sort=created`` and ``sort=modified`` are oldest first (what they
+    meant here before ``order`` came) and ``sort=updated``, Hypothesis's name, newest
+    first, as Hypothesis orders it, so a script written for Hypothesis gets its order."""
     sort, order = _value(params, "sort") or "-created", _value(params, "order")
     if sort not in SORTS:
         raise SearchError(
@@ -185,7 +189,10 @@ def search_order(params):
         raise SearchError(
             f"sort={sort} already says the order; send sort={sort[1:]}&order={order}."
         )
-    descending = order == "desc" if order else sort.startswith("-")
+    if order:
+        descending = order == "desc"
+    else:  # Hypothesis's own name keeps Hypothesis's default; ours, their older meaning
+        descending = sort.startswith("-") or sort == "updated"
     return SORT_FIELDS[sort.lstrip("-")], descending
 
 
