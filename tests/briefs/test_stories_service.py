@@ -39,7 +39,12 @@ def import_files(*paths, by=None):
 
 
 def import_seeds(by=None):
-    return import_files(*sorted(SEEDS.glob("*.txt")), by=by)
+    """The two real seed articles of ``../shared/seeds/`` imported; the test is skipped
+    (with the reason) where that folder is not beside the project (a clone on its own)."""
+    files = sorted(SEEDS.glob("*.txt"))
+    if len(files) != 2:
+        pytest.skip(f"the two seed articles are not at {SEEDS} (shared/ beside the project)")
+    return import_files(*files, by=by)
 
 
 def import_eval(*names):

@@ -7,6 +7,7 @@ page, which the story page links, or by selecting a passage of a version on the 
 import re
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import expect
 
 from annotations.models import Annotation
@@ -18,6 +19,8 @@ SENTENCE = "This is their third round of talks in less than three months, Bloomb
 
 
 def _import_seeds():
+    if len(list(SEEDS.glob("*.txt"))) != 2:
+        pytest.skip(f"the two seed articles are not at {SEEDS} (shared/ beside the project)")
     for path in sorted(SEEDS.glob("*.txt")):
         assert brief_import(raw_text=path.read_text(encoding="utf-8-sig")).action == "created"
 
