@@ -183,8 +183,11 @@ def annotation_update(
     """Change the note and/or the audience (visibility, group) of one's own annotation.
 
     A reply's audience is its thread's: only its note changes. A note's replies follow
-    its new audience, so a thread is always seen whole or not at all. ``tags`` (a list)
-    replaces the note's tags; None leaves them.
+    its new audience, so a thread is always seen whole or not at all; hence a note other
+    readers have replied to keeps its audience (ValidationError): their replies were
+    written for that audience, and a group's reply must never turn public because the
+    note's author chose so (nor a public reply vanish into a group its author is not in).
+    ``tags`` (a list) replaces the note's tags; None leaves them.
     """
     _require_owner(annotation, by)
     if annotation.is_deleted:
@@ -200,7 +203,14 @@ def annotation_update(
     if visibility is not None:
         if group is _KEEP_GROUP:
             group = annotation.group if visibility == Annotation.Visibility.GROUP else None
-        annotation.visibility, annotation.group = _audience(by, visibility, group)
+        audience = _audience(by, visibility, group)
+        moved = audience != (annotation.visibility, annotation.group)
+        if moved and annotation.replies.exclude(user=annotation.user).exists():
+            raise ValidationError(
+                "Other readers have replied to this note, for the audience it has: it keeps "
+                "that audience. Write a new note to share it with others."
+            )
+        annotation.visibility, annotation.group = audience
     annotation.full_clean(exclude=["exact"] if annotation.is_reply else None)
     annotation.save(update_fields=["note", "visibility", "group", "modified_at"])
     if tags is not None:

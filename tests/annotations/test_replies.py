@@ -6,7 +6,7 @@ import json
 import pytest
 from bs4 import BeautifulSoup
 from django.core import mail
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 
 from annotations.groups import group_create, group_join
@@ -81,17 +81,58 @@ def test_private_notes_take_no_replies(thread):
         annotation_reply(parent=private, by=make_user(), note="hello")
 
 
-def test_reply_to_a_group_note_stays_in_the_group_and_follows_its_parent(thread):
+def test_reply_to_a_group_note_stays_in_the_group_however_its_note_changes(client, thread):
+    # The member wrote for the group: the note's author cannot make that reply public
+    # (nor move it elsewhere) by widening the note's audience.
     brief, author, _ = thread
     group = group_create(by=author, name="Islanders")
     member = make_user()
     group_join(invite_key=group.invite_key, by=member)
     note = make_annotation(brief, author, "Storms", note="g", visibility="group", group=group)
-    reply = annotation_reply(parent=note, by=member, note="in the group")
+    reply = annotation_reply(parent=note, by=member, note="only for the islanders")
     assert (reply.visibility, reply.group) == ("group", group)
+    for visibility in ("public", "private"):
+        with pytest.raises(ValidationError, match="Other readers have replied"):
+            annotation_update(annotation=note, by=author, visibility=visibility)
+    note.refresh_from_db()
+    reply.refresh_from_db()
+    assert (note.visibility, reply.visibility, reply.group) == ("group", "group", group)
+    assert "only for the islanders" not in client.get(brief.get_absolute_url()).content.decode()
+    assert client.get(f"/api/annotations/{reply.pk}/").status_code == 404
+    annotation_update(annotation=note, by=author, note="g, edited")  # the text still may
+    note.refresh_from_db()
+    assert note.note == "g, edited"
+
+
+def test_a_public_note_with_others_replies_keeps_its_audience_too(thread):
+    brief, author, note = thread  # public
+    reply = annotation_reply(parent=note, by=make_user(), note="said in public")
+    with pytest.raises(ValidationError, match="Other readers have replied"):
+        annotation_update(annotation=note, by=author, visibility="private")
+    reply.refresh_from_db()
+    assert reply.visibility == "public"
+
+
+def test_a_note_with_only_its_authors_replies_takes_them_along(thread):
+    brief, author, _ = thread
+    group = group_create(by=author, name="Just me")
+    note = make_annotation(brief, author, "Storms", note="mine", visibility="group", group=group)
+    reply = annotation_reply(parent=note, by=author, note="a thought more")
     annotation_update(annotation=note, by=author, visibility="public")
     reply.refresh_from_db()
     assert (reply.visibility, reply.group) == ("public", None)
+
+
+def test_the_api_refuses_to_widen_a_note_others_replied_to(thread):
+    brief, author, note = thread
+    annotation_reply(parent=note, by=make_user(), note="said in public")
+    client = Client()
+    client.force_login(author)
+    response = client.patch(
+        f"/api/annotations/{note.pk}/", {"visibility": "private"}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "Other readers have replied" in response.json()["error"]
 
 
 def test_deleting_a_note_with_replies_leaves_a_placeholder(client, thread):
