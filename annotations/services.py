@@ -252,16 +252,39 @@ def annotation_reattach(*, annotation, by, exact, start=None, end=None, prefix="
     return annotation
 
 
+# Who a deleted note with replies belongs to once its author has deleted it: a name no
+# reader can sign up with (the username rules refuse brackets), never active.
+DELETED_AUTHOR = "(deleted)"
+
+
+def deleted_author():
+    """The inactive account that holds deleted notes kept for their replies."""
+    from django.contrib.auth import get_user_model
+
+    user, created = get_user_model().objects.get_or_create(
+        username=DELETED_AUTHOR, defaults={"is_active": False}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
 @transaction.atomic
 def annotation_delete(*, annotation, by):
     """Delete one's own annotation; a note with replies stays as a "deleted" placeholder.
 
-    Deleting the last reply under such a placeholder removes the placeholder too.
+    The placeholder keeps only what holds the thread together (its brief, passage and
+    audience): its text and tags go, and it passes to ``deleted_author()``, so no page,
+    feed, search or export ties it to the reader who deleted it. Deleting the last reply
+    under such a placeholder removes the placeholder too.
     """
     _require_owner(annotation, by)
     if annotation.replies.exists():
         annotation.note, annotation.deleted_at = "", timezone.now()
-        annotation.save(update_fields=["note", "deleted_at", "modified_at"])
+        annotation.user = deleted_author()
+        annotation.save(update_fields=["note", "deleted_at", "user", "modified_at"])
+        annotation.tags.clear()
         return
     parent = annotation.parent
     annotation.delete()

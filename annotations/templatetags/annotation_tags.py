@@ -168,7 +168,8 @@ def annotated_body(context, brief):
     """Render the brief's body as headings and paragraphs, with the reader's highlights."""
     request = context.get("request")
     annotations = brief_notes_for(request, brief).shown
-    by_key = {a.pk: a for a in annotations}
+    # A deleted note kept for its replies is listed (with them) but no longer highlighted.
+    by_key = {a.pk: a for a in annotations if not a.is_deleted}
     blocks = body_blocks(brief.body)
     last_runs = _last_runs(blocks, by_key)
     notes_by_block = {}

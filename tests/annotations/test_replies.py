@@ -150,6 +150,30 @@ def test_deleting_a_note_with_replies_leaves_a_placeholder(client, thread):
     assert not Annotation.objects.exists()
 
 
+def test_a_deleted_note_kept_for_its_replies_is_no_longer_its_authors(client, thread):
+    # Kept only to hold its thread: no text, no tags, no highlight, and nothing ties it to
+    # the reader who deleted it (their page, feeds, the API's user and tag searches).
+    brief, author, note = thread
+    note_tags = ["ferries"]
+    annotation_update(annotation=note, by=author, tags=note_tags)
+    make_annotation(brief, author, "Storms", note="Another of mine", visibility="public")
+    annotation_reply(parent=note, by=make_user(), note="Still worth reading")
+    annotation_delete(annotation=note, by=author)
+    note.refresh_from_db()
+    assert note.user.get_username() == "(deleted)" and not note.user.is_active
+    assert list(note.tags.all()) == []
+    page = client.get(brief.get_absolute_url()).content.decode()
+    assert "Still worth reading" in page and f'data-annotation="{note.pk}">' not in page
+    name = author.get_username()
+    for url in (f"/users/{name}/", f"/users/{name}/feed/", "/annotations/tags/ferries/feed/"):
+        assert "Third time this month" not in client.get(url).content.decode()
+    mine = client.get(f"/api/search/?user={name}").json()["items"]
+    assert [item["bodyValue"] if "bodyValue" in item else item.get("body") for item in mine]
+    assert all(item["id"].rstrip("/").rsplit("/", 1)[-1] != str(note.pk) for item in mine)
+    assert client.get("/api/search/?tag=ferries").json()["partOf"]["total"] == 0
+    assert client.get("/users/(deleted)/").status_code == 404
+
+
 def test_api_reply_conforms_to_w3c_and_threads_in_the_detail(thread):
     brief, author, note = thread
     client = Client()
