@@ -9,10 +9,13 @@ import re
 # hyphen, zero-width space and joiners, direction marks and isolates, word joiner, a BOM
 # inside the text, tag characters). Copied from web pages they hide inside words, so
 # "Bei\u200bjing" would neither match the topic "Beijing" nor search like it.
+# The zero-width non-joiner and joiner (U+200C, U+200D) are the exception: Persian, the
+# Indic scripts and emoji sequences need them ("می‌خواهم", "क्‍ष", "👩‍👩‍👧"), so they are
+# dropped only at the start of a text or after an ASCII character, where they mean nothing.
 _UNFIT_ASCII_SET = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f"
 _UNFIT_BMP_SET = (
     _UNFIT_ASCII_SET + "\x80-\x9f\ud800-\udfff\ufffe\uffff"
-    "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
+    "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b\u200e\u200f"
     "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
 )
 _UNFIT_ASTRAL_SET = (
@@ -20,6 +23,9 @@ _UNFIT_ASTRAL_SET = (
     "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
 )
 _UNFIT_CHARACTERS = re.compile(f"[{_UNFIT_BMP_SET}{_UNFIT_ASTRAL_SET}]")
+# Joiners where no script needs them: at the start, or after an ASCII character (once
+# the characters above are gone, so "a\u200b\u200d" loses both).
+_IDLE_JOINERS = re.compile("(?:^|(?<=[\x00-\x7f]))[\u200c\u200d]+")
 
 # The same set in parts the regex engine scans faster: its ASCII members, and its members
 # below U+10000 (a class with astral ranges costs ~30 ns a character, and a feed cleans
@@ -32,12 +38,17 @@ _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 def strip_unfit_characters(text):
     """``text`` without control characters, lone surrogates, non-characters and the
-    invisible format characters (category Cf, soft hyphen included); other text unchanged."""
+    invisible format characters (category Cf, soft hyphen included), but for the joiners
+    a script needs (U+200C, U+200D after a non-ASCII character); other text unchanged."""
     if text.isascii():
         return _UNFIT_ASCII.sub("", text)
     if _ASTRAL.search(text) is None:
-        return _UNFIT_BMP.sub("", text)
-    return _UNFIT_CHARACTERS.sub("", text)
+        text = _UNFIT_BMP.sub("", text)
+    else:
+        text = _UNFIT_CHARACTERS.sub("", text)
+    if "\u200c" in text or "\u200d" in text:
+        text = _IDLE_JOINERS.sub("", text)
+    return text
 
 
 def one_line_name(raw, *, max_length, blank, too_long):

@@ -10,6 +10,7 @@ from annotations.models import ApiToken, Group
 from annotations.tokens import api_token_create
 from briefs.models import Story, Topic
 from briefs.services.topics import topic_rename
+from core.text import strip_unfit_characters
 from tests.factories import make_topic
 
 pytestmark = pytest.mark.django_db
@@ -74,12 +75,28 @@ def test_a_topic_description_keeps_no_invisible_characters(curator):
 @pytest.mark.parametrize("context", ["plain", "é", "\U0001F600"], ids=["ascii", "latin", "astral"])
 def test_every_code_point_is_kept_or_stripped_as_the_one_definition_says(context):
     """The fast paths (ASCII text, text without astral characters) strip exactly the set."""
-    from core.text import _UNFIT_CHARACTERS, strip_unfit_characters
+    from core.text import _IDLE_JOINERS, _UNFIT_CHARACTERS, strip_unfit_characters
 
     # Every code point once, beside text of each kind, so each path meets each character.
     for start in range(0, 0x110000, 0x1000):
         chunk = "".join(chr(code) for code in range(start, start + 0x1000))
         for text in (chunk, *(f"{context} {ch} x" for ch in chunk[:128] if start == 0)):
-            assert strip_unfit_characters(text) == _UNFIT_CHARACTERS.sub("", text)
+            expected = _IDLE_JOINERS.sub("", _UNFIT_CHARACTERS.sub("", text))
+            assert strip_unfit_characters(text) == expected
     assert strip_unfit_characters("tab\tline\nend\r\x00\x7f") == "tab\tline\nend\r"
     assert strip_unfit_characters("e\u0301\u200b " + context) == "e\u0301 " + context
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["می\u200cخواهم", "क्\u200dष", "\U0001F469\u200d\U0001F469\u200d\U0001F467", "ශ්\u200dරී"],
+    ids=["persian-zwnj", "devanagari-zwj", "emoji-family", "sinhala-zwj"],
+)
+def test_the_joiners_a_script_needs_are_kept(text):
+    # Dropping them changes a Persian word's spelling and splits a family emoji in three.
+    assert strip_unfit_characters(text) == text
+
+
+def test_joiners_where_no_script_needs_them_go():
+    cleaned = strip_unfit_characters("Bei\u200djing Wind\u200c Power \u200dx")
+    assert cleaned == "Beijing Wind Power x"
