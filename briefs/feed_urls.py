@@ -19,7 +19,7 @@ urlpatterns = [
     path("topics/opml/", feeds.topics_opml, name="topic-opml"),
     *_formats(feeds.TopicBriefsFeed, "topics/<topicslugs:slugs>/feed/", "topic-feed"),
     *_formats(feeds.SourceBriefsFeed, "sources/<slug:slug>/feed/", "source-feed"),
-    path("search/feed/", feeds.SearchBriefsFeed("rss"), name="search-feed"),
+    *_formats(feeds.SearchBriefsFeed, "search/feed/", "search-feed"),
     *_formats(story_feeds.StoriesFeed, "stories/feed/", "stories-feed"),
     *_formats(story_feeds.StoryBriefsFeed, "stories/<slug:slug>/feed/", "story-feed"),
 ]

@@ -31,7 +31,12 @@ from django.utils.html import escape, format_html
 from django.utils.http import http_date
 from django.utils.xmlutils import SimplerXMLGenerator
 
-from config.limits import FEED_DEFAULT_ITEMS, MAX_OPML_TOPICS, MAX_PAGE_SIZE
+from config.limits import (
+    FEED_DEFAULT_ITEMS,
+    MAX_OPML_TOPICS,
+    MAX_PAGE_SIZE,
+    MAX_TOPICS_IN_SELECTION,
+)
 from core.cache import (
     ALL,
     agreed,
@@ -132,13 +137,15 @@ class _CanonicalRequest:
 
 
 def canonical_feed_path(request):
-    """The feed's path with only the parameters that shape it (``q``, ``limit``,
-    ``versions=all``), in order.
+    """The feed's path with only the parameters that shape it (``q``, a search's
+    ``topic`` filters, ``limit``, ``versions=all``), in order.
 
     What names the feed for its cached rendering and its ``feed_url``: stray parameters
     (``?utm_source=``) and the host it was read through change nothing.
     """
-    params = [(name, request.GET[name]) for name in ("q", "limit") if name in request.GET]
+    params = [("q", request.GET["q"])] if "q" in request.GET else []
+    params += [("topic", slug) for slug in sorted(set(request.GET.getlist("topic"))) if slug]
+    params += [("limit", request.GET["limit"])] if "limit" in request.GET else []
     if asked_for_every_version(request):
         params.append((VERSIONS_PARAMETER, EVERY_VERSION))
     return request.path + ("?" + urlencode(params) if params else "")
@@ -429,26 +436,45 @@ class SourceBriefsFeed(BriefFeed):
 
 
 class SearchBriefsFeed(BriefFeed):
-    """``/search/feed/?q=``: a saved search, newest matches first."""
+    """``/search/feed/?q=`` (and ``&topic=`` as the search page takes it): a saved search,
+    newest matches first."""
 
     def get_object(self, request):
         words = " ".join(request.GET.get("q", "").split())
         if not words:
             raise BadFeedRequest("Say what to search for: /search/feed/?q=rare+earths")
+        topics = self._topics(request)
         try:
             # Only the matching ids: a feed lists newest first, so rank and snippets
             # would be computed for nothing.
             depends_on(cache_keys.BRIEFS, *cache_keys.NAMES)
-            matches = search_candidates(words)
+            matches = search_candidates(words, topics=topics)
         except UnusableQuery as error:
             raise BadFeedRequest(str(error)) from None
+        query = [("q", words), *(("topic", topic.slug) for topic in topics)]
+        within = f" in {', '.join(topic.name for topic in topics)}" if topics else ""
         return self.subject(
             request,
-            heading=f"Search: {words}",
-            link=reverse("briefs:search") + "?" + urlencode({"q": words}),
-            description=f"Briefs matching “{words}”, newest first.",
+            heading=f"Search: {words}{within}",
+            link=reverse("briefs:search") + "?" + urlencode(query),
+            description=f"Briefs matching “{words}”{within}, newest first.",
             queryset=briefs_among(matches).published(),
         )
+
+    @staticmethod
+    def _topics(request):
+        """The ``topic=`` filters as the search page reads them (old slugs name their
+        topic now); BadFeedRequest for one that names no topic, or too many: dropping
+        a filter would widen the saved search."""
+        wanted = [slug for slug in request.GET.getlist("topic") if slug]
+        if not wanted:
+            return []
+        if len(set(wanted)) > MAX_TOPICS_IN_SELECTION:
+            raise BadFeedRequest(f"Search within at most {MAX_TOPICS_IN_SELECTION} topics.")
+        try:
+            return list(resolve_topic_slugs(wanted).topics)
+        except UnknownTopic as unknown:
+            raise BadFeedRequest(f"No topic has the slug “{unknown}”.") from None
 
 
 def _chosen_topics(raw):

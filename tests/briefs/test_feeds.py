@@ -578,3 +578,21 @@ def test_last_modified_is_the_same_from_every_build_and_never_steps_back(db, cli
     make_brief("Ferry resumes")
     changed = another_worker_builds_it_again()["Last-Modified"]
     assert parse_http_date(changed) >= parse_http_date(first) + 3600 * 2
+
+
+def test_a_saved_search_feed_keeps_the_pages_topic_filter(client, db):
+    # The search page links its feed with its filters: the feed must list what the page
+    # lists, in every format, and refuse a topic that does not exist rather than drop it.
+    chile, peru = make_topic("Chile"), make_topic("Peru")
+    make_brief("Lithium in Chile", body="Lithium output rose.", topics=[chile])
+    make_brief("Lithium in Peru", body="Lithium output fell.", topics=[peru])
+    for suffix in ("", "atom/", "json/"):
+        response = client.get(f"/search/feed/{suffix}", {"q": "lithium", "topic": "chile"})
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert "Lithium in Chile" in body and "Lithium in Peru" not in body
+    everywhere = client.get("/search/feed/", {"q": "lithium"}).content.decode()
+    assert "Lithium in Chile" in everywhere and "Lithium in Peru" in everywhere
+    unknown = client.get("/search/feed/", {"q": "lithium", "topic": "nope"})
+    assert unknown.status_code == 400
+    assert "No topic has the slug" in unknown.content.decode()
