@@ -34,6 +34,7 @@ from . import jsonld
 from .anchoring import SelectorMismatch
 from .jsonld import ApiError
 from .models import Annotation
+from .search import site_hosts
 from .services import (
     NoteTooLong,
     annotation_create,
@@ -222,7 +223,7 @@ class AnnotationCollectionView(ApiView):
         """A note on a passage: target names a brief and its selectors."""
         if not isinstance(target, dict):
             raise ApiError(400, "target must be an object with source and selector.")
-        brief = jsonld.brief_from_source(target.get("source"))
+        brief = jsonld.brief_from_source(target.get("source"), hosts=self.hosts())
         selectors = jsonld.selectors_from(target)
         try:
             return annotation_create(
@@ -251,11 +252,16 @@ class AnnotationCollectionView(ApiView):
         except PermissionDenied as error:
             raise ApiError(403, str(error)) from None
 
+    def hosts(self):
+        """The hosts an absolute IRI of this archive may name (``site_hosts``)."""
+        return site_hosts(self.request.get_host())
+
     def annotation_from_iri(self, target):
         if isinstance(target, dict):
             target = target.get("id") or target.get("source")
         if not isinstance(target, str):
             raise ApiError(400, "A reply's target must be the IRI of an annotation.")
+        jsonld.on_this_site(target, self.hosts(), "A reply's target")
         parts = target.rstrip("/").rsplit("/", 1)
         pk = parts[-1]
         if not (pk.isascii() and pk.isdigit()) or not target.rstrip("/").endswith(

@@ -230,12 +230,30 @@ def group_from(document, user):
     return group
 
 
-def brief_from_source(source):
+def on_this_site(iri, hosts, what):
+    """``iri`` (a path, or an http(s) URL on one of ``hosts``: ``site_hosts()``) split by
+    ``urlsplit``; ApiError 400 naming ``what`` for an address on another site, which
+    this archive would otherwise read as its own path."""
+    try:
+        parts = urlsplit(iri)
+    except ValueError:  # a malformed address (an unclosed IPv6 bracket)
+        raise ApiError(400, f"{what} is not a valid address.") from None
+    if (parts.scheme or parts.netloc) and (
+        parts.scheme not in ("http", "https") or parts.netloc.lower() not in hosts
+    ):
+        raise ApiError(400, f"{what} is an address on another site, not on this archive.")
+    return parts
+
+
+def brief_from_source(source, *, hosts):
+    """The published brief ``source`` (target.source: its page's URL on one of ``hosts``,
+    or its path) names; ApiError 400 otherwise."""
     if not isinstance(source, str) or not source:
         raise ApiError(400, "target.source must be the URL of a brief.")
+    path = on_this_site(source, hosts, "target.source").path
     try:
-        match = resolve(urlsplit(source).path)
-    except (Resolver404, ValueError):  # ValueError: a malformed address (bad IPv6 host)
+        match = resolve(path)
+    except Resolver404:
         match = None
     if match is None or match.view_name != "briefs:brief-detail":
         raise ApiError(400, "target.source is not the URL of a brief on this site.")

@@ -148,6 +148,32 @@ def test_selector_not_matching_the_text_is_400(writer, brief, change):
     ],
 )
 def test_malformed_requests_are_400_with_a_message(writer, brief, document, message):
+    _assert_refused(writer, brief, document, message)
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["http://evil.example{path}", "ftp://testserver{path}", "https://testserver.evil{path}"],
+)
+def test_a_target_on_another_site_is_not_taken_for_a_brief_here(writer, brief, source):
+    # Only the path was read: a note "on" evil.example's page landed on our brief.
+    document = {"target": {"source": source.format(path=brief.get_absolute_url()),
+                           "selector": _payload(brief)["target"]["selector"]}}
+    _assert_refused(writer, brief, document, "another site")
+
+
+def test_a_reply_to_an_annotation_on_another_site_is_refused(writer, brief):
+    note = _send(writer, "post", "/api/annotations/", _payload(brief)).json()
+    path = note["id"].split("testserver", 1)[1]
+    reply = {"@context": "http://www.w3.org/ns/anno.jsonld", "type": "Annotation",
+             "motivation": "replying", "body": {"type": "TextualBody", "value": "Agreed"},
+             "target": f"http://evil.example{path}"}
+    response = _send(writer, "post", "/api/annotations/", reply)
+    assert response.status_code == 400 and "another site" in _error(response)
+    assert Annotation.objects.count() == 1
+
+
+def _assert_refused(writer, brief, document, message):
     if isinstance(document, dict):
         document = {**_payload(brief), **document}
         body = json.dumps(document)
