@@ -6,10 +6,12 @@ was removed is recorded in the group's admin history (``core.history``): a group
 membership decides who reads its notes.
 """
 
+import secrets
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
-from briefs.slugs import unique_slug
+from briefs.slugs import base_slug
 from config.limits import GROUP_DESCRIPTION_MAX_LENGTH, GROUP_NAME_MAX_LENGTH
 from core.history import ADDITION, CHANGE, history_record
 from core.text import one_line_name, strip_unfit_characters
@@ -30,7 +32,11 @@ def _require_owner(group, by):
 
 @transaction.atomic
 def group_create(*, by, name, description=""):
-    """A new group named ``name`` with ``by`` as its owner; its slug is made unique.
+    """A new group named ``name`` with ``by`` as its owner.
+
+    Its slug is the name's with a random suffix (``reading-circle-3f9a1c2e``): made unique
+    by counting (``reading-circle-2``) it told anyone creating a group of that name that
+    another, private one existed.
 
     Raises ValidationError when the name is blank or longer than GROUP_NAME_MAX_LENGTH
     characters, or the description longer than GROUP_DESCRIPTION_MAX_LENGTH. Name and
@@ -49,15 +55,15 @@ def group_create(*, by, name, description=""):
             code="description",
         )
     group = Group(name=name, description=description)
-    group.slug = unique_slug(
+    base = base_slug(
         name,
-        taken=lambda base: Group.objects.filter(slug__startswith=base).values_list(
-            "slug", flat=True
-        ),
-        max_length=GROUP_NAME_MAX_LENGTH,
+        max_length=GROUP_NAME_MAX_LENGTH - 9,
         fallback="group",
         allow_unicode=False,  # an ASCII SlugField and <slug:> URLs
     )
+    group.slug = f"{base}-{secrets.token_hex(4)}"
+    while Group.objects.filter(slug=group.slug).exists():  # one in four billion
+        group.slug = f"{base}-{secrets.token_hex(4)}"
     group.full_clean()
     group.save()
     Membership.objects.create(group=group, user=by, role=Membership.Role.OWNER)

@@ -309,3 +309,17 @@ def test_group_notes_and_replies_bump_no_public_cache_version(world):
     note.delete()
     Annotation.objects.filter(pk=world["note"].pk).update(note="Owner's edit")
     assert _public_versions(brief) == before
+
+
+def test_a_groups_address_tells_nobody_that_another_group_of_that_name_exists(db):
+    # Numbered slugs ("reading-circle-2") told the second creator that a private group
+    # of the same name existed. Every group's slug carries a random suffix instead.
+    first = group_create(by=make_user(), name="Reading Circle")
+    second = group_create(by=make_user(), name="Reading Circle")
+    lone = group_create(by=make_user(), name="Chess Club")
+    expected = ((first, "reading-circle"), (second, "reading-circle"), (lone, "chess-club"))
+    for group, base in expected:
+        stem, _, suffix = group.slug.rpartition("-")
+        assert stem == base and len(suffix) == 8
+    assert first.slug != second.slug
+    assert group_create(by=make_user(), name="Ωμέγα").slug.startswith("group-")
