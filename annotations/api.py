@@ -18,6 +18,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.urls import reverse
+from django.utils.cache import get_conditional_response, set_response_etag
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
@@ -82,17 +83,33 @@ class ApiView(View):
     # second value of a name not in ``repeatable``. HEAD is GET; OPTIONS takes anything.
     query_parameters = {}
     repeatable = ()
+    # The W3C Web Annotation Protocol's link types (section 4, 5): what this endpoint is.
+    link = '<http://www.w3.org/ns/ldp#Resource>; rel="type"'
 
     def dispatch(self, request, *args, **kwargs):
         try:
             self.authenticate(request)
             self.check_query_parameters(request)
-            return super().dispatch(request, *args, **kwargs)
+            response = super().dispatch(request, *args, **kwargs)
+            return self.protocol_headers(request, response)
         except ApiError as error:
             return _error_response(error)
         except Exception:  # never an HTML error page from the API
             logger.exception("Annotation API failed on %s %s", request.method, request.path)
             return _error_response(ApiError(500, "Something went wrong on our side."))
+
+    def protocol_headers(self, request, response):
+        """``response`` with the headers the Web Annotation Protocol asks of a server: its
+        link type, the methods allowed and, on a read, an ETag of the body (a digest of its
+        bytes; ``If-None-Match`` with it answers 304)."""
+        response["Link"] = self.link
+        response["Allow"] = ", ".join(method.upper() for method in self._allowed_methods())
+        if hasattr(self, "post"):
+            response["Accept-Post"] = jsonld.CONTENT_TYPE
+        if request.method in ("GET", "HEAD") and response.status_code == 200:
+            set_response_etag(response)
+            return get_conditional_response(request, etag=response["ETag"], response=response)
+        return response
 
     def check_query_parameters(self, request):
         """400 naming the parameters the method does not take (and those it does), or a
@@ -194,6 +211,11 @@ class ApiView(View):
 
 class AnnotationCollectionView(ApiView):
     """GET the annotations the caller may see (``?brief=<slug>``, ``?page=``), POST a new one."""
+
+    link = (
+        '<http://www.w3.org/ns/ldp#BasicContainer>; rel="type", '
+        '<http://www.w3.org/TR/annotation-protocol/>; rel="http://www.w3.org/ns/ldp#constrainedBy"'
+    )
 
     query_parameters = {"get": ("brief", "page")}
 

@@ -391,3 +391,24 @@ def test_control_characters_in_a_note_are_dropped_not_a_server_error(writer, bri
 
     assert response.status_code == 201
     assert Annotation.objects.get().note == "Nul and bell gone.\nKept."
+
+
+def test_answers_carry_the_web_annotation_protocols_headers(writer, client, brief):
+    # W3C Web Annotation Protocol 4.1 and 5.1: an annotation's link type, its ETag and
+    # the methods allowed; a container's type, its constraints and what it takes by POST.
+    created = _send(writer, "post", "/api/annotations/", _payload(brief))
+    path = created.json()["id"].split("testserver", 1)[1]
+    one = client.get(path)
+    assert one["Link"] == '<http://www.w3.org/ns/ldp#Resource>; rel="type"'
+    assert {"GET", "PATCH", "PUT", "DELETE"} <= set(one["Allow"].split(", "))
+    assert one["ETag"].startswith('"')
+    assert client.get(path, HTTP_IF_NONE_MATCH=one["ETag"]).status_code == 304
+    collection = client.get("/api/annotations/")
+    assert "<http://www.w3.org/ns/ldp#BasicContainer>; rel=\"type\"" in collection["Link"]
+    assert 'rel="http://www.w3.org/ns/ldp#constrainedBy"' in collection["Link"]
+    assert collection["Accept-Post"] == (
+        'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
+    )
+    assert "POST" in collection["Allow"] and collection["ETag"]
+    _send(writer, "post", "/api/annotations/", _payload(brief, note="Another"))
+    assert client.get("/api/annotations/", HTTP_IF_NONE_MATCH=collection["ETag"]).status_code == 200
