@@ -34,7 +34,7 @@ from core.text import whole_number
 from . import jsonld
 from .anchoring import SelectorMismatch
 from .jsonld import ApiError
-from .models import Annotation
+from .models import Annotation, PublicNote
 from .search import site_hosts
 from .services import (
     NoteTooLong,
@@ -47,6 +47,11 @@ from .services import (
 from .tokens import api_token_authenticate
 
 logger = logging.getLogger(__name__)
+
+
+def not_found(request, *args, **kwargs):
+    """Any other address under ``/api/``: the API's JSON 404, not the site's HTML page."""
+    return _error_response(ApiError(404, f"No API endpoint or annotation at {request.path}."))
 
 
 def _error_response(error):
@@ -313,9 +318,13 @@ class AnnotationCollectionView(ApiView):
                 cache_pages=False,
                 count=None if self.brief_slug else Annotation.objects.public_count(),
                 ids_first=True,
+                # Every public note, in the order the database keeps (annotations 0017).
+                ids=None if self.brief_slug else PublicNote.objects.newest_ids(),
             )
         raw = request.GET.get("page")
         if raw is not None:
+            if whole_number(raw) is None:
+                raise ApiError(400, f"page must be a whole number from 1; {raw!r} is not one.")
             number = whole_number(raw, high=paginator.num_pages)
             if number is None:
                 raise ApiError(404, f"No page {raw!r}; pages run from 1 to {paginator.num_pages}.")

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from briefs.querysets import LIST_DEFERRED_FIELDS
 from config.limits import API_PAGE_SIZE, MAX_PAGE_SIZE
-from core.text import MAX_ROW_ID, whole_number
+from core.text import MAX_ROW_ID
 
 from . import jsonld
 from .api import ApiView, ld_response
@@ -131,11 +131,19 @@ class SearchView(ApiView):
         return API_PAGE_SIZE
 
     def number(self, name, *, low=1, high=MAX_ROW_ID, status=404):
-        """The whole number in parameter ``name``; ``status`` (a missing page is a 404,
-        a bad size or offset a 400) with the range for anything else."""
-        value = whole_number(self.request.GET.get(name), low=low, high=high)
-        if value is None:
-            upper = f" to {high}" if high != MAX_ROW_ID else " up"
+        """The whole number in parameter ``name``. Anything but ASCII digits from ``low``
+        up is a 400; a number past ``high`` answers ``status`` (a page past the last is a
+        404, a size or offset too large a 400), each with the range."""
+        raw = self.request.GET.get(name)
+        upper = f" to {high:,}" if high != MAX_ROW_ID else " up"
+        if not (isinstance(raw, str) and raw.isascii() and raw.isdigit()):
+            raise ApiError(400, f"{name} must be a whole number from {low}{upper}.")
+        if len(raw) > 19 or int(raw) > MAX_ROW_ID:
+            raise ApiError(400, f"{name} must be at most {MAX_ROW_ID:,}.")
+        value = int(raw)
+        if value < low:
+            raise ApiError(400, f"{name} must be a whole number from {low}{upper}.")
+        if value > high:
             raise ApiError(status, f"{name} must be a whole number from {low}{upper}.")
         return value
 

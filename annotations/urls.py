@@ -1,6 +1,6 @@
 """Annotation pages, groups, note settings and the W3C Web Annotation API."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from . import account_views, api, api_search, feed_urls, group_views, views
 
@@ -52,4 +52,5 @@ urlpatterns = [
         "api/annotations/<int:pk>/", api.AnnotationDetailView.as_view(), name="api-detail"
     ),
     path("api/search/", api_search.SearchView.as_view(), name="api-search"),
+    re_path(r"^api/", api.not_found, name="api-not-found"),
 ] + feed_urls.urlpatterns

@@ -412,3 +412,24 @@ def test_answers_carry_the_web_annotation_protocols_headers(writer, client, brie
     assert "POST" in collection["Allow"] and collection["ETag"]
     _send(writer, "post", "/api/annotations/", _payload(brief, note="Another"))
     assert client.get("/api/annotations/", HTTP_IF_NONE_MATCH=collection["ETag"]).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [
+        ("/api/annotations/abc/", 404),
+        ("/api/annotations/-1/", 404),
+        ("/api/nothing-here/", 404),
+        ("/api/annotations/?page=abc", 400),
+        ("/api/annotations/?page=0", 400),
+        ("/api/annotations/?page=99", 404),
+        ("/api/search/?page=abc", 400),
+        ("/api/search/?page=%EF%BC%95", 400),
+        ("/api/search/?page=99", 404),
+        ("/api/search/?offset=9223372036854775808", 400),
+    ],
+)
+def test_every_api_error_is_json_a_bad_value_400_and_a_missing_page_404(client, db, url, status):
+    response = client.get(url)
+    assert response.status_code == status
+    assert response.json()["status"] == status and response.json()["error"]
