@@ -21,8 +21,8 @@ class TopicSelection:
     """Topics named in a URL, in canonical (slug) order.
 
     ``redirect`` is true when an old slug (renamed or merged topic) was used, so
-    the caller answers 301 to ``canonical``; a mere reordering of slugs is not
-    redirected, only marked by the canonical link.
+    the caller answers 301 to ``canonical``; the topic page also moves a reordering or a
+    repeated slug there (``TopicDetailView.dispatch``).
     """
 
     topics: tuple

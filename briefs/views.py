@@ -301,7 +301,10 @@ class TopicDetailView(StoryCardsMixin, BriefListView):
 
     def dispatch(self, request, *args, **kwargs):
         self.selection = topic_selection_or_404(kwargs["slugs"])
-        if self.selection.redirect:
+        # Old slugs, and the same topics in another order or named twice, move to the one
+        # address of the selection: each spelling was a page of its own (and its own copy
+        # in every cache) for the same briefs.
+        if self.selection.redirect or kwargs["slugs"] != self.selection.canonical:
             url = reverse("briefs:topic-detail", kwargs={"slugs": self.selection.canonical})
             query = request.GET.urlencode()
             return redirect(url + (f"?{query}" if query else ""), permanent=True)

@@ -99,7 +99,9 @@ def test_combination_feed_lists_exactly_the_published_briefs_with_every_topic(
 def test_reader_discovers_the_combination_feed_reads_it_and_repolls_with_304(
     client, combination
 ):
-    page = BeautifulSoup(client.get("/topics/semiconductors+rare-earths/").content, "html5lib")
+    page = BeautifulSoup(
+        client.get("/topics/semiconductors+rare-earths/", follow=True).content, "html5lib"
+    )
     advertised = {
         link["type"]: link["href"] for link in page.select('head link[rel="alternate"]')
     }
