@@ -69,7 +69,7 @@ class LatestAnnotationsFeed(AnnotationFeed):
     """``/annotations/feed/``: the newest public notes anywhere in the archive."""
 
     heading = "Public notes"
-    page_name = "briefs:home"
+    page_name = "annotations:recent"  # the page the feed follows (and its Atom id)
     summary = "The newest public notes readers left on passages of briefs."
 
     def get_queryset(self):

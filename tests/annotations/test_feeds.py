@@ -153,3 +153,16 @@ def test_note_feed_query_count_does_not_grow_with_its_items(
     with django_assert_max_num_queries(queries):
         parsed = read_feed(client, url.format(slug=brief.slug))
     assert len(parsed.entries) == count
+
+
+def test_the_public_notes_feeds_point_at_the_notes_page_not_the_home_page(client, db):
+    # Their Atom id was the home page's, the same as /feed/'s: two feeds, one identity.
+    from tests.conftest import read_feed
+
+    for url in ("/annotations/feed/", "/annotations/feed/atom/"):
+        feed = read_feed(client, url).feed
+        assert feed.link == "http://testserver/annotations/"
+    atom = read_feed(client, "/annotations/feed/atom/").feed
+    assert atom.id != read_feed(client, "/feed/atom/").feed.id
+    json_feed = client.get("/annotations/feed/json/").json()
+    assert json_feed["home_page_url"] == "http://testserver/annotations/"
