@@ -316,6 +316,8 @@ class TopicDetailView(StoryCardsMixin, BriefListView):
 
     @property
     def empty_message(self):
+        if self.month:
+            return f"No briefs on {self.selection.name} in {self.month:%B %Y}."
         return f"No briefs on {self.selection.name} yet."
 
     def get_cache_keys(self):
@@ -328,6 +330,12 @@ class TopicDetailView(StoryCardsMixin, BriefListView):
         return rows.filter(month=self.month) if self.month else rows
 
     def get_queryset(self):
+        if self.month:
+            # Months from the selection's first to its last are slices (the chart's); any
+            # other YYYY-MM (9999-12) would be a page of its own for nothing.
+            months = [month for month, _ in self.month_counts]  # the chart's, kept
+            if not months or not min(months) <= self.month <= max(months):
+                raise Http404(f"No briefs on {self.selection.name} in that month.")
         return TimelinePages(self.timeline)
 
     @cached_property

@@ -73,7 +73,11 @@ def test_a_month_slice_lists_that_months_briefs_and_marks_it(client, ports):
     assert len(soup.select(".card")) == 3
     assert soup.select_one(".timeline details a[aria-current=page]").get_text() == "January 2025"
     assert soup.find("link", rel="canonical")["href"] == "http://testserver/topics/ports/?month=2025-01"
-    assert len(_soup(client.get("/topics/ports/?month=2025-02")).select(".card")) == 0
+    empty = _soup(client.get("/topics/ports/?month=2025-02"))  # between its first and last
+    assert len(empty.select(".card")) == 0
+    assert "No briefs on Ports in February 2025." in empty.get_text()
+    for outside in ("2024-12", "9999-12", "0001-01"):  # no slice of the chart: no page
+        assert client.get("/topics/ports/", {"month": outside}).status_code == 404
     for odd in ["2025-13", "2025", "²⁰²⁵-01", "0000-01", ""]:
         assert client.get("/topics/ports/", {"month": odd}).status_code == 404
 
