@@ -256,3 +256,17 @@ def test_my_notes_of_a_group_and_recent_by_tag_keep_their_query_counts(
     client.force_login(owner)
     with django_assert_max_num_queries(12):
         assert client.get("/annotations/mine/", {"group": group.slug}).status_code == 200
+
+
+def test_lists_of_notes_show_a_reply_as_a_link_to_its_thread(client, thread):
+    brief, author, note = thread
+    reply = annotation_reply(parent=note, by=make_user(), note="Said in the thread")
+    for url in ("/annotations/", f"/users/{reply.user.get_username()}/"):
+        page = BeautifulSoup(client.get(url).content, "html5lib")
+        item = next(li for li in page.select(".annotation-item") if "Said in the thread" in li.text)
+        link = item.select_one("a")
+        assert link.get_text() == "Reply in a thread"
+        assert link["href"] == f"{brief.get_absolute_url()}#note-{note.pk}"
+    annotation_delete(annotation=note, by=author)
+    page = client.get("/annotations/").content.decode()
+    assert "A deleted note" in page and "This note was deleted by its author." in page
