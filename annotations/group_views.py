@@ -24,6 +24,7 @@ from .groups import (
     group_invite_renew,
     group_join,
     group_leave,
+    group_make_owner,
     group_remove_member,
     membership_feed_renew,
 )
@@ -164,6 +165,14 @@ def group_remove_view(request, membership, user_id):
     member = get_object_or_404(get_user_model(), pk=user_id)
     group_remove_member(group=membership.group, user=member, by=request.user)
     return f"{member.get_username()} is no longer in the group."
+
+
+@_member_action()
+def group_make_owner_view(request, membership, user_id):
+    """The owner makes a member an owner too (then either may leave)."""
+    member = get_object_or_404(get_user_model(), pk=user_id)
+    group_make_owner(group=membership.group, user=member, by=request.user)
+    return f"{member.get_username()} is now an owner of the group."
 
 
 @_member_action()

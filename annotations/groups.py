@@ -127,6 +127,22 @@ def group_remove_member(*, group, user, by):
 
 
 @transaction.atomic
+def group_make_owner(*, group, user, by):
+    """The owner ``by`` makes the member ``user`` an owner of ``group`` too: what lets the
+    last owner hand the group over and leave. PermissionDenied for a non-owner; a user
+    who is not a member is refused (ValidationError)."""
+    _require_owner(group, by)
+    membership = _membership(group, user)
+    if membership is None:
+        raise ValidationError("Only a member of the group can become its owner.")
+    if not membership.is_owner:
+        membership.role = Membership.Role.OWNER
+        membership.save(update_fields=["role"])
+        history_record(by=by, objects=[group], action=CHANGE, message=f"{user} made an owner.")
+    return membership
+
+
+@transaction.atomic
 def group_invite_renew(*, group, by):
     """A new invite link for ``group``: the old one stops working at once."""
     _require_owner(group, by)

@@ -38,6 +38,11 @@ urlpatterns = [
         name="group-remove",
     ),
     path(
+        "annotations/groups/<slug:slug>/members/<int:user_id>/owner/",
+        group_views.group_make_owner_view,
+        name="group-make-owner",
+    ),
+    path(
         "annotations/groups/<slug:slug>/invite/renew/",
         group_views.group_invite_renew_view,
         name="group-invite-renew",

@@ -323,3 +323,26 @@ def test_a_groups_address_tells_nobody_that_another_group_of_that_name_exists(db
         assert stem == base and len(suffix) == 8
     assert first.slug != second.slug
     assert group_create(by=make_user(), name="Ωμέγα").slug.startswith("group-")
+
+
+def test_the_last_owner_hands_the_group_over_and_leaves(db):
+    # Before, the owner was told to make another member an owner, with no way to do it.
+    owner, member, stranger = make_user(), make_user(), make_user()
+    group = group_create(by=owner, name="Harbour Watch")
+    group_join(invite_key=group.invite_key, by=member)
+    owner_client, member_client = Client(), Client()
+    owner_client.force_login(owner)
+    member_client.force_login(member)
+    left = owner_client.post(f"/annotations/groups/{group.slug}/leave/", follow=True)
+    assert "Make another member an owner" in left.content.decode()
+    page = owner_client.get(group.get_absolute_url()).content.decode()
+    assert f"/annotations/groups/{group.slug}/members/{member.pk}/owner/" in page
+    # Only an owner may promote, and only a member.
+    member_client.post(f"/annotations/groups/{group.slug}/members/{member.pk}/owner/")
+    assert not Membership.objects.get(group=group, user=member).is_owner
+    owner_client.post(f"/annotations/groups/{group.slug}/members/{stranger.pk}/owner/")
+    assert not Membership.objects.filter(group=group, user=stranger).exists()
+    owner_client.post(f"/annotations/groups/{group.slug}/members/{member.pk}/owner/")
+    assert Membership.objects.get(group=group, user=member).is_owner
+    owner_client.post(f"/annotations/groups/{group.slug}/leave/")
+    assert list(group.memberships.values_list("user", flat=True)) == [member.pk]
