@@ -259,7 +259,8 @@ def annotations_after(queryset, params):
     ``search_after`` of ``params`` in that order.
 
     The value is a sort value (an ISO datetime or, as Hypothesis allows, milliseconds
-    since 1970) or ``value,id`` as this API's ``next`` links give it: with the id, notes
+    since 1970: the whole millisecond, as the notes' times have microseconds) or
+    ``value,id`` as this API's ``next`` links give it: with the id, notes
     sharing the moment are neither skipped nor repeated; without it, those of that very
     moment are skipped, as in Hypothesis. The condition keeps the order's index usable
     (``field <= v AND (field <> v OR id < n)``, read by index like the briefs' neighbours).
@@ -276,10 +277,14 @@ def annotations_after(queryset, params):
     pk = whole_number(id_text) if comma else None
     if comma and pk is None:
         raise SearchError(problem)
-    if moment_text.isascii() and moment_text.isdigit():
+    millisecond = moment_text.isascii() and moment_text.isdigit()
+    if millisecond:
         try:
-            moment = dt.datetime.fromtimestamp(int(moment_text) / 1000, tz=dt.timezone.utc)
-        except (ValueError, OverflowError, OSError):
+            epoch = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+            if len(moment_text) > 15:  # past the year 9999 anyway
+                raise OverflowError
+            moment = epoch + dt.timedelta(milliseconds=int(moment_text))
+        except (ValueError, OverflowError):
             raise SearchError(problem) from None
     else:
         try:
@@ -287,6 +292,12 @@ def annotations_after(queryset, params):
         except SearchError:
             raise SearchError(problem) from None
     beyond, id_beyond = ("lt", "lt") if descending else ("gt", "gt")
+    if pk is None and millisecond:
+        # Milliseconds name a whole millisecond, and the notes' times have microseconds:
+        # after it is from its end on (oldest first) or before its start (newest first).
+        if descending:
+            return queryset.filter(**{f"{field}__lt": moment})
+        return queryset.filter(**{f"{field}__gte": moment + dt.timedelta(milliseconds=1)})
     if pk is None:
         return queryset.filter(**{f"{field}__{beyond}": moment})
     return queryset.filter(**{f"{field}__{beyond}e": moment}).filter(

@@ -390,6 +390,14 @@ def test_search_after_a_bare_moment_continues_past_it_as_hypothesis_does(client,
     assert after == [second.pk, third.pk, fourth.pk, world["reply"].pk]  # ties by id
     epoch_ms = int(_at(2).timestamp() * 1000)
     assert _ids(_search(client, f"order=desc&search_after={epoch_ms}")) == [first.pk]
+    # Milliseconds name the whole millisecond: a note at .000400 of it is not "after" it
+    # oldest first (it repeated the last note of the page before), nor before it newest first.
+    first.created_at = _at(1) + dt.timedelta(microseconds=400)
+    first.save(update_fields=["created_at"])
+    first_ms = int(_at(1).timestamp() * 1000)
+    oldest_first = _ids(_search(client, f"sort=created&order=asc&search_after={first_ms}"))
+    assert first.pk not in oldest_first and second.pk in oldest_first
+    assert first.pk not in _ids(_search(client, f"order=desc&search_after={first_ms}"))
     # modified ascending after 09:07: the two notes of 09:08 (by id), then the one of 09:09
     after_modified = {"sort": "modified", "search_after": _at(7).isoformat()}
     assert _ids(_search(client, after_modified)) == [second.pk, third.pk, first.pk]
