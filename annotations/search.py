@@ -25,9 +25,11 @@ that names nothing here (an unknown URI, user or tag) finds no notes.
 """
 
 import datetime as dt
+import re
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 from django.urls import Resolver404, resolve
 from django.utils import timezone
@@ -79,13 +81,30 @@ def _moment(name, value, *, end_of_day):
         raise problem from None
 
 
+def _word_in(field, word):
+    """``field`` holds ``word`` as a word, any case: "lice" is not in "alice", "NOT" not
+    in "note". The ``icontains`` finds candidates (the trigram index answers it on
+    PostgreSQL, annotations 0015), the regex keeps those where it stands at word
+    boundaries (PostgreSQL's ``\\y``; Python's ``\b`` for SQLite's REGEXP)."""
+    edge = r"\y" if connection.vendor == "postgresql" else r"\b"
+    start = edge if word[:1].isalnum() or word[:1] == "_" else ""
+    end = edge if word[-1:].isalnum() or word[-1:] == "_" else ""
+    pattern = start + re.escape(word) + end
+    return Q(**{f"{field}__icontains": word, f"{field}__iregex": pattern})
+
+
+def _words(text):
+    return text[:SEARCH_QUERY_MAX_LENGTH].split()[:NOTE_SEARCH_MAX_WORDS]
+
+
 def _words_filter(text, fields):
-    """Every word of ``text`` (up to NOTE_SEARCH_MAX_WORDS) in one of ``fields``, any case."""
+    """Every word of ``text`` (up to NOTE_SEARCH_MAX_WORDS) in one of ``fields``, as a
+    word, any case."""
     condition = Q()
-    for word in text[:SEARCH_QUERY_MAX_LENGTH].split()[:NOTE_SEARCH_MAX_WORDS]:
+    for word in _words(text):
         either = Q()
         for field in fields:
-            either |= Q(**{f"{field}__icontains": word})
+            either |= _word_in(field, word)
         condition &= either
     return condition
 
@@ -99,9 +118,9 @@ def _tagged(name, *, contains=False):
 def _any_filter(text):
     """Every word in the note, the quote or one of the tags (Hypothesis's ``any``)."""
     condition = Q()
-    for word in text[:SEARCH_QUERY_MAX_LENGTH].split()[:NOTE_SEARCH_MAX_WORDS]:
+    for word in _words(text):
         condition &= (
-            Q(note__icontains=word) | Q(exact__icontains=word) | Q(_tagged(word, contains=True))
+            _word_in("note", word) | _word_in("exact", word) | Q(_tagged(word, contains=True))
         )
     return condition
 

@@ -494,3 +494,25 @@ def test_every_parameter_the_search_takes_is_documented():
     section = docs.split("## Search", 1)[1].split("\n## ", 1)[0]
     documented = set(re.findall(r"`([a-z_]+)`", section))
     assert set(SearchView.query_parameters["get"]) <= documented
+
+
+@pytest.mark.parametrize(
+    ("parameter", "word", "found"),
+    [
+        ("text", "lice", False),  # not in "alice"
+        ("text", "NOT", False),  # not in "note"
+        ("quote", "leve", False),  # not in "eleven"
+        ("text", "tugs", True),
+        ("quote", "ELEVEN", True),
+        ("any", "tug's", True),
+        ("text", "Öko", True),
+    ],
+)
+def test_text_quote_and_any_match_whole_words(client, db, parameter, word, found):
+    brief = make_brief("Harbour", body="Eleven tugs waited at the lock.")
+    make_annotation(
+        brief, make_user(), "Eleven tugs", visibility="public",
+        note="A note by alice: more tugs, the tug's crew, Öko-Strom.",
+    )
+    total = _search(client, {parameter: word})["partOf"]["total"]
+    assert total == (1 if found else 0)
