@@ -51,7 +51,7 @@ logger = logging.getLogger(__name__)
 
 def not_found(request, *args, **kwargs):
     """Any other address under ``/api/``: the API's JSON 404, not the site's HTML page."""
-    return _error_response(ApiError(404, f"No API endpoint or annotation at {request.path}."))
+    return _error_response(ApiError(404, "No such address."))  # as core.views.page_not_found
 
 
 def _error_response(error):
