@@ -116,6 +116,9 @@ def annotation_document(annotation, absolute, *, with_context=True):
 _SLUG = re.compile(r"[-\w]{1,100}")
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 class ApiError(Exception):
     """An error answered as ``{"error": message}`` with ``status``."""
 
@@ -167,6 +170,10 @@ def note_from(document, *, required):
     value = body.get("value", "")
     if not isinstance(value, str):
         raise ApiError(400, "The body value must be a string.")
+    if _LONE_SURROGATE.search(value):  # JSON's "\ud800" alone: no character, not storable
+        raise ApiError(
+            400, "The body value holds a lone surrogate (half a UTF-16 pair): not text."
+        )
     if len(value) > ANNOTATION_NOTE_MAX_LENGTH:
         raise ApiError(
             413, f"The note has {len(value):,} characters; the limit is {ANNOTATION_NOTE_MAX_LENGTH:,}."

@@ -433,3 +433,13 @@ def test_every_api_error_is_json_a_bad_value_400_and_a_missing_page_404(client, 
     response = client.get(url)
     assert response.status_code == status
     assert response.json()["status"] == status and response.json()["error"]
+
+
+def test_a_note_of_lone_surrogates_is_refused_not_stored_empty(writer, brief):
+    body = json.dumps(_payload(brief, note="\ud800"))  # JSON's "\ud800": half a character
+    response = writer.post(
+        "/api/annotations/", data=body, content_type="application/ld+json",
+        HTTP_X_CSRFTOKEN=writer.token,
+    )
+    assert response.status_code == 400 and "lone surrogate" in _error(response)
+    assert not Annotation.objects.exists()
