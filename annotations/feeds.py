@@ -132,7 +132,7 @@ class TagAnnotationsFeed(AnnotationFeed):
             heading=f"Notes tagged {name}",
             link=reverse("annotations:recent") + "?" + urlencode({"tag": name}),
             description=f"Public notes tagged “{name}”, newest first.",
-            queryset=Annotation.objects.public().filter(tagged_items__tag__name__iexact=name),
+            queryset=Annotation.objects.public().filter(tagged_items__tag__name__ifold=name),
         )
 
 

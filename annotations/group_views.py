@@ -82,7 +82,7 @@ def group_detail(request, slug):
     )
     tag = request.GET.get("tag", "").strip()[:NOTE_TAG_MAX_LENGTH]
     if tag:
-        queryset = queryset.filter(tagged_items__tag__name__iexact=tag)
+        queryset = queryset.filter(tagged_items__tag__name__ifold=tag)
     feed_url = request.build_absolute_uri(
         reverse("annotations:group-feed", kwargs={"slug": group.slug, "key": membership.feed_key})
     )

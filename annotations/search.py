@@ -111,7 +111,7 @@ def _words_filter(text, fields):
 
 def _tagged(name, *, contains=False):
     """Notes carrying the tag ``name`` (any case), or, with ``contains``, a tag holding it."""
-    lookup = "tag__name__icontains" if contains else "tag__name__iexact"
+    lookup = "tag__name__ifoldcontains" if contains else "tag__name__ifold"
     return Exists(TaggedNote.objects.filter(content_object=OuterRef("pk"), **{lookup: name}))
 
 

@@ -58,7 +58,7 @@ def _set_tags(annotation, names):
 
     tags = []
     for name in names:
-        tag = NoteTag.objects.filter(name__iexact=name).first()
+        tag = NoteTag.objects.filter(name__ifold=name).first()
         if tag is None:
             tag = NoteTag.objects.create(name=name)
         tags.append(tag)

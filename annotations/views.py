@@ -87,7 +87,7 @@ def recent(request):
     )
     tag = _tag_param(request)
     if tag:
-        queryset = queryset.filter(tagged_items__tag__name__iexact=tag)
+        queryset = queryset.filter(tagged_items__tag__name__ifold=tag)
     count = None if tag else Annotation.objects.public_count()
     ids = None if tag else PublicNote.objects.newest_ids()
     try:  # a tag with a "/" has no feed URL (tags are single path segments there)
@@ -203,7 +203,7 @@ def _mine(request):
     queryset = queryset.select_related("brief", "user", "group").prefetch_tags()
     tag = _tag_param(request)
     if tag:
-        queryset = queryset.filter(tagged_items__tag__name__iexact=tag)
+        queryset = queryset.filter(tagged_items__tag__name__ifold=tag)
     visibility, anchor = _mine_filters(request)
     if visibility:
         queryset = queryset.filter(visibility=visibility)

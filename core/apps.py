@@ -6,4 +6,6 @@ class CoreConfig(AppConfig):
     verbose_name = "Site infrastructure"
 
     def ready(self):
-        from . import checks, converters  # noqa: F401  (registers the checks and converters)
+        from . import checks, converters, lookups  # noqa: F401  (registers the checks and converters)
+
+        lookups.register()

@@ -516,3 +516,23 @@ def test_text_quote_and_any_match_whole_words(client, db, parameter, word, found
     )
     total = _search(client, {parameter: word})["partOf"]["total"]
     assert total == (1 if found else 0)
+
+
+def test_tags_match_in_any_case_whatever_the_script(client, db):
+    # SQLite's LIKE folds ASCII only: "öko-tag" did not find a note tagged "Öko-Tag".
+    from annotations.models import NoteTag
+    from annotations.services import annotation_update
+
+    brief = make_brief("Harbour", body="Eleven tugs waited at the lock.")
+    author = make_user()
+    note = make_annotation(brief, author, "Eleven tugs", visibility="public", note="Tugs")
+    annotation_update(annotation=note, by=author, tags=["Öko-Tag"])
+    other = make_annotation(brief, author, "tugs waited", visibility="public", note="More")
+    annotation_update(annotation=other, by=author, tags=["ÖKO-TAG"])
+    assert NoteTag.objects.count() == 1  # the same tag, reused whatever its case
+    for spelling in ("öko-tag", "ÖKO-TAG", "Öko-Tag"):
+        assert _search(client, {"tag": spelling})["partOf"]["total"] == 2, spelling
+        assert "Eleven tugs" in client.get("/annotations/", {"tag": spelling}).content.decode()
+        feed = client.get(f"/annotations/tags/{spelling}/feed/").content.decode()
+        assert "Eleven tugs" in feed, spelling
+    assert _search(client, {"any": "öko"})["partOf"]["total"] == 2
