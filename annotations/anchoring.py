@@ -347,7 +347,8 @@ def reanchor(old_text, new_text, *, start, end, exact, prefix="", suffix="", orp
     """Where the passage ``old_text[start:end]`` (quoted as ``exact``) is in ``new_text``.
 
     ``orphaned`` says the annotation had already lost its place: its offsets then belong to an
-    older text, so only the search applies (an edit that restores the words re-attaches it).
+    older text, so only the search applies (an edit that restores the words re-attaches it:
+    exactly, or shifted, when words and context are all back; else fuzzy).
     """
     if not orphaned and old_text == new_text and new_text[start:end] == exact:
         return Anchor(start, end, EXACT, exact, prefix, suffix)
@@ -375,7 +376,15 @@ def reanchor(old_text, new_text, *, start, end, exact, prefix="", suffix="", orp
         return Anchor(start, end, ORPHANED, exact, prefix, suffix)
     new_start, new_end = found
     status = FUZZY
-    if new_text[new_start:new_end] == exact and not orphaned:
+    # The same words (for an orphan: in the same context too, the edit that took them
+    # away undone) are where they were, or moved.
+    if new_text[new_start:new_end] == exact and (
+        not orphaned
+        or (
+            new_text[max(0, new_start - len(prefix)):new_start] == prefix
+            and new_text[new_end:new_end + len(suffix)] == suffix
+        )
+    ):
         status = EXACT if new_start == start else SHIFTED
     return anchor_at(new_text, new_start, new_end, status)
 

@@ -179,8 +179,14 @@ def test_orphan_reattaches_when_an_edit_restores_its_words():
     orphan = _move(gone, anchor)
     assert orphan.status == ORPHANED
     restored = _move(OLD, orphan, old_text=gone, orphaned=True)
-    assert restored.status == FUZZY
+    # Words and context all back where they were: the edit is undone, so is the orphaning.
+    assert (restored.status, restored.start) == (EXACT, anchor.start)
     assert OLD[restored.start : restored.end] == QUOTE
+    # The words back, but amid other words: found again, not the same passage for sure.
+    elsewhere = OLD.replace("Shipping agents said the closure", "Officials warned it")
+    moved = _move(elsewhere, orphan, old_text=gone, orphaned=True)
+    assert moved.status == FUZZY
+    assert elsewhere[moved.start : moved.end] == QUOTE
 
 
 def test_paragraph_moved_elsewhere_takes_the_note_with_it():
