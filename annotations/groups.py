@@ -118,10 +118,15 @@ def group_leave(*, group, by):
 
 @transaction.atomic
 def group_remove_member(*, group, user, by):
-    """The owner ``by`` removes ``user`` from ``group``; an owner cannot remove themself."""
+    """The owner ``by`` removes the member ``user`` from ``group``. Owners are not removed,
+    not even by another owner (who could otherwise take the group from the one who made
+    them an owner): an owner leaves by themself."""
     _require_owner(group, by)
     if user.pk == by.pk:
         raise PermissionDenied("Leave the group instead.")
+    target = _membership(group, user)
+    if target is not None and target.is_owner:
+        raise PermissionDenied("An owner cannot be removed; owners leave by themselves.")
     if Membership.objects.filter(group=group, user=user).delete()[0]:
         history_record(by=by, objects=[group], action=CHANGE, message=f"{user} removed.")
 

@@ -148,6 +148,7 @@ links starting ``site_url`` (``https://host``).
     closed = parent.is_deleted or parent.hidden
     if not visible or closed or parent.visibility == Annotation.Visibility.PRIVATE:
         raise PermissionDenied("Only public and group notes you can see take replies.")
+    _require_member_for_group_note(parent, by)
     note = _clean_note(note)
     if not note.strip():
         raise ValidationError("A reply needs some text.", code="empty")
@@ -173,6 +174,18 @@ def _require_owner(annotation, user):
         raise PermissionDenied("Only the author of an annotation may change it.")
 
 
+def _require_member_for_group_note(annotation, user):
+    """PermissionDenied unless ``user`` is in the group of ``annotation`` (a group note):
+    its author still sees a group note after leaving, but nothing they write may reach
+    the members any more."""
+    if annotation.visibility != Annotation.Visibility.GROUP:
+        return
+    if not Membership.objects.filter(user=user, group_id=annotation.group_id).exists():
+        raise PermissionDenied(
+            "You are no longer in this note's group: you may delete it, not add to it."
+        )
+
+
 _KEEP_GROUP = object()
 
 
@@ -192,6 +205,7 @@ def annotation_update(
     _require_owner(annotation, by)
     if annotation.is_deleted:
         raise PermissionDenied("A deleted note cannot be edited.")
+    _require_member_for_group_note(annotation, by)
     if note is not None:
         annotation.note = _clean_note(note)
     if annotation.is_reply and visibility not in (None, annotation.visibility):
@@ -231,6 +245,7 @@ def annotation_reattach(*, annotation, by, exact, start=None, end=None, prefix="
     move: a note still anchored follows its text by itself.
     """
     _require_owner(annotation, by)
+    _require_member_for_group_note(annotation, by)
     if not annotation.is_orphaned:
         raise ValidationError("Only a note whose text has changed can be re-attached.")
     body = annotation.brief.body
@@ -276,10 +291,15 @@ def annotation_delete(*, annotation, by):
 
     The placeholder keeps only what holds the thread together (its brief, passage and
     audience): its text and tags go, and it passes to ``deleted_author()``, so no page,
-    feed, search or export ties it to the reader who deleted it. Deleting the last reply
-    under such a placeholder removes the placeholder too.
+    feed, search or export ties it to the reader who deleted it. A note whose replies are
+    all its author's goes with them. Deleting the last reply under a placeholder removes
+    the placeholder too.
     """
     _require_owner(annotation, by)
+    if annotation.parent_id is None and not annotation.replies.exclude(user=by).exists():
+        # Only the author's own replies: the whole thread is theirs, and goes with it
+        # (a placeholder would still show their replies under it).
+        annotation.replies.all().delete()
     if annotation.replies.exists():
         annotation.note, annotation.deleted_at = "", timezone.now()
         annotation.user = deleted_author()

@@ -346,3 +346,51 @@ def test_the_last_owner_hands_the_group_over_and_leaves(db):
     assert Membership.objects.get(group=group, user=member).is_owner
     owner_client.post(f"/annotations/groups/{group.slug}/leave/")
     assert list(group.memberships.values_list("user", flat=True)) == [member.pk]
+
+
+def test_a_reader_who_left_a_group_adds_nothing_members_see(db):
+    from django.core.exceptions import PermissionDenied
+
+    from annotations.services import annotation_delete, annotation_update
+    from tests.factories import make_annotation as annotate
+
+    owner, leaver = make_user(), make_user()
+    group = group_create(by=owner, name="Harbour Watch")
+    group_join(invite_key=group.invite_key, by=leaver)
+    brief = make_brief("Harbour", body="Eleven tugs waited at the lock.")
+    own = annotate(brief, leaver, "Eleven tugs", visibility="group", group=group, note="Mine")
+    members = annotate(brief, owner, "the lock", visibility="group", group=group, note="Ours")
+    group_leave(group=group, by=leaver)
+    for parent in (own, members):
+        with pytest.raises(PermissionDenied):
+            annotation_reply(parent=parent, by=leaver, note="after leaving")
+    with pytest.raises(PermissionDenied):
+        annotation_update(annotation=own, by=leaver, note="changed after leaving")
+    own.refresh_from_db()
+    assert own.note == "Mine" and not Annotation.objects.filter(parent__isnull=False).exists()
+    client = Client(enforce_csrf_checks=False)
+    client.force_login(leaver)
+    reply = {
+        "@context": "http://www.w3.org/ns/anno.jsonld", "type": "Annotation",
+        "motivation": "replying", "body": {"type": "TextualBody", "value": "through the API"},
+        "target": f"http://testserver/api/annotations/{members.pk}/",
+    }
+    response = client.post("/api/annotations/", data=reply, content_type="application/ld+json")
+    assert response.status_code in (400, 403, 404)
+    assert not Annotation.objects.filter(parent__isnull=False).exists()
+    annotation_delete(annotation=own, by=leaver)  # deleting stays possible
+    assert not Annotation.objects.filter(pk=own.pk).exists()
+
+
+def test_no_owner_removes_another_owner(db):
+    from django.core.exceptions import PermissionDenied
+
+    creator, promoted = make_user(), make_user()
+    group = group_create(by=creator, name="Harbour Watch")
+    group_join(invite_key=group.invite_key, by=promoted)
+    from annotations.groups import group_make_owner
+
+    group_make_owner(group=group, user=promoted, by=creator)
+    with pytest.raises(PermissionDenied, match="An owner cannot be removed"):
+        group_remove_member(group=group, user=creator, by=promoted)
+    assert Membership.objects.get(group=group, user=creator).is_owner

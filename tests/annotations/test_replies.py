@@ -270,3 +270,11 @@ def test_lists_of_notes_show_a_reply_as_a_link_to_its_thread(client, thread):
     annotation_delete(annotation=note, by=author)
     page = client.get("/annotations/").content.decode()
     assert "A deleted note" in page and "This note was deleted by its author." in page
+
+
+def test_a_note_whose_replies_are_all_its_authors_goes_with_them(thread):
+    # A placeholder would still show the author's own replies under it, under their name.
+    brief, author, note = thread
+    annotation_reply(parent=note, by=author, note="My own follow-up")
+    annotation_delete(annotation=note, by=author)
+    assert not Annotation.objects.exists()
