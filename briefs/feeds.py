@@ -80,9 +80,10 @@ class FeedMoved(Exception):
 
 
 def feed_topic_selection(slugs):
-    """The topics a feed URL names: unknown ones 404, old slugs move the feed (301)."""
+    """The topics a feed URL names: unknown ones 404; old slugs, another order or a slug
+    twice move the feed (301) to its one address, so a reader subscribes to it once."""
     selection = topic_selection_or_404(slugs)
-    if selection.redirect:
+    if selection.redirect or slugs != selection.canonical:
         raise FeedMoved(slugs=selection.canonical)
     return selection
 

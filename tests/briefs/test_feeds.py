@@ -130,7 +130,9 @@ def test_combination_atom_and_json_twins_hold_the_same_briefs(client, combinatio
 
 
 def test_slugs_in_any_order_give_the_same_feed(client, combination):
-    parsed = read_feed(client, "/topics/semiconductors+rare-earths/feed/")
+    moved = client.get("/topics/semiconductors+rare-earths/feed/")
+    assert moved.status_code == 301
+    parsed = read_feed(client, moved["Location"])
     assert titles(parsed) == ["Both and more, newest", "Both, older"]
     assert parsed.feed.link == "http://testserver/topics/rare-earths+semiconductors/"
 
@@ -598,3 +600,16 @@ def test_a_saved_search_feed_keeps_the_pages_topic_filter(client, db):
     unknown = client.get("/search/feed/", {"q": "lithium", "topic": "nope"})
     assert unknown.status_code == 400
     assert "No topic has the slug" in unknown.content.decode()
+
+
+def test_a_combination_feed_has_one_address_too(client, db):
+    rare, chips = make_topic("Rare Earths"), make_topic("Semiconductors")
+    make_brief("Gallium curbs", topics=[rare, chips])
+    for suffix in ("feed/", "feed/atom/", "feed/json/"):
+        for spelling, address in [
+            ("semiconductors+rare-earths", "rare-earths+semiconductors"),
+            ("rare-earths+rare-earths", "rare-earths"),
+        ]:
+            moved = client.get(f"/topics/{spelling}/{suffix}")
+            assert moved.status_code == 301, (spelling, suffix)
+            assert moved["Location"].endswith(f"/topics/{address}/{suffix}")
