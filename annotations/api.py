@@ -198,6 +198,9 @@ class ApiView(View):
             )
 
     def absolute(self, path):
+        """``path`` on the address the caller used: the page's script follows these IRIs
+        (PATCH, DELETE), so they must be reachable from where it runs, which SITE_URL's
+        host need not be (``localhost`` against ``127.0.0.1``)."""
         return self.request.build_absolute_uri(path)
 
     def readable(self):

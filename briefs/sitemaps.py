@@ -15,7 +15,6 @@ import html
 
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
-from django.contrib.sites.shortcuts import get_current_site
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Exists, Max, OuterRef
 from django.http import Http404, HttpResponse
@@ -26,6 +25,7 @@ from django.utils.http import http_date
 
 from config.limits import SITEMAP_PAGE_SIZE
 from core.cache import depends_on
+from core.site import site_url
 
 from . import cache_keys
 from .models import (
@@ -175,7 +175,15 @@ def sitemap_index(request):
     # A sitemap lists at least one link (sitemaps.org's schema): empty sections are left out.
     sections = {name: cls() for name, cls in SITEMAPS.items()}
     sections = {name: site for name, site in sections.items() if site.paginator.count}
-    return sitemap_views.index(request, sections, sitemap_url_name="sitemap-section")
+    response = sitemap_views.index(request, sections, sitemap_url_name="sitemap-section")
+    # Django writes the index's links from the request's scheme and host; the site's
+    # addresses come from SITE_URL only (as the sections' links do).
+    response.render()
+    seen = f"<loc>{request.scheme}://{request.get_host()}/"
+    response.content = response.content.replace(
+        seen.encode(), f"<loc>{site_url('/')}".encode()
+    )
+    return response
 
 
 @sitemap_views.x_robots_tag
@@ -196,7 +204,7 @@ def sitemap_section(request, section):
         page = site.paginator.page(request.GET.get("p", 1))
     except (EmptyPage, PageNotAnInteger) as error:
         raise Http404("No such page of this sitemap.") from error
-    base = f"{request.scheme}://{get_current_site(request).domain}"
+    base = site_url("")
     dated = callable(getattr(site, "lastmod", None))
     tail = f"<changefreq>{site.changefreq}</changefreq><priority>{site.priority}</priority></url>"
     rows = list(page.object_list)

@@ -20,6 +20,8 @@ from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from core.site import site_url
+
 from .middleware import DATABASE_ERRORS, database_unavailable
 
 logger = logging.getLogger(__name__)
@@ -131,5 +133,5 @@ ROBOTS_DISALLOWED = [
 def robots_txt(request):
     """``/robots.txt``: keep crawlers out of account, personal and search pages; name the sitemap."""
     lines = ["User-agent: *"] + [f"Disallow: {path}" for path in ROBOTS_DISALLOWED]
-    lines += ["", f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}", ""]
+    lines += ["", f"Sitemap: {site_url(reverse('sitemap'))}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

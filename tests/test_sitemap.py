@@ -169,3 +169,18 @@ def test_a_section_with_nothing_to_list_is_left_out_of_the_index_and_is_a_404(cl
     for section in sections:  # every listed page holds at least one link
         urls, _response = _urls(client, section.removeprefix("http://testserver"))
         assert urls
+
+
+def test_sitemaps_and_robots_name_site_url_whatever_host_was_asked(client, db, settings):
+    # A crawler reaching the site by another name must still be told the one address.
+    from tests.factories import make_brief
+
+    make_brief("Gallium curbs")
+    settings.SITE_URL = "https://briefs.example.org"
+    settings.ALLOWED_HOSTS = ["testserver", "other.example"]
+    robots = client.get("/robots.txt", HTTP_HOST="other.example").content.decode()
+    assert "Sitemap: https://briefs.example.org/sitemap.xml" in robots
+    index = client.get("/sitemap.xml", HTTP_HOST="other.example").content.decode()
+    assert "<loc>https://briefs.example.org/sitemap-" in index and "other.example" not in index
+    section = client.get("/sitemap-briefs.xml", HTTP_HOST="other.example").content.decode()
+    assert "<loc>https://briefs.example.org/briefs/" in section and "other.example" not in section
