@@ -84,6 +84,26 @@ def brief_notes_for(request, brief):
     return cache[brief.pk]
 
 
+def _member_group_ids(request):
+    """The ids of the groups the reader is in now, once per request: a group note of a
+    group they left is theirs to delete, not to edit or answer."""
+    if not hasattr(request, "_member_group_ids"):
+        user = getattr(request, "user", None)
+        ids = set()
+        if user is not None and user.is_authenticated:
+            ids = set(Membership.objects.filter(user=user).values_list("group_id", flat=True))
+        request._member_group_ids = ids
+    return request._member_group_ids
+
+
+def _in_its_group(annotation, request):
+    """Whether the reader may still add to ``annotation``: any note but a group note of a
+    group they are not in."""
+    if annotation.visibility != Annotation.Visibility.GROUP:
+        return True
+    return annotation.group_id in _member_group_ids(request)
+
+
 def _owned_group_ids(request):
     """The ids of the groups the reader owns (they may hide notes there), once per request."""
     if not hasattr(request, "_owned_group_ids"):
@@ -207,6 +227,7 @@ def _entry(annotation, request):
     return {
         "annotation": annotation,
         "own": own,
+        "can_edit": own and not annotation.is_deleted and _in_its_group(annotation, request),
         "fragment": note_fragment(annotation),
         "can_flag": signed_in and shared and not own and not annotation.is_deleted,
         "can_hide": signed_in and shared and _may_moderate(annotation, request),
@@ -223,7 +244,8 @@ def _note(annotation, request):
             "can_reply": signed_in
             and annotation.visibility != Annotation.Visibility.PRIVATE
             and not annotation.is_deleted
-            and not annotation.hidden,
+            and not annotation.hidden
+            and _in_its_group(annotation, request),
             "next": request.get_full_path() if request else "",
             "csrf_token": get_token(request) if signed_in else "",
         }

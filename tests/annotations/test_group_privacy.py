@@ -394,3 +394,21 @@ def test_no_owner_removes_another_owner(db):
     with pytest.raises(PermissionDenied, match="An owner cannot be removed"):
         group_remove_member(group=group, user=creator, by=promoted)
     assert Membership.objects.get(group=group, user=creator).is_owner
+
+
+def test_a_leavers_old_group_note_offers_delete_not_edit_or_reply(db):
+    owner, leaver = make_user(), make_user()
+    group = group_create(by=owner, name="Harbour Watch")
+    group_join(invite_key=group.invite_key, by=leaver)
+    brief = make_brief("Harbour", body="Eleven tugs waited at the lock.")
+    from tests.factories import make_annotation as annotate
+
+    annotate(brief, leaver, "Eleven tugs", visibility="group", group=group, note="Mine")
+    client = Client()
+    client.force_login(leaver)
+    before = client.get(brief.get_absolute_url()).content.decode()
+    assert 'data-action="edit"' in before and 'class="reply-form"' in before
+    group_leave(group=group, by=leaver)
+    after = client.get(brief.get_absolute_url()).content.decode()
+    assert 'data-action="edit"' not in after and 'data-action="delete"' in after
+    assert 'class="reply-form"' not in after
