@@ -70,6 +70,17 @@ def brief_notes_for(request, brief):
         )
         total = len(shown) if len(shown) <= BRIEF_PAGE_MAX_NOTES else anchored.count()
         shown = shown[:BRIEF_PAGE_MAX_NOTES]
+        if total > len(shown) and user is not None and user.is_authenticated:
+            # Past the cap, the reader's own notes are drawn all the same: a note just
+            # made must appear where it was made (one query, only on so full a brief).
+            mine = list(
+                anchored.filter(user=user)
+                .exclude(pk__in=[note.pk for note in shown])
+                .select_related("user", "group")
+                .prefetch_tags()
+                .order_by("start", "end", "created_at", "pk")[:BRIEF_PAGE_MAX_NOTES]
+            )
+            shown = sorted(shown + mine, key=lambda n: (n.start, n.end, n.created_at, n.pk))
         _attach_threads(visible, shown)
         orphans = []
         if user is not None and user.is_authenticated:

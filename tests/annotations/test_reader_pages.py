@@ -6,6 +6,7 @@ from urllib.parse import unquote
 
 import pytest
 from bs4 import BeautifulSoup
+from django.test import Client
 
 from annotations.highlights import text_fragment
 from annotations.models import Annotation
@@ -188,3 +189,17 @@ def test_context_cut_inside_a_word_is_left_out():
     assert unquote(text_fragment("talks", prefix, "")) == ":~:text=week: the-,talks"
     # A shorter prefix reaches the start of the text: its first word is whole.
     assert unquote(text_fragment("talks", "Geneva: the ", "")) == ":~:text=Geneva: the-,talks"
+
+
+def test_a_readers_own_note_past_the_cap_is_drawn_on_the_brief_page(client):
+    # On a brief with more notes than the page draws, a note just made appeared nowhere.
+    brief = make_brief("Chip talks", body=BODY)
+    _many_public_notes(brief, BRIEF_PAGE_MAX_NOTES + 5)
+    reader = make_user()
+    last = Annotation.objects.filter(brief=brief).order_by("-start", "-pk").first()
+    mine = make_annotation(brief, reader, last.exact, note="Mine, made last", visibility="private")
+    client.force_login(reader)
+    soup = _soup(client.get(brief.get_absolute_url()))
+    assert soup.select_one(f'#brief-body mark[data-annotation="{mine.pk}"]') is not None
+    assert "Mine, made last" in soup.select_one("#brief-body").get_text()
+    assert "Mine, made last" not in Client().get(brief.get_absolute_url()).content.decode()
