@@ -20,6 +20,7 @@ from django.middleware.csrf import CsrfViewMiddleware
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, set_response_etag
 from django.utils.decorators import method_decorator
+from django.utils.http import parse_etags
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
@@ -384,21 +385,36 @@ class AnnotationDetailView(ApiView):
         return annotation
 
     def owned(self, pk):
+        """The caller's own annotation ``pk``, for a change: 401/403/429 as
+        ``require_writer``, 404 if unseen, 403 if someone else's, and 412 when an
+        ``If-Match`` names no ETag the annotation has now (Web Annotation Protocol 6.2:
+        an editor working from an old copy must not overwrite a newer one)."""
         self.require_writer()
         annotation = self.visible(pk)
         if annotation.user_id != self.request.user.pk:
             raise ApiError(403, "Only the author of an annotation may change or delete it.")
+        wanted = self.request.headers.get("If-Match")
+        if wanted is not None and wanted.strip() != "*":
+            current = ld_response(self.document(annotation))
+            set_response_etag(current)
+            if current["ETag"] not in parse_etags(wanted):
+                raise ApiError(
+                    412, "The annotation changed since that copy (If-Match): GET it again."
+                )
         return annotation
 
-    def get(self, request, pk):
-        annotation = self.visible(pk)
+    def document(self, annotation):
+        """What GET answers: the annotation, and a note's replies the caller may see."""
         document = jsonld.annotation_document(annotation, self.absolute)
         replies = self.readable().filter(parent=annotation).order_by("created_at", "pk")
         if annotation.parent_id is None:
             document["replies"] = [
                 jsonld.annotation_document(r, self.absolute, with_context=False) for r in replies
             ]
-        return ld_response(document)
+        return document
+
+    def get(self, request, pk):
+        return ld_response(self.document(self.visible(pk)))
 
     def patch(self, request, pk, *, replace=False):
         """Change note and visibility; a ``target`` re-attaches an orphaned note to a passage."""

@@ -443,3 +443,23 @@ def test_a_note_of_lone_surrogates_is_refused_not_stored_empty(writer, brief):
     )
     assert response.status_code == 400 and "lone surrogate" in _error(response)
     assert not Annotation.objects.exists()
+
+
+def test_a_change_from_an_old_copy_is_refused_with_412(writer, brief):
+    # Two editors: the second, working from the copy before the first's change, must not
+    # overwrite it unknowingly (If-Match, as the Web Annotation Protocol asks).
+    created = _send(writer, "post", "/api/annotations/", _payload(brief)).json()
+    path = created["id"].split("testserver", 1)[1]
+    old = writer.get(path)["ETag"]
+    change = {"body": {"type": "TextualBody", "value": "First editor"}}
+    first = writer.patch(path, data=json.dumps(change), content_type="application/ld+json",
+                         HTTP_X_CSRFTOKEN=writer.token, HTTP_IF_MATCH=old)
+    assert first.status_code == 200
+    stale = writer.patch(path, data=json.dumps({"bodyValue": "Second editor"}),
+                         content_type="application/ld+json", HTTP_X_CSRFTOKEN=writer.token,
+                         HTTP_IF_MATCH=old)
+    assert stale.status_code == 412 and "If-Match" in _error(stale)
+    assert writer.delete(path, HTTP_X_CSRFTOKEN=writer.token, HTTP_IF_MATCH=old).status_code == 412
+    assert "First editor" in writer.get(path).content.decode()
+    fresh = writer.get(path)["ETag"]
+    assert writer.delete(path, HTTP_X_CSRFTOKEN=writer.token, HTTP_IF_MATCH=fresh).status_code == 204
