@@ -203,3 +203,13 @@ def test_a_readers_own_note_past_the_cap_is_drawn_on_the_brief_page(client):
     assert soup.select_one(f'#brief-body mark[data-annotation="{mine.pk}"]') is not None
     assert "Mine, made last" in soup.select_one("#brief-body").get_text()
     assert "Mine, made last" not in Client().get(brief.get_absolute_url()).content.decode()
+
+
+def test_notes_and_names_in_right_to_left_scripts_keep_their_direction(client):
+    # A Persian note or group name laid out left to right scrambled the line after it.
+    brief = make_brief("Chip talks", body=BODY)
+    make_annotation(brief, make_user(), "Geneva", note="می‌خواهم بخوانم", visibility="public")
+    soup = _soup(client.get(brief.get_absolute_url()))
+    text = next(div for div in soup.select(".note-text") if "می‌خواهم" in div.get_text())
+    assert text["dir"] == "auto"
+    assert soup.select_one(".note-meta .note-author bdi") is not None
