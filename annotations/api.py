@@ -273,6 +273,13 @@ class AnnotationCollectionView(ApiView):
         """A reply: target is the IRI of a public or group note the caller may see."""
         parent = self.annotation_from_iri(target)
         note = jsonld.note_from(document, required=True)
+        asked = jsonld.visibility_from(document, required=False)
+        thread = parent.parent.visibility if parent.parent_id else parent.visibility
+        if asked is not None and asked != thread:
+            raise ApiError(
+                400, f"A reply is read by whoever reads its thread ({thread}): "
+                f"send no visibility, or {thread!r}."
+            )
         try:
             return annotation_reply(
                 parent=parent,

@@ -97,7 +97,8 @@ class SearchView(ApiView):
         else:
             pages = max(-(-total // size), 1) if size else 1
             number = self.number("page", high=pages) if "page" in params else 1
-            start, here = (number - 1) * size, {"page": number}
+            start = (number - 1) * size
+            here = {"page": number} if size else {}  # limit=0 takes no page
             rows = _window(loaded, total, start, start + size)
             if number < pages:
                 links["next"] = self.url(page=number + 1)

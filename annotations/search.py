@@ -166,9 +166,19 @@ def _username(value, *, hosts):
     return name
 
 
-def _annotation_id(value, name):
-    """An annotation's id from ``value``: the id, or the annotation's IRI."""
-    path = urlsplit(value).path.rstrip("/") if "/" in value else value
+def _annotation_id(value, name, *, hosts):
+    """An annotation's id from ``value``: the id, or the annotation's IRI on this site
+    (a path, or an http(s) URL on one of ``hosts``); an IRI of another site names none
+    here (-1, which no annotation has)."""
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # a malformed address (an unclosed IPv6 bracket)
+        raise SearchError(f"{name} must be an annotation id or its IRI.") from None
+    if (parts.scheme or parts.netloc) and (
+        parts.scheme not in ("http", "https") or parts.netloc.lower() not in hosts
+    ):
+        return -1
+    path = parts.path.rstrip("/") if "/" in value else value
     tail = path.rsplit("/", 1)[-1]
     if "/" in path and not path.endswith(f"/api/annotations/{tail}"):
         tail = ""
@@ -260,7 +270,7 @@ def annotations_search(user, params, *, request_host=None):
         raise SearchError("parent and references are the same filter: send one of them.")
     for name in ("parent", "references"):
         if value(name):
-            queryset = queryset.filter(parent_id=_annotation_id(value(name), name))
+            queryset = queryset.filter(parent_id=_annotation_id(value(name), name, hosts=hosts))
     field, descending = search_order(params)
     sign = "-" if descending else ""
     return queryset.order_by(f"{sign}{field}", f"{sign}id")

@@ -463,3 +463,32 @@ def test_a_change_from_an_old_copy_is_refused_with_412(writer, brief):
     assert "First editor" in writer.get(path).content.decode()
     fresh = writer.get(path)["ETag"]
     assert writer.delete(path, HTTP_X_CSRFTOKEN=writer.token, HTTP_IF_MATCH=fresh).status_code == 204
+
+
+def test_a_reply_asking_for_another_audience_than_its_thread_is_refused(writer, brief):
+    note = _send(writer, "post", "/api/annotations/", _payload(brief)).json()  # public
+    reply = {"@context": "http://www.w3.org/ns/anno.jsonld", "type": "Annotation",
+             "motivation": "replying", "body": {"type": "TextualBody", "value": "Agreed"},
+             "target": note["id"], "visibility": "private"}
+    response = _send(writer, "post", "/api/annotations/", reply)
+    assert response.status_code == 400 and "read by whoever reads its thread" in _error(response)
+    reply["visibility"] = "public"
+    assert _send(writer, "post", "/api/annotations/", reply).status_code == 201
+
+
+def test_search_by_parent_on_another_site_finds_nothing_and_a_total_alone_has_no_page(
+    writer, client, brief
+):
+    note = _send(writer, "post", "/api/annotations/", _payload(brief)).json()
+    reply = {"@context": "http://www.w3.org/ns/anno.jsonld", "type": "Annotation",
+             "motivation": "replying", "body": {"type": "TextualBody", "value": "Agreed"},
+             "target": note["id"]}
+    _send(writer, "post", "/api/annotations/", reply)
+    pk = note["id"].rstrip("/").rsplit("/", 1)[-1]
+    here = client.get("/api/search/", {"references": note["id"]}).json()
+    assert here["partOf"]["total"] == 1
+    elsewhere = f"http://evil.example/api/annotations/{pk}/"
+    assert client.get("/api/search/", {"references": elsewhere}).json()["partOf"]["total"] == 0
+    alone = client.get("/api/search/", {"limit": "0"}).json()
+    assert "page=" not in alone["id"]
+    assert client.get(alone["id"].split("testserver", 1)[1]).status_code == 200
