@@ -95,16 +95,28 @@ def brief_notes_for(request, brief):
     return cache[brief.pk]
 
 
-def _member_group_ids(request):
-    """The ids of the groups the reader is in now, once per request: a group note of a
-    group they left is theirs to delete, not to edit or answer."""
-    if not hasattr(request, "_member_group_ids"):
+def _memberships(request):
+    """The reader's memberships with their groups, by group name, once per request (one
+    query, signed-in readers only): which groups they are in, own, and may post to."""
+    if request is None:
+        return []
+    if not hasattr(request, "_reader_memberships"):
         user = getattr(request, "user", None)
-        ids = set()
+        found = []
         if user is not None and user.is_authenticated:
-            ids = set(Membership.objects.filter(user=user).values_list("group_id", flat=True))
-        request._member_group_ids = ids
-    return request._member_group_ids
+            found = list(
+                Membership.objects.filter(user=user).select_related("group").order_by(
+                    "group__name"
+                )
+            )
+        request._reader_memberships = found
+    return request._reader_memberships
+
+
+def _member_group_ids(request):
+    """The ids of the groups the reader is in now: a group note of a group they left is
+    theirs to delete, not to edit or answer."""
+    return {membership.group_id for membership in _memberships(request)}
 
 
 def _in_its_group(annotation, request):
@@ -116,18 +128,8 @@ def _in_its_group(annotation, request):
 
 
 def _owned_group_ids(request):
-    """The ids of the groups the reader owns (they may hide notes there), once per request."""
-    if not hasattr(request, "_owned_group_ids"):
-        user = getattr(request, "user", None)
-        owned = set()
-        if user is not None and user.is_authenticated:
-            owned = set(
-                Membership.objects.filter(user=user, role=Membership.Role.OWNER).values_list(
-                    "group_id", flat=True
-                )
-            )
-        request._owned_group_ids = owned
-    return request._owned_group_ids
+    """The ids of the groups the reader owns (they may hide notes there)."""
+    return {m.group_id for m in _memberships(request) if m.role == Membership.Role.OWNER}
 
 
 def _attach_threads(visible, notes):
@@ -275,7 +277,7 @@ def _annotate_context(request):
     return {
         "signed_in": signed_in,
         "csrf_token": get_token(request) if signed_in else "",
-        "groups": _groups_json(user) if signed_in else "[]",
+        "groups": _groups_json(request) if signed_in else "[]",
     }
 
 
@@ -361,11 +363,9 @@ def version_notes(context, brief):
     }
 
 
-def _groups_json(user):
+def _groups_json(request):
     """The reader's groups as JSON for the annotate form's "Who can read it" choice."""
-    groups = Membership.objects.filter(user=user).select_related("group").order_by(
-        "group__name"
-    )
+    groups = _memberships(request)
     return json.dumps([{"slug": m.group.slug, "name": m.group.name} for m in groups])
 
 
