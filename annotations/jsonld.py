@@ -15,6 +15,7 @@ from briefs.models import Brief
 from config.limits import ANNOTATION_NOTE_MAX_LENGTH, ANNOTATION_REQUEST_MAX_BYTES
 
 from .models import Annotation, Group
+from .search import is_on_site
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 LDP_CONTEXT = "http://www.w3.org/ns/ldp.jsonld"
@@ -245,9 +246,7 @@ def on_this_site(iri, hosts, what):
         parts = urlsplit(iri)
     except ValueError:  # a malformed address (an unclosed IPv6 bracket)
         raise ApiError(400, f"{what} is not a valid address.") from None
-    if (parts.scheme or parts.netloc) and (
-        parts.scheme not in ("http", "https") or parts.netloc.lower() not in hosts
-    ):
+    if not is_on_site(parts, hosts):
         raise ApiError(400, f"{what} is an address on another site, not on this archive.")
     return parts
 

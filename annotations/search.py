@@ -134,6 +134,15 @@ def site_hosts(request_host=None):
     return hosts
 
 
+def is_on_site(parts, hosts):
+    """Whether the address split as ``parts`` (``urlsplit``) is this site's: a path, or an
+    http(s) URL on one of ``hosts`` (``site_hosts()``). A path of another site's URL
+    must never be read as one of ours."""
+    if not (parts.scheme or parts.netloc):
+        return True
+    return parts.scheme in ("http", "https") and parts.netloc.lower() in hosts
+
+
 def brief_slug_from_uri(uri, *, hosts):
     """The slug of the brief ``uri`` names, or None: the brief page, its notes page or its
     notes feed, as an absolute URL on one of ``hosts`` (http or https) or as a path; the
@@ -142,9 +151,8 @@ def brief_slug_from_uri(uri, *, hosts):
         parts = urlsplit(uri.strip())
     except ValueError:  # a malformed address (an unclosed IPv6 bracket)
         return None
-    if parts.scheme or parts.netloc:
-        if parts.scheme not in ("http", "https") or parts.netloc.lower() not in hosts:
-            return None
+    if not is_on_site(parts, hosts):
+        return None
     path = parts.path if parts.path.endswith("/") else parts.path + "/"
     if not path.startswith("/"):
         return None
@@ -174,9 +182,7 @@ def _annotation_id(value, name, *, hosts):
         parts = urlsplit(value)
     except ValueError:  # a malformed address (an unclosed IPv6 bracket)
         raise SearchError(f"{name} must be an annotation id or its IRI.") from None
-    if (parts.scheme or parts.netloc) and (
-        parts.scheme not in ("http", "https") or parts.netloc.lower() not in hosts
-    ):
+    if not is_on_site(parts, hosts):
         return -1
     path = parts.path.rstrip("/") if "/" in value else value
     tail = path.rsplit("/", 1)[-1]
